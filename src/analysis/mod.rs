@@ -1,0 +1,1 @@
+//! Thresholds, connected components, per-subtype volumes, scan verdicts and metrics.

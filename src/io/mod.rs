@@ -1,0 +1,16 @@
+//! Bytes → [`Volume`]. Format detection and the readers for each format.
+
+use crate::{Error, Result, Volume};
+
+/// One file handed to the app or the CLI: its name (or relative path) and its bytes.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Open a single file (format sniffed from its bytes, not its name).
+pub fn open_bytes(name: &str, bytes: &[u8]) -> Result<Volume> {
+    let _ = bytes;
+    Err(Error::UnknownFormat(format!("no reader yet for {name}")))
+}

@@ -1,0 +1,19 @@
+//! Hemoscope: head-CT decoding, geometry, rendering and hemorrhage analysis.
+//!
+//! Layers (see ARCHITECTURE.md): `io` (bytes → [`Volume`]) → `volume` (voxels and geometry)
+//! → `model` / `analysis` (inference and measurements) → `render` (RGBA buffers).
+//! The browser shell (`ui`, wasm only) and the CLI binary are thin layers over these.
+
+pub mod error;
+pub mod io;
+pub mod model;
+pub mod analysis;
+pub mod phantom;
+pub mod render;
+pub mod volume;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+
+pub use error::{Error, Result};
+pub use volume::{Geometry, Volume};

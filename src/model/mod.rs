@@ -1,0 +1,1 @@
+//! Model cards, preprocessing (HU windows → tensors) and inference plans.

@@ -1,0 +1,1 @@
+//! A deterministic synthetic head CT used as the demo case and in tests.

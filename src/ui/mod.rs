@@ -1,0 +1,3 @@
+//! Browser shell (wasm only): DOM, canvas and events over the library layers.
+
+pub fn start() {}
