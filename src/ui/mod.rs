@@ -1,3 +1,52 @@
 //! Browser shell (wasm only): DOM, canvas and events over the library layers.
+//!
+//! The page markup lives in `index.html`; this layer finds its elements, keeps the viewer
+//! state, draws slices produced by [`crate::render`] and hands files to a decode worker
+//! (`src/bin/decode_worker.rs`) so large volumes never block the page.
 
-pub fn start() {}
+mod automation;
+mod canvas;
+mod dom;
+mod events;
+mod loader;
+mod panic;
+mod protocol;
+mod state;
+pub mod worker;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsValue;
+
+use crate::ui::state::App;
+
+/// Shared handle to the app state, captured by every event handler.
+pub(crate) type AppRef = Rc<RefCell<App>>;
+
+/// Start the app in the page: wire the DOM, the canvas, the decode worker and
+/// `window.hemoscope`. Errors while starting are shown in the page.
+pub fn start() {
+    panic::install();
+    if let Err(e) = try_start() {
+        dom::show_fatal(&format!(
+            "The app could not start: {}",
+            dom::js_error_text(&e)
+        ));
+    }
+}
+
+fn try_start() -> Result<(), JsValue> {
+    let elements = dom::Elements::find()?;
+    let canvas = canvas::AxialCanvas::new(elements.canvas.clone())?;
+    let app: AppRef = Rc::new(RefCell::new(App::new(elements, canvas)));
+    automation::install(app.clone())?;
+    loader::install(app.clone())?;
+    events::install(app.clone())?;
+    {
+        let mut a = app.borrow_mut();
+        a.set_idle("Open a NIfTI file (.nii or .nii.gz), drop it here, or open the demo case.");
+        a.refresh();
+    }
+    Ok(())
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Run every test: formatting, native unit/integration tests, clippy (native and wasm32),
+# the release build of the web app, and the end-to-end tests in headless Chromium.
+# Prints a summary and exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if ! scripts/setup.sh; then
+  echo "FAIL: scripts/setup.sh could not install the build tools" >&2
+  exit 1
+fi
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+# The test build goes to its own folder so a running scripts/serve.sh (dist/) is not disturbed.
+DIST="$PWD/target/e2e-dist"
+
+results=()
+failed=0
+step() {
+  local name=$1
+  shift
+  printf '\n=== %s\n' "$name"
+  local t0=$SECONDS
+  if "$@"; then
+    results+=("PASS  $name ($((SECONDS - t0)) s)")
+  else
+    results+=("FAIL  $name ($((SECONDS - t0)) s)")
+    failed=1
+    return 1
+  fi
+}
+
+step "cargo fmt --check" cargo fmt --check
+step "cargo test (native)" cargo test
+step "cargo clippy --all-targets (native)" cargo clippy --all-targets -- -D warnings
+step "cargo clippy (wasm32: lib, app, decode_worker)" \
+  cargo clippy --target wasm32-unknown-unknown --lib --bin app --bin decode_worker -- -D warnings
+if step "trunk build --release" trunk build --release --offline --dist "$DIST"; then
+  step "end-to-end tests (Playwright + Chromium)" env HEMOSCOPE_DIST="$DIST" node --test --test-concurrency=1 tests/e2e/
+else
+  results+=("SKIP  end-to-end tests (no build)")
+fi
+
+printf '\n=== Summary\n'
+printf '%s\n' "${results[@]}"
+if [ "$failed" -ne 0 ]; then
+  printf 'RESULT: FAILED\n'
+  exit 1
+fi
+printf 'RESULT: all passed\n'

@@ -1,0 +1,5 @@
+//! The axial canvas: slice images from [`crate::render`] placed on screen.
+
+mod view;
+
+pub use view::{AxialCanvas, ImageRect};

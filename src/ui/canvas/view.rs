@@ -1,0 +1,191 @@
+//! Draws one axial slice: the library renders it to RGBA at one pixel per voxel, the pixels
+//! go into an offscreen canvas with `putImageData`, and `drawImage` scales that onto the
+//! visible canvas with the true physical aspect ratio (voxel size in mm), zoom and pan.
+//! Scaling uses nearest-neighbour sampling so every screen pixel shows a real voxel value.
+
+use serde::Serialize;
+use wasm_bindgen::{Clamped, JsCast, JsValue};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+use crate::render::{render_axial_rgba_lut, AxialView, Lut, WindowLevel};
+use crate::ui::dom;
+use crate::Volume;
+
+/// Where the slice image lies on the canvas, in backing-store pixels.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct ImageRect {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+    /// Size of the slice image in image pixels (columns, rows).
+    pub image: [usize; 2],
+}
+
+/// What the offscreen image currently holds, to skip re-rendering when only zoom/pan change.
+#[derive(PartialEq)]
+struct RenderedKey {
+    volume: *const Volume,
+    slice: usize,
+    window: WindowLevel,
+}
+
+pub struct AxialCanvas {
+    canvas: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+    offscreen: HtmlCanvasElement,
+    off_ctx: CanvasRenderingContext2d,
+    rendered: Option<RenderedKey>,
+    rect: Option<ImageRect>,
+    /// Grey look-up table of the last window used, and the RGBA buffer reused between draws.
+    lut: Option<(WindowLevel, Lut)>,
+    rgba: Vec<u8>,
+}
+
+fn context_2d(c: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
+    c.get_context("2d")?
+        .ok_or_else(|| JsValue::from_str("this browser gives no 2D canvas"))?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .map_err(JsValue::from)
+}
+
+impl AxialCanvas {
+    pub fn new(canvas: HtmlCanvasElement) -> Result<Self, JsValue> {
+        let ctx = context_2d(&canvas)?;
+        let offscreen: HtmlCanvasElement = dom::document()?.create_element("canvas")?.dyn_into()?;
+        let off_ctx = context_2d(&offscreen)?;
+        Ok(AxialCanvas {
+            canvas,
+            ctx,
+            offscreen,
+            off_ctx,
+            rendered: None,
+            rect: None,
+            lut: None,
+            rgba: Vec::new(),
+        })
+    }
+
+    /// Match the backing store to the element's size on screen (× device pixel ratio).
+    fn fit_backing_store(&self) -> f64 {
+        let dpr = dom::window()
+            .map(|w| w.device_pixel_ratio())
+            .unwrap_or(1.0)
+            .max(1.0);
+        let w = ((self.canvas.client_width() as f64) * dpr).round().max(1.0) as u32;
+        let h = ((self.canvas.client_height() as f64) * dpr)
+            .round()
+            .max(1.0) as u32;
+        if self.canvas.width() != w {
+            self.canvas.set_width(w);
+        }
+        if self.canvas.height() != h {
+            self.canvas.set_height(h);
+        }
+        dpr
+    }
+
+    pub fn backing_size(&self) -> [u32; 2] {
+        [self.canvas.width(), self.canvas.height()]
+    }
+
+    pub fn last_rect(&self) -> Option<ImageRect> {
+        self.rect
+    }
+
+    /// Blank the canvas (no volume).
+    pub fn clear(&mut self) -> Result<(), JsValue> {
+        self.fit_backing_store();
+        self.ctx.set_fill_style_str("#000");
+        self.ctx.fill_rect(
+            0.0,
+            0.0,
+            self.canvas.width() as f64,
+            self.canvas.height() as f64,
+        );
+        self.rendered = None;
+        self.rect = None;
+        Ok(())
+    }
+
+    /// Draw slice `k` of `volume` with `window`, zoom factor and pan (CSS pixels).
+    pub fn draw(
+        &mut self,
+        volume: &Volume,
+        view: &AxialView,
+        k: usize,
+        window: WindowLevel,
+        zoom: f64,
+        pan: [f64; 2],
+    ) -> Result<(), JsValue> {
+        let dpr = self.fit_backing_store();
+        let (w, h) = (view.width, view.height);
+        let key = RenderedKey {
+            volume: volume as *const Volume,
+            slice: k,
+            window,
+        };
+        if self.rendered.as_ref() != Some(&key) {
+            if self.lut.as_ref().map(|(w, _)| *w) != Some(window) {
+                self.lut = Some((window, Lut::new(window)));
+            }
+            if let Some((_, lut)) = &self.lut {
+                render_axial_rgba_lut(volume, view, k, lut, &mut self.rgba);
+            }
+            let image = ImageData::new_with_u8_clamped_array_and_sh(
+                Clamped(&self.rgba),
+                w as u32,
+                h as u32,
+            )?;
+            if self.offscreen.width() != w as u32 {
+                self.offscreen.set_width(w as u32);
+            }
+            if self.offscreen.height() != h as u32 {
+                self.offscreen.set_height(h as u32);
+            }
+            self.off_ctx.put_image_data(&image, 0.0, 0.0)?;
+            self.rendered = Some(key);
+        }
+
+        // Physical size of the slice in mm decides the aspect ratio on screen.
+        let [px, py] = view.pixel_mm;
+        let (phys_w, phys_h) = (w as f64 * px, h as f64 * py);
+        let (cw, ch) = (self.canvas.width() as f64, self.canvas.height() as f64);
+        let scale = (cw / phys_w).min(ch / phys_h) * zoom;
+        let (dw, dh) = (phys_w * scale, phys_h * scale);
+        let x = ((cw - dw) / 2.0 + pan[0] * dpr).round();
+        let y = ((ch - dh) / 2.0 + pan[1] * dpr).round();
+
+        self.ctx.set_fill_style_str("#000");
+        self.ctx.fill_rect(0.0, 0.0, cw, ch);
+        self.ctx.set_image_smoothing_enabled(false);
+        self.ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+            &self.offscreen,
+            x,
+            y,
+            dw,
+            dh,
+        )?;
+        self.rect = Some(ImageRect {
+            x,
+            y,
+            width: dw,
+            height: dh,
+            image: [w, h],
+        });
+        Ok(())
+    }
+
+    /// The image pixel (column, row) under a point given in CSS pixels relative to the canvas.
+    pub fn image_pixel_at(&self, css_x: f64, css_y: f64) -> Option<[usize; 2]> {
+        let r = self.rect?;
+        let sx = self.canvas.width() as f64 / (self.canvas.client_width() as f64).max(1.0);
+        let sy = self.canvas.height() as f64 / (self.canvas.client_height() as f64).max(1.0);
+        let u = (css_x * sx - r.x) / r.width * r.image[0] as f64;
+        let v = (css_y * sy - r.y) / r.height * r.image[1] as f64;
+        if u < 0.0 || v < 0.0 || u >= r.image[0] as f64 || v >= r.image[1] as f64 {
+            return None;
+        }
+        Some([u as usize, v as usize])
+    }
+}

@@ -1,0 +1,244 @@
+//! The page's side of the decode worker: reads files, sends them to the worker, shows
+//! progress, and installs the decoded volume. Only the newest request counts: a result for
+//! an older one is ignored. If the worker dies, the request fails with a message and a fresh
+//! worker is started for the next one.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Int16Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{ErrorEvent, File, MessageEvent, Worker};
+
+use crate::ui::protocol::{self, VolumeMeta};
+use crate::ui::{dom, AppRef};
+
+/// Script that starts the worker (written by trunk next to index.html).
+const WORKER_URL: &str = "./decode_worker_loader.js";
+
+struct Client {
+    worker: Option<Worker>,
+    ready: bool,
+    /// A request waiting for the worker to start (a message sent earlier would be lost).
+    pending: Option<(JsValue, Array)>,
+    current_id: u32,
+    started_ms: f64,
+}
+
+thread_local! {
+    static CLIENT: RefCell<Client> = const {
+        RefCell::new(Client { worker: None, ready: false, pending: None, current_id: 0, started_ms: 0.0 })
+    };
+}
+
+/// Start the worker now so it is ready when the first file arrives.
+pub fn install(app: AppRef) -> Result<(), JsValue> {
+    ensure_worker(&app)
+}
+
+fn ensure_worker(app: &AppRef) -> Result<(), JsValue> {
+    if CLIENT.with(|c| c.borrow().worker.is_some()) {
+        return Ok(());
+    }
+    let worker = Worker::new(WORKER_URL)?;
+    let on_message = {
+        let app = app.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| on_message(&app, e.data()))
+    };
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let on_error = {
+        let app = app.clone();
+        Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
+            e.prevent_default();
+            let detail = e.message();
+            CLIENT.with(|c| {
+                let mut c = c.borrow_mut();
+                if let Some(w) = c.worker.take() {
+                    w.terminate();
+                }
+                c.ready = false;
+                c.pending = None;
+            });
+            app.borrow_mut().set_error(&format!(
+                "The decoder stopped unexpectedly ({detail}). Try another file; the app keeps working."
+            ));
+        })
+    };
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    CLIENT.with(|c| {
+        let mut c = c.borrow_mut();
+        c.worker = Some(worker);
+        c.ready = false;
+    });
+    Ok(())
+}
+
+/// Start a new request; results of older ones are ignored from now on.
+fn next_request() -> u32 {
+    CLIENT.with(|c| {
+        let mut c = c.borrow_mut();
+        c.current_id = c.current_id.wrapping_add(1);
+        c.started_ms = dom::now_ms();
+        c.current_id
+    })
+}
+
+fn send(app: &AppRef, msg: JsValue, transfer: Array) {
+    if let Err(e) = ensure_worker(app) {
+        app.borrow_mut().set_error(&format!(
+            "The decoder could not start: {}",
+            dom::js_error_text(&e)
+        ));
+        return;
+    }
+    let result = CLIENT.with(|c| {
+        let mut c = c.borrow_mut();
+        match (&c.worker, c.ready) {
+            (Some(w), true) => w.post_message_with_transfer(&msg, &transfer),
+            _ => {
+                c.pending = Some((msg, transfer));
+                Ok(())
+            }
+        }
+    });
+    if let Err(e) = result {
+        app.borrow_mut().set_error(&format!(
+            "The decoder could not be reached: {}",
+            dom::js_error_text(&e)
+        ));
+    }
+}
+
+/// Generate and show the synthetic demo case.
+pub fn open_demo(app: &AppRef) {
+    let id = next_request();
+    app.borrow_mut().set_loading("Generating the demo case…");
+    match protocol::object(&[("type", "demo".into()), ("id", id.into())]) {
+        Ok(msg) => send(app, msg.into(), Array::new()),
+        Err(e) => app.borrow_mut().set_error(&dom::js_error_text(&e)),
+    }
+}
+
+/// Read the files (asynchronously) and hand them to the worker.
+pub fn open_files(app: &AppRef, files: Vec<File>) {
+    if files.is_empty() {
+        return;
+    }
+    let id = next_request();
+    let names: Vec<String> = files.iter().map(|f| f.name()).collect();
+    {
+        app.borrow_mut()
+            .set_loading(&format!("Reading {}…", names.join(", ")));
+    }
+    let app = app.clone();
+    spawn_local(async move {
+        let list = Array::new();
+        let transfer = Array::new();
+        for file in &files {
+            let buffer = match JsFuture::from(file.array_buffer()).await {
+                Ok(b) => b,
+                Err(e) => {
+                    let text = format!(
+                        "{} could not be read: {}",
+                        file.name(),
+                        dom::js_error_text(&e)
+                    );
+                    app.borrow_mut().set_error(&text);
+                    return;
+                }
+            };
+            match protocol::object(&[("name", file.name().into()), ("bytes", buffer.clone())]) {
+                Ok(entry) => {
+                    list.push(&entry);
+                    transfer.push(&buffer);
+                }
+                Err(e) => {
+                    app.borrow_mut().set_error(&dom::js_error_text(&e));
+                    return;
+                }
+            }
+        }
+        if CLIENT.with(|c| c.borrow().current_id) != id {
+            return; // a newer request replaced this one
+        }
+        {
+            let mut a = app.borrow_mut();
+            a.message = format!("Decoding {}…", names.join(", "));
+            a.refresh();
+        }
+        match protocol::object(&[
+            ("type", "open".into()),
+            ("id", id.into()),
+            ("files", list.into()),
+        ]) {
+            Ok(msg) => send(&app, msg.into(), transfer),
+            Err(e) => app.borrow_mut().set_error(&dom::js_error_text(&e)),
+        }
+    });
+}
+
+fn on_message(app: &AppRef, data: JsValue) {
+    let kind = protocol::get_str(&data, "type");
+    if kind == "ready" {
+        let pending = CLIENT.with(|c| {
+            let mut c = c.borrow_mut();
+            c.ready = true;
+            c.pending
+                .take()
+                .and_then(|(msg, transfer)| c.worker.clone().map(|w| (w, msg, transfer)))
+        });
+        if let Some((w, msg, transfer)) = pending {
+            if let Err(e) = w.post_message_with_transfer(&msg, &transfer) {
+                app.borrow_mut().set_error(&format!(
+                    "The decoder could not be reached: {}",
+                    dom::js_error_text(&e)
+                ));
+            }
+        }
+        return;
+    }
+    let id = protocol::get_f64(&data, "id");
+    let (current, started) = CLIENT.with(|c| {
+        let c = c.borrow();
+        (c.current_id, c.started_ms)
+    });
+    if id != current as f64 {
+        return;
+    }
+    let mut a = app.borrow_mut();
+    match kind.as_str() {
+        "progress" => {
+            let fraction = protocol::get_f64(&data, "fraction");
+            let stage = protocol::get_str(&data, "stage");
+            a.progress = Some(if fraction.is_finite() { fraction } else { 0.0 });
+            a.message = format!("{stage}… {:.0}%", 100.0 * a.progress.unwrap_or(0.0));
+            a.refresh();
+        }
+        "error" => {
+            let message = protocol::get_str(&data, "message");
+            a.set_error(&message);
+        }
+        "volume" => {
+            let meta: Result<VolumeMeta, String> =
+                serde_json::from_str(&protocol::get_str(&data, "meta")).map_err(|e| e.to_string());
+            let voxels = protocol::get(&data, "voxels")
+                .dyn_into::<Int16Array>()
+                .map(|a| a.to_vec());
+            match (meta, voxels) {
+                (Ok(meta), Ok(voxels)) => {
+                    let decode_ms = meta.decode_ms;
+                    match meta.into_volume(voxels) {
+                        Ok(v) => a.set_volume(v, started, decode_ms),
+                        Err(e) => a.set_error(&format!("The decoded volume is inconsistent: {e}")),
+                    }
+                }
+                (Err(e), _) => a.set_error(&format!("The decoder's answer could not be read: {e}")),
+                (_, Err(_)) => a.set_error("The decoder's answer had no voxels."),
+            }
+        }
+        _ => {}
+    }
+}

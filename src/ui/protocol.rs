@@ -1,0 +1,96 @@
+//! Messages between the page and the decode worker.
+//!
+//! Page → worker: `{type: "open", id, files: [{name, bytes: ArrayBuffer}]}` or
+//! `{type: "demo", id}`. Worker → page: `{type: "ready"}` once started, then per request
+//! `{type: "progress", id, fraction, stage}`, and finally either
+//! `{type: "volume", id, meta: <JSON of VolumeMeta>, voxels: Int16Array}` (buffer transferred)
+//! or `{type: "error", id, message}`.
+
+use js_sys::{Object, Reflect};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+use crate::{Geometry, Volume};
+
+/// Everything about a volume except its voxels, sent as JSON next to the voxel buffer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VolumeMeta {
+    pub dims: [usize; 3],
+    pub affine: [[f64; 4]; 4],
+    pub source: String,
+    pub warnings: Vec<String>,
+    pub slice_positions_mm: Option<Vec<f64>>,
+    pub sop_instance_uids: Option<Vec<String>>,
+    /// Time the worker spent decoding, in ms.
+    pub decode_ms: f64,
+}
+
+impl VolumeMeta {
+    /// The metadata of a decoded volume.
+    pub fn of(v: &Volume, decode_ms: f64) -> Self {
+        VolumeMeta {
+            dims: v.dims,
+            affine: v.geometry.affine,
+            source: v.source.clone(),
+            warnings: v.warnings.clone(),
+            slice_positions_mm: v.slice_positions_mm.clone(),
+            sop_instance_uids: v.sop_instance_uids.clone(),
+            decode_ms,
+        }
+    }
+
+    /// Rebuild the volume from its metadata and voxels; checks that they agree.
+    pub fn into_volume(self, voxels: Vec<i16>) -> Result<Volume, String> {
+        let n = self
+            .dims
+            .iter()
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d));
+        if n != Some(voxels.len()) {
+            return Err(format!(
+                "the decoder returned {} voxels for dimensions {:?}",
+                voxels.len(),
+                self.dims
+            ));
+        }
+        let mut v = Volume::new(
+            self.dims,
+            voxels,
+            Geometry::from_affine(self.affine),
+            self.source,
+        );
+        v.warnings = self.warnings;
+        v.slice_positions_mm = self.slice_positions_mm;
+        v.sop_instance_uids = self.sop_instance_uids;
+        Ok(v)
+    }
+}
+
+/// A plain JS object from key/value pairs.
+pub fn object(pairs: &[(&str, JsValue)]) -> Result<Object, JsValue> {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v)?;
+    }
+    Ok(o)
+}
+
+/// A string field of a message (empty when absent).
+pub fn get_str(o: &JsValue, key: &str) -> String {
+    Reflect::get(o, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// A numeric field of a message (NaN when absent).
+pub fn get_f64(o: &JsValue, key: &str) -> f64 {
+    Reflect::get(o, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN)
+}
+
+/// Any field of a message.
+pub fn get(o: &JsValue, key: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}

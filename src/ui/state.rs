@@ -1,0 +1,393 @@
+//! The viewer's state and the JSON snapshot behind `window.hemoscope.state()`.
+
+use std::rc::Rc;
+
+use serde::Serialize;
+
+use crate::render::{AxialView, WindowLevel, PRESETS};
+use crate::ui::canvas::{AxialCanvas, ImageRect};
+use crate::ui::dom::{self, Elements};
+use crate::Volume;
+
+/// What the app is doing; the values are part of the automation contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Idle,
+    Loading,
+    Ready,
+    // Set by the analysis workflow.
+    #[allow(dead_code)]
+    Analyzing,
+    #[allow(dead_code)]
+    Done,
+    Error,
+}
+
+/// Zoom limits (1 = the slice fits the viewer).
+pub const MIN_ZOOM: f64 = 0.25;
+pub const MAX_ZOOM: f64 = 16.0;
+
+/// The loaded volume with its display mapping.
+pub struct Loaded {
+    pub volume: Rc<Volume>,
+    pub view: AxialView,
+    /// Time from the request to the first drawn slice, in ms.
+    pub load_ms: f64,
+    /// Time the worker spent decoding, in ms.
+    pub decode_ms: f64,
+}
+
+/// The hover read-out: voxel under the cursor and its value.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Cursor {
+    pub i: usize,
+    pub j: usize,
+    pub k: usize,
+    pub hu: i16,
+}
+
+/// Everything the page shows.
+pub struct App {
+    pub el: Elements,
+    pub canvas: AxialCanvas,
+    pub status: Status,
+    pub error: Option<String>,
+    pub message: String,
+    pub progress: Option<f64>,
+    pub loaded: Option<Loaded>,
+    pub slice: usize,
+    pub window: WindowLevel,
+    /// Index into [`PRESETS`] when the window is exactly a preset.
+    pub preset: Option<usize>,
+    pub zoom: f64,
+    /// Pan offset in CSS pixels.
+    pub pan: [f64; 2],
+    pub cursor: Option<Cursor>,
+}
+
+impl App {
+    pub fn new(el: Elements, canvas: AxialCanvas) -> Self {
+        App {
+            el,
+            canvas,
+            status: Status::Idle,
+            error: None,
+            message: String::new(),
+            progress: None,
+            loaded: None,
+            slice: 0,
+            window: PRESETS[0].window,
+            preset: Some(0),
+            zoom: 1.0,
+            pan: [0.0, 0.0],
+            cursor: None,
+        }
+    }
+
+    pub fn set_idle(&mut self, message: &str) {
+        self.status = Status::Idle;
+        self.message = message.to_string();
+    }
+
+    pub fn set_loading(&mut self, message: &str) {
+        self.status = Status::Loading;
+        self.error = None;
+        self.progress = Some(0.0);
+        self.message = message.to_string();
+        self.refresh();
+    }
+
+    /// A failure: shown in the page and in `state().error`; the previous volume stays usable.
+    pub fn set_error(&mut self, message: &str) {
+        self.status = Status::Error;
+        self.error = Some(message.to_string());
+        self.progress = None;
+        self.message = if self.loaded.is_some() {
+            "The file could not be opened; the previous volume is still shown.".to_string()
+        } else {
+            "The file could not be opened.".to_string()
+        };
+        self.refresh();
+    }
+
+    /// Show a freshly decoded volume: middle slice, brain window, fitted.
+    pub fn set_volume(&mut self, volume: Volume, started_ms: f64, decode_ms: f64) {
+        let view = AxialView::new(&volume);
+        self.slice = volume.dims[2] / 2;
+        self.window = PRESETS[0].window;
+        self.preset = Some(0);
+        self.zoom = 1.0;
+        self.pan = [0.0, 0.0];
+        self.cursor = None;
+        self.status = Status::Ready;
+        self.error = None;
+        self.progress = None;
+        let warnings = if volume.warnings.is_empty() {
+            String::new()
+        } else {
+            format!(" Warnings: {}", volume.warnings.join("; "))
+        };
+        let [ni, nj, nk] = volume.dims;
+        self.message = format!("Opened {}: {ni}×{nj}×{nk} voxels.{warnings}", volume.source);
+        self.loaded = Some(Loaded {
+            volume: Rc::new(volume),
+            view,
+            load_ms: 0.0,
+            decode_ms,
+        });
+        self.refresh();
+        if let Some(l) = self.loaded.as_mut() {
+            l.load_ms = dom::now_ms() - started_ms;
+        }
+    }
+
+    pub fn slice_count(&self) -> usize {
+        self.loaded.as_ref().map(|l| l.volume.dims[2]).unwrap_or(0)
+    }
+
+    pub fn set_slice(&mut self, k: i64) {
+        let n = self.slice_count();
+        if n == 0 {
+            return;
+        }
+        let k = k.clamp(0, n as i64 - 1) as usize;
+        if k != self.slice {
+            self.slice = k;
+            self.update_cursor_value();
+            self.refresh();
+        }
+    }
+
+    pub fn apply_preset(&mut self, index: usize) {
+        if let Some(p) = PRESETS.get(index) {
+            self.window = p.window;
+            self.preset = Some(index);
+            self.refresh();
+        }
+    }
+
+    pub fn set_window(&mut self, center: f64, width: f64) {
+        self.window = WindowLevel::new(center, width.max(1.0));
+        self.preset = PRESETS.iter().position(|p| p.window == self.window);
+        self.refresh();
+    }
+
+    pub fn zoom_by(&mut self, factor: f64) {
+        self.zoom = (self.zoom * factor).clamp(MIN_ZOOM, MAX_ZOOM);
+        self.refresh();
+    }
+
+    pub fn reset_view(&mut self) {
+        self.zoom = 1.0;
+        self.pan = [0.0, 0.0];
+        self.refresh();
+    }
+
+    /// Update the hover read-out for a point in CSS pixels relative to the canvas.
+    pub fn hover(&mut self, css_x: f64, css_y: f64) {
+        self.cursor = None;
+        if let Some(l) = &self.loaded {
+            if let Some([x, y]) = self.canvas.image_pixel_at(css_x, css_y) {
+                if let Some([i, j]) = l.view.voxel_at(x, y) {
+                    let k = self.slice;
+                    self.cursor = Some(Cursor {
+                        i,
+                        j,
+                        k,
+                        hu: l.volume.get(i, j, k),
+                    });
+                }
+            }
+        }
+        self.refresh_readouts();
+    }
+
+    fn update_cursor_value(&mut self) {
+        if let (Some(c), Some(l)) = (self.cursor.as_mut(), &self.loaded) {
+            c.k = self.slice;
+            c.hu = l.volume.get(c.i, c.j, c.k);
+        }
+    }
+
+    /// Redraw the canvas and bring every element in line with the state.
+    pub fn refresh(&mut self) {
+        let draw = match &self.loaded {
+            Some(l) => self.canvas.draw(
+                &l.volume,
+                &l.view,
+                self.slice,
+                self.window,
+                self.zoom,
+                self.pan,
+            ),
+            None => self.canvas.clear(),
+        };
+        if let Err(e) = draw {
+            self.status = Status::Error;
+            self.error = Some(format!("drawing failed: {}", dom::js_error_text(&e)));
+        }
+        self.refresh_controls();
+        self.refresh_readouts();
+    }
+
+    fn refresh_controls(&self) {
+        let el = &self.el;
+        let n = self.slice_count();
+        el.slice_slider.set_disabled(n == 0);
+        el.slice_slider.set_max(&n.saturating_sub(1).to_string());
+        let want = self.slice.to_string();
+        if el.slice_slider.value() != want {
+            el.slice_slider.set_value(&want);
+        }
+        let label = if n == 0 {
+            "–".to_string()
+        } else {
+            format!("{} / {}", self.slice + 1, n)
+        };
+        dom::set_text(&el.slice_label, &label);
+        let _ = el
+            .slice_slider
+            .set_attribute("aria-valuetext", &format!("Slice {label}"));
+        for (idx, b) in el.presets.iter().enumerate() {
+            let pressed = if self.preset == Some(idx) {
+                "true"
+            } else {
+                "false"
+            };
+            let _ = b.set_attribute("aria-pressed", pressed);
+        }
+        let letters = self.loaded.as_ref().map(|l| {
+            let e = l.view.letters;
+            [e.top, e.bottom, e.left, e.right]
+        });
+        for (pos, span) in el.orient.iter().enumerate() {
+            let text = letters
+                .as_ref()
+                .map(|t| t[pos].to_string())
+                .unwrap_or_default();
+            dom::set_text(span, &text);
+        }
+        el.drop_hint
+            .set_hidden(self.loaded.is_some() || self.status == Status::Loading);
+        match self.progress {
+            Some(f) => {
+                let _ = el
+                    .progress
+                    .set_attribute("value", &format!("{:.3}", f.clamp(0.0, 1.0)));
+                el.progress.set_hidden(false);
+            }
+            None => el.progress.set_hidden(true),
+        }
+        dom::set_text(&el.status, &self.message);
+        match &self.error {
+            Some(e) => {
+                dom::set_text(&el.error, e);
+                el.error.set_hidden(false);
+            }
+            None => el.error.set_hidden(true),
+        }
+    }
+
+    fn refresh_readouts(&self) {
+        let el = &self.el;
+        let w = self.window;
+        let name = self
+            .preset
+            .and_then(|p| PRESETS.get(p))
+            .map(|p| format!(" ({})", p.name))
+            .unwrap_or_default();
+        dom::set_text(
+            &el.window_readout,
+            &format!("W {:.0} / L {:.0}{name}", w.width, w.center),
+        );
+        let cursor = match self.cursor {
+            Some(c) => format!("{} HU at voxel ({}, {}, {})", c.hu, c.i, c.j, c.k),
+            None => "–".to_string(),
+        };
+        dom::set_text(&el.cursor_readout, &cursor);
+        dom::set_text(&el.zoom_readout, &format!("{:.0}%", self.zoom * 100.0));
+        let vol = match &self.loaded {
+            Some(l) => {
+                let s = l.volume.spacing_mm();
+                let [ni, nj, nk] = l.volume.dims;
+                format!("{ni}×{nj}×{nk}, {:.2}×{:.2}×{:.2} mm", s[0], s[1], s[2])
+            }
+            None => "–".to_string(),
+        };
+        dom::set_text(&el.volume_readout, &vol);
+    }
+
+    /// The automation snapshot (`window.hemoscope.state()`).
+    pub fn snapshot(&self) -> Snapshot {
+        let loaded = self.loaded.as_ref();
+        Snapshot {
+            status: self.status,
+            error: self.error.clone(),
+            message: self.message.clone(),
+            volume: loaded.map(|l| VolumeInfo {
+                dims: l.volume.dims,
+                spacing_mm: l.volume.spacing_mm(),
+                source: l.volume.source.clone(),
+                warnings: l.volume.warnings.clone(),
+            }),
+            slice: loaded.map(|_| self.slice),
+            window: loaded.map(|_| self.window),
+            view: loaded.map(|_| ViewInfo {
+                zoom: self.zoom,
+                pan: self.pan,
+                canvas: self.canvas.backing_size(),
+                image_rect: self.canvas.last_rect(),
+            }),
+            cursor: self.cursor,
+            timings: loaded.map(|l| Timings {
+                load_ms: l.load_ms,
+                decode_ms: l.decode_ms,
+            }),
+        }
+    }
+}
+
+/// `window.hemoscope.state()`: field names and meanings are a stable contract (README).
+#[derive(Serialize)]
+pub struct Snapshot {
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume: Option<VolumeInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slice: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<WindowLevel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub view: Option<ViewInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<Cursor>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timings: Option<Timings>,
+}
+
+#[derive(Serialize)]
+pub struct VolumeInfo {
+    pub dims: [usize; 3],
+    pub spacing_mm: [f64; 3],
+    pub source: String,
+    pub warnings: Vec<String>,
+}
+
+/// Where the slice is drawn, in canvas backing-store pixels.
+#[derive(Serialize)]
+pub struct ViewInfo {
+    pub zoom: f64,
+    pub pan: [f64; 2],
+    pub canvas: [u32; 2],
+    pub image_rect: Option<ImageRect>,
+}
+
+#[derive(Serialize)]
+pub struct Timings {
+    pub load_ms: f64,
+    pub decode_ms: f64,
+}
