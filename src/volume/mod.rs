@@ -5,8 +5,10 @@
 //! ascending order along the slice normal.
 
 mod geometry;
+mod orientation;
 
 pub use geometry::Geometry;
+pub use orientation::{direction_letter, nearest_axes, opposite_letter};
 
 use serde::Serialize;
 
