@@ -245,17 +245,37 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
             if e.ctrl_key() || e.alt_key() || e.meta_key() {
                 return;
             }
-            let in_input = e
+            let key = e.key();
+            // Inputs keep their own keys: text fields all of them, the slice slider its
+            // navigation keys (it then fires "input", which moves the slice once).
+            if let Some(input) = e
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-                .is_some();
-            if in_input {
-                return;
+            {
+                let navigation = matches!(
+                    key.as_str(),
+                    "ArrowUp"
+                        | "ArrowDown"
+                        | "ArrowLeft"
+                        | "ArrowRight"
+                        | "PageUp"
+                        | "PageDown"
+                        | "Home"
+                        | "End"
+                );
+                let kind = input.type_();
+                let typing = !matches!(
+                    kind.as_str(),
+                    "range" | "file" | "checkbox" | "radio" | "button" | "color"
+                );
+                if typing || (kind == "range" && navigation) {
+                    return;
+                }
             }
             let mut a = app.borrow_mut();
             let k = a.slice as i64;
             let page = (a.slice_count() as i64 / 10).max(1);
-            let handled = match e.key().as_str() {
+            let handled = match key.as_str() {
                 "ArrowUp" => {
                     a.set_slice(k + 1);
                     true

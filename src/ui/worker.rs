@@ -2,8 +2,6 @@
 //! files into a [`Volume`] with the `io` layer, or generates the demo case, off the page's
 //! thread, and posts the voxels back as a transferred `Int16Array`.
 
-use std::io::Read;
-
 use js_sys::{Array, ArrayBuffer, Int16Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -12,9 +10,6 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use crate::io::{self, InputFile};
 use crate::ui::protocol::{self, VolumeMeta};
 use crate::{phantom, Volume};
-
-/// Largest decompressed size accepted from a gzip file (wasm32 has at most 4 GB in all).
-const MAX_DECOMPRESSED_BYTES: usize = 1536 << 20;
 
 /// Start listening for requests and tell the page the worker is ready.
 pub fn start() {
@@ -36,7 +31,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let result = match protocol::get_str(data, "type").as_str() {
         "demo" => {
             post_progress(scope, id, 0.0, "Generating the demo case");
-            Ok(phantom::demo_volume())
+            Ok(phantom::demo_case().0)
         }
         "open" => files_from_message(data).and_then(|files| decode(scope, id, files)),
         other => Err(format!("unknown request {other:?}")),
@@ -76,85 +71,36 @@ fn files_from_message(data: &JsValue) -> Result<Vec<InputFile>, String> {
     Ok(files)
 }
 
-/// Decode the files handed to the page into one volume.
+/// Decode the files handed to the page into one volume, posting progress (at most every 1%).
 fn decode(
     scope: &DedicatedWorkerGlobalScope,
     id: f64,
-    mut files: Vec<InputFile>,
+    files: Vec<InputFile>,
 ) -> Result<Volume, String> {
-    match files.len() {
-        0 => Err("no file was given".to_string()),
-        1 => {
-            let file = files.remove(0);
-            let bytes = if is_gzip(&file.bytes) {
-                gunzip_with_progress(&file.bytes, |f| {
-                    post_progress(scope, id, f, "Decompressing")
-                })
-                .map_err(|e| format!("{}: {e}", file.name))?
-            } else {
-                file.bytes
+    match files.as_slice() {
+        [] => Err("no file was given".to_string()),
+        [file] => {
+            let mut last = -1.0f32;
+            let mut progress = |f: f32| {
+                if f - last >= 0.01 || f >= 1.0 {
+                    last = f;
+                    post_progress(scope, id, f64::from(f), "Decoding");
+                }
             };
-            post_progress(scope, id, 1.0, "Decoding");
-            io::open_bytes(&file.name, &bytes).map_err(|e| format!("{}: {e}", file.name))
+            io::open_bytes_with_progress(&file.name, &file.bytes, &mut progress).map_err(|e| {
+                let message = e.to_string();
+                if message.contains(&file.name) {
+                    message
+                } else {
+                    format!("{}: {message}", file.name)
+                }
+            })
         }
-        n => Err(format!(
-            "{n} files were given: open one NIfTI volume (.nii or .nii.gz) at a time"
+        many => Err(format!(
+            "{} files were given: open one NIfTI volume (.nii or .nii.gz) at a time",
+            many.len()
         )),
     }
-}
-
-fn is_gzip(bytes: &[u8]) -> bool {
-    bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
-}
-
-/// Decompress gzip data in 1 MiB steps, reporting the fraction of input consumed, so the page
-/// can show a progress bar. (Decompression is done here rather than inside the NIfTI reader
-/// only to report progress; the `io` layer accepts both forms.)
-fn gunzip_with_progress(data: &[u8], mut progress: impl FnMut(f64)) -> Result<Vec<u8>, String> {
-    struct Counting<'a> {
-        data: &'a [u8],
-        pos: usize,
-    }
-    impl Read for Counting<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = buf.len().min(self.data.len() - self.pos);
-            buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
-            self.pos += n;
-            Ok(n)
-        }
-    }
-    // The gzip trailer holds the decompressed size modulo 2^32: a good capacity hint.
-    let hint = data
-        .get(data.len().saturating_sub(4)..)
-        .and_then(|t| <[u8; 4]>::try_from(t).ok())
-        .map(|t| u32::from_le_bytes(t) as usize)
-        .unwrap_or(0)
-        .min(MAX_DECOMPRESSED_BYTES);
-    let mut out = Vec::with_capacity(hint);
-    let mut decoder = flate2::read::MultiGzDecoder::new(Counting { data, pos: 0 });
-    let mut chunk = vec![0u8; 1 << 20];
-    let mut last_report = 0usize;
-    loop {
-        let n = decoder
-            .read(&mut chunk)
-            .map_err(|e| format!("the gzip data are corrupt or truncated ({e})"))?;
-        if n == 0 {
-            break;
-        }
-        if out.len() + n > MAX_DECOMPRESSED_BYTES {
-            return Err(format!(
-                "the file decompresses to more than {} MB, which is more than this app can hold",
-                MAX_DECOMPRESSED_BYTES >> 20
-            ));
-        }
-        out.extend_from_slice(&chunk[..n]);
-        let consumed = decoder.get_ref().pos;
-        if consumed - last_report >= 1 << 20 {
-            last_report = consumed;
-            progress(consumed as f64 / data.len().max(1) as f64);
-        }
-    }
-    Ok(out)
 }
 
 fn post_progress(scope: &DedicatedWorkerGlobalScope, id: f64, fraction: f64, stage: &str) {

@@ -18,6 +18,7 @@ import {
   grey,
   sharedData,
   foreignRequests,
+  writeNifti,
 } from "./helpers.mjs";
 
 let server;
@@ -233,17 +234,18 @@ test("a bad file gives a clear error and the app keeps working", async () => {
   await context.close();
 });
 
-test("a large .nii.gz decodes in the worker while the page stays responsive", async () => {
-  // 512 × 512 × 96 int16 (48 MiB raw) with texture, so gzip has real work to do.
-  const [nx, ny, nz] = [512, 512, 96];
+test("a 50 MB .nii.gz decodes in the worker while the page stays responsive", async () => {
+  // 512 × 512 × 128 int16 (64 MiB raw) of noise: about 50 MB as .nii.gz.
+  const [nx, ny, nz] = [512, 512, 128];
   const voxels = new Int16Array(nx * ny * nz);
-  let seed = 1;
+  let x = 2463534242;
   for (let p = 0; p < voxels.length; p++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    voxels[p] = (seed >> 16) % 120 - 20;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    voxels[p] = ((x >>> 0) % 3000) - 1000;
   }
-  const { writeNifti } = await import("./helpers.mjs");
-  const file = zlib.gzipSync(
+    const file = zlib.gzipSync(
     writeNifti({
       dims: [nx, ny, nz],
       spacing: [0.5, 0.5, 5],
@@ -263,12 +265,12 @@ test("a large .nii.gz decodes in the worker while the page stays responsive", as
       last = now;
     }, 10);
   });
+  // From a path: handing Playwright a buffer would decode base64 on the page's thread.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hemoscope-e2e-"));
+  const large = path.join(dir, "large.nii.gz");
+  fs.writeFileSync(large, file);
   const t0 = Date.now();
-  await page.setInputFiles('[data-testid="file-input"]', {
-    name: "large.nii.gz",
-    mimeType: "application/gzip",
-    buffer: file,
-  });
+  await page.setInputFiles('[data-testid="file-input"]', large);
   const st = await waitForStatus(page, ["ready", "error"], 120_000);
   const wall = Date.now() - t0;
   const maxGap = await page.evaluate(() => (clearInterval(window.__ticker), window.__maxGap));
@@ -278,8 +280,9 @@ test("a large .nii.gz decodes in the worker while the page stays responsive", as
     `large volume: ${(file.length / 2 ** 20).toFixed(1)} MiB gzip, ${wall} ms to ready, ` +
       `worker ${st.timings.decode_ms.toFixed(0)} ms, longest main-thread stall ${maxGap.toFixed(0)} ms`,
   );
-  assert.ok(maxGap < 1000, `the page froze for ${maxGap} ms`);
+  assert.ok(maxGap < 300, `the page froze for ${maxGap} ms`);
   await context.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test("real RSNA volume (tilted series) when the shared data are present", async (t) => {
