@@ -51,13 +51,8 @@ export async function openApp(browser, url, viewport = { width: 1200, height: 80
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const log = { requests: [], consoleErrors: [], pageErrors: [], csp: [] };
-  page.on("request", (r) => log.requests.push({ url: r.url(), method: r.method(), body: r.postData() }));
-  context.on("request", (r) => {
-    // Worker requests are reported on the context; keep them too (deduplicated below).
-    if (!log.requests.some((q) => q.url === r.url() && q.method === r.method())) {
-      log.requests.push({ url: r.url(), method: r.method(), body: r.postData() });
-    }
-  });
+  // Every request of the context: the page's and its workers'.
+  context.on("request", (r) => log.requests.push({ url: r.url(), method: r.method(), body: r.postData() }));
   page.on("console", (m) => {
     if (m.type() === "error") log.consoleErrors.push(m.text());
     if (/Content[- ]Security[- ]Policy/i.test(m.text())) log.csp.push(m.text());

@@ -69,6 +69,26 @@ test("page starts clean: idle state, privacy line, no CSP violation, same-origin
   assert.equal(await page.locator('[data-testid="file-input"]').getAttribute("multiple"), "");
   await assertCleanAndPrivate(page, log);
   assert.deepEqual(log.consoleErrors, []);
+  const paths = log.requests.map((r) => `${r.method} ${new URL(r.url).pathname}`);
+  console.log(`requests at start-up (${paths.length}): ${paths.join(", ")}`);
+  assert.ok(paths.some((p) => p.endsWith("decode_worker_bg.wasm")), "the worker's requests are recorded");
+  await context.close();
+});
+
+test("files dropped on the page are opened", async () => {
+  const { context, page, log } = await openApp(browser, url);
+  const bytes = Array.from(testVolumeFile());
+  await page.evaluate((bytes) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(bytes)], "dropped.nii"));
+    const viewer = document.querySelector('[data-testid="viewer-axial"]');
+    viewer.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    viewer.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, bytes);
+  const st = await waitForStatus(page, ["ready", "error"]);
+  assert.equal(st.status, "ready", st.error);
+  assert.deepEqual(st.volume.dims, TEST_VOLUME.dims);
+  await assertCleanAndPrivate(page, log);
   await context.close();
 });
 
@@ -255,6 +275,14 @@ test("a 50 MB .nii.gz decodes in the worker while the page stays responsive", as
     { level: 1 },
   );
   const { context, page } = await openApp(browser, url);
+  // Progress values the page shows while decoding.
+  await page.evaluate(() => {
+    window.__progress = [];
+    const bar = document.querySelector('[data-testid="progress"]');
+    new MutationObserver(() => {
+      if (!bar.hidden) window.__progress.push(Number(bar.getAttribute("value")));
+    }).observe(bar, { attributes: true });
+  });
   // Longest gap between timer ticks on the page's main thread while loading.
   await page.evaluate(() => {
     window.__maxGap = 0;
@@ -281,6 +309,9 @@ test("a 50 MB .nii.gz decodes in the worker while the page stays responsive", as
       `worker ${st.timings.decode_ms.toFixed(0)} ms, longest main-thread stall ${maxGap.toFixed(0)} ms`,
   );
   assert.ok(maxGap < 300, `the page froze for ${maxGap} ms`);
+  const progress = await page.evaluate(() => window.__progress);
+  assert.ok(progress.some((v) => v > 0.1 && v < 0.9), `progress shown: ${progress.slice(0, 20)}`);
+  assert.equal(await page.isVisible('[data-testid="progress"]'), false);
   await context.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
