@@ -268,6 +268,18 @@ impl App {
                 .unwrap_or_default();
             dom::set_text(span, &text);
         }
+        let description = match &self.loaded {
+            Some(_) => {
+                let name = self
+                    .preset
+                    .and_then(|p| PRESETS.get(p))
+                    .map(|p| p.name)
+                    .unwrap_or("custom");
+                format!("Axial CT slice {label}, {name} window")
+            }
+            None => "Axial CT slice (no volume open)".to_string(),
+        };
+        let _ = el.canvas.set_attribute("aria-label", &description);
         el.drop_hint
             .set_hidden(self.loaded.is_some() || self.status == Status::Loading);
         match self.progress {
