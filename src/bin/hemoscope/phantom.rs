@@ -1,8 +1,10 @@
 //! `hemoscope phantom -o demo.nii.gz [--labels labels.nii.gz]`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
+use hemoscope::io::{write_labels_nii_gz, write_volume_nii_gz};
+use hemoscope::phantom::demo_case;
 
 #[derive(Args)]
 pub struct PhantomArgs {
@@ -15,6 +17,17 @@ pub struct PhantomArgs {
 }
 
 pub fn run(args: &PhantomArgs) -> Result<(), String> {
-    let _ = args;
-    Err("the phantom is not available yet".to_string())
+    let (volume, labels) = demo_case();
+    let bytes = write_volume_nii_gz(&volume).map_err(|e| e.to_string())?;
+    write(&args.output, &bytes)?;
+    if let Some(path) = &args.labels {
+        let bytes = write_labels_nii_gz(&labels, volume.dims, &volume.geometry)
+            .map_err(|e| e.to_string())?;
+        write(path, &bytes)?;
+    }
+    Ok(())
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

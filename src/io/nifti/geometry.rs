@@ -68,7 +68,7 @@ fn sform(h: &NiftiHeader) -> Option<Affine> {
     let mut a = [[0.0; 4]; 4];
     for (r, row) in rows.iter().enumerate() {
         for c in 0..4 {
-            let v = f64::from(row[c]);
+            let v = decimal_f64(row[c]);
             if !v.is_finite() {
                 return None;
             }
@@ -78,6 +78,15 @@ fn sform(h: &NiftiHeader) -> Option<Affine> {
     a[3] = [0.0, 0.0, 0.0, 1.0];
     let det = crate::volume::Geometry::from_affine(a).voxel_volume_mm3();
     (det > 1e-12).then_some(a)
+}
+
+/// The f64 closest to the shortest decimal form of an f32 (0.9f32 → 0.9, not 0.89999997…):
+/// header values were written from decimals, and this keeps reported geometry readable.
+pub(super) fn decimal_f64(v: f32) -> f64 {
+    if !v.is_finite() {
+        return f64::from(v);
+    }
+    v.to_string().parse().unwrap_or(f64::from(v))
 }
 
 fn positive_pixdim(h: &NiftiHeader) -> Result<[f64; 3]> {
@@ -93,7 +102,7 @@ fn positive_pixdim(h: &NiftiHeader) -> Result<[f64; 3]> {
                 ),
             ));
         }
-        p[d] = f64::from(v);
+        p[d] = decimal_f64(v);
     }
     Ok(p)
 }
@@ -103,11 +112,11 @@ fn positive_pixdim(h: &NiftiHeader) -> Result<[f64; 3]> {
 fn qform(h: &NiftiHeader) -> Result<Affine> {
     let [xd, yd, mut zd] = positive_pixdim(h)?;
     let (mut b, mut c, mut d) = (
-        f64::from(h.quatern_b),
-        f64::from(h.quatern_c),
-        f64::from(h.quatern_d),
+        decimal_f64(h.quatern_b),
+        decimal_f64(h.quatern_c),
+        decimal_f64(h.quatern_d),
     );
-    let offsets = [h.quatern_x, h.quatern_y, h.quatern_z].map(f64::from);
+    let offsets = [h.quatern_x, h.quatern_y, h.quatern_z].map(decimal_f64);
     if ![b, c, d]
         .iter()
         .chain(offsets.iter())
