@@ -147,7 +147,7 @@ fn tissue(p: [f64; 3]) -> (f64, u8) {
 /// Deterministic noise in about ±6 HU (triangular distribution, σ ≈ 2.5) from the voxel index.
 #[inline]
 fn noise(index: u64) -> f64 {
-    let h = splitmix64(index ^ 0x5eed_0f_4ead);
+    let h = splitmix64(index ^ 0x005e_ed0f_4ead);
     let a = (h & 0xffff) as f64 / 65535.0;
     let b = ((h >> 16) & 0xffff) as f64 / 65535.0;
     (a + b - 1.0) * 6.0

@@ -255,6 +255,7 @@ fn sform_is_preferred_then_qform_then_pixdim() {
 }
 
 #[test]
+#[allow(clippy::excessive_precision, clippy::needless_range_loop)] // values as stored
 fn sheared_sform_is_kept_exactly() {
     // 24° gantry tilt as stored by the RSNA conversion: oblique row axis, k column along z.
     let mut h = lps_header();

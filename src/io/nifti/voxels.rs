@@ -78,8 +78,8 @@ pub(super) fn read_voxels(
         } else {
             let arr = slice.into_ndarray::<f64>().map_err(conversion_error)?;
             match arr.as_slice_memory_order() {
-                Some(s) => out.extend(s.iter().map(|&v| stats.to_hu(v))),
-                None => out.extend(arr.t().iter().map(|&v| stats.to_hu(v))),
+                Some(s) => out.extend(s.iter().map(|&v| stats.hu_of(v))),
+                None => out.extend(arr.t().iter().map(|&v| stats.hu_of(v))),
             }
         }
         on_slice(k);
@@ -101,7 +101,7 @@ struct ConversionStats {
 
 impl ConversionStats {
     #[inline]
-    fn to_hu(&mut self, v: f64) -> i16 {
+    fn hu_of(&mut self, v: f64) -> i16 {
         if v.is_nan() {
             self.nan += 1;
             return NAN_HU;
