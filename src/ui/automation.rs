@@ -4,18 +4,23 @@
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
-use crate::ui::{dom, AppRef};
+use serde::Serialize;
+
+use crate::ui::state::Status;
+use crate::ui::{dom, panic, AppRef};
 
 /// Define `window.hemoscope.state()` and `window.hemoscope.version`.
 pub fn install(app: AppRef) -> Result<(), JsValue> {
     let api = Object::new();
     let state = Closure::<dyn Fn() -> JsValue>::new(move || {
-        let snapshot = match app.try_borrow() {
-            Ok(a) => a.snapshot(),
-            Err(_) => return JsValue::NULL,
+        let json = match (panic::message(), app.try_borrow()) {
+            (None, Ok(a)) => serde_json::to_string(&a.snapshot()),
+            (Some(message), _) => serde_json::to_string(&Crashed::new(message)),
+            (None, Err(_)) => serde_json::to_string(&Crashed::new(
+                "the app is busy or stopped responding".to_string(),
+            )),
         };
-        serde_json::to_string(&snapshot)
-            .ok()
+        json.ok()
             .and_then(|s| JSON::parse(&s).ok())
             .unwrap_or(JsValue::NULL)
     });
@@ -25,4 +30,22 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
     let window: JsValue = dom::window()?.into();
     Reflect::set(&window, &"hemoscope".into(), &api)?;
     Ok(())
+}
+
+/// The snapshot after an internal error: only status and message are known.
+#[derive(Serialize)]
+struct Crashed {
+    status: Status,
+    error: String,
+    message: String,
+}
+
+impl Crashed {
+    fn new(error: String) -> Self {
+        Crashed {
+            status: Status::Error,
+            error,
+            message: "Internal error".to_string(),
+        }
+    }
 }

@@ -12,6 +12,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{ErrorEvent, File, MessageEvent, Worker};
 
 use crate::ui::protocol::{self, VolumeMeta};
+use crate::ui::state::Status;
 use crate::ui::{dom, AppRef};
 
 /// Script that starts the worker (written by trunk next to index.html).
@@ -61,9 +62,14 @@ fn ensure_worker(app: &AppRef) -> Result<(), JsValue> {
                 c.ready = false;
                 c.pending = None;
             });
-            app.borrow_mut().set_error(&format!(
-                "The decoder stopped unexpectedly ({detail}). Try another file; the app keeps working."
-            ));
+            // A request in flight fails (unless the worker already said why); a new worker
+            // starts with the next request.
+            let mut a = app.borrow_mut();
+            if a.status == Status::Loading {
+                a.set_error(&format!(
+                    "The decoder stopped unexpectedly ({detail}). Try another file; the app keeps working."
+                ));
+            }
         })
     };
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

@@ -64,6 +64,8 @@ pub struct App {
     /// Pan offset in CSS pixels.
     pub pan: [f64; 2],
     pub cursor: Option<Cursor>,
+    /// Analysis results (same JSON as `hemoscope analyze --json`), once analysed.
+    pub results: Option<serde_json::Value>,
 }
 
 impl App {
@@ -82,6 +84,7 @@ impl App {
             zoom: 1.0,
             pan: [0.0, 0.0],
             cursor: None,
+            results: None,
         }
     }
 
@@ -120,6 +123,7 @@ impl App {
         self.zoom = 1.0;
         self.pan = [0.0, 0.0];
         self.cursor = None;
+        self.results = None;
         self.status = Status::Ready;
         self.error = None;
         self.progress = None;
@@ -352,6 +356,7 @@ impl App {
                 image_rect: self.canvas.last_rect(),
             }),
             cursor: self.cursor,
+            results: self.results.clone(),
             timings: loaded.map(|l| Timings {
                 load_ms: l.load_ms,
                 decode_ms: l.decode_ms,
@@ -377,6 +382,8 @@ pub struct Snapshot {
     pub view: Option<ViewInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<Cursor>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings: Option<Timings>,
 }

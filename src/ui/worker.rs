@@ -2,6 +2,8 @@
 //! files into a [`Volume`] with the `io` layer, or generates the demo case, off the page's
 //! thread, and posts the voxels back as a transferred `Int16Array`.
 
+use std::cell::Cell;
+
 use js_sys::{Array, ArrayBuffer, Int16Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -14,6 +16,7 @@ use crate::{phantom, Volume};
 /// Start listening for requests and tell the page the worker is ready.
 pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    install_panic_hook(scope.clone());
     let handler_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         handle(&handler_scope, &e.data());
@@ -25,8 +28,26 @@ pub fn start() {
     }
 }
 
+thread_local! {
+    /// The request being worked on, so a panic can be reported against it.
+    static CURRENT: Cell<f64> = const { Cell::new(f64::NAN) };
+}
+
+/// Report a panic to the page as the current request's error before the worker stops.
+fn install_panic_hook(scope: DedicatedWorkerGlobalScope) {
+    std::panic::set_hook(Box::new(move |info| {
+        let id = CURRENT.with(Cell::get);
+        let _ = post_error(
+            &scope,
+            id,
+            &format!("the decoder failed on this file ({info})"),
+        );
+    }));
+}
+
 fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let id = protocol::get_f64(data, "id");
+    CURRENT.with(|c| c.set(id));
     let started = now_ms(scope);
     let result = match protocol::get_str(data, "type").as_str() {
         "demo" => {
