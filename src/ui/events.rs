@@ -51,6 +51,9 @@ fn files_of(list: Option<FileList>) -> Vec<File> {
     out
 }
 
+/// Wheel distance (pixels) per slice: one notch of a mouse wheel in Chromium.
+const WHEEL_STEP: f64 = 100.0;
+
 /// What a mouse drag on the viewer does.
 #[derive(Clone, Copy)]
 enum Drag {
@@ -151,8 +154,8 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
                 return;
             }
             let total = acc.get() + delta;
-            let steps = (total / 50.0).trunc();
-            acc.set(total - steps * 50.0);
+            let steps = (total / WHEEL_STEP).trunc();
+            acc.set(total - steps * WHEEL_STEP);
             if steps != 0.0 {
                 let mut a = app.borrow_mut();
                 let k = a.slice as i64 - steps as i64;

@@ -60,7 +60,9 @@ async function assertVoxelGrey(page, st, i, j, k) {
 }
 
 test("page starts clean: idle state, privacy line, no CSP violation, same-origin only", async () => {
+  const t0 = Date.now();
   const { context, page, log } = await openApp(browser, url);
+  console.log(`start-up: ${Date.now() - t0} ms from navigation to an idle app`);
   const st = await state(page);
   assert.equal(st.status, "idle");
   assert.equal(st.volume, undefined);
@@ -197,9 +199,10 @@ test("NIfTI through the file input: orientation, pixels, window preset, slice, r
   assert.ok(st.view.image_rect.width > rect.width);
   await assertVoxelGrey(page, st, 40, 30, 2);
   await page.keyboard.press("0");
-  await page.mouse.wheel(0, -100);
-  st = await state(page);
-  assert.equal(st.slice, 4);
+  await page.mouse.wheel(0, -100); // one notch up: next slice
+  await page.waitForFunction(() => window.hemoscope.state().slice === 3);
+  await page.mouse.wheel(0, 200);
+  await page.waitForFunction(() => window.hemoscope.state().slice === 1);
 
   // Right-drag changes the window.
   await page.mouse.move(box.x + 200, box.y + 200);
