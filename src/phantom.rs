@@ -36,22 +36,42 @@ const IPH_AXES: [f64; 3] = [13.0, 17.0, 11.0];
 pub fn demo_case() -> (Volume, Vec<u8>) {
     let [nx, ny, nz] = DIMS;
     let geometry = geometry();
-    let mut voxels = vec![0i16; nx * ny * nz];
+    // The grid is axis-aligned: x depends on i only, y on j, z on k.
+    let xs: Vec<f64> = (0..nx)
+        .map(|i| geometry.to_ras([i as f64, 0.0, 0.0])[0])
+        .collect();
+    let ys: Vec<f64> = (0..ny)
+        .map(|j| geometry.to_ras([0.0, j as f64, 0.0])[1])
+        .collect();
+    let zs: Vec<f64> = (0..nz)
+        .map(|k| geometry.to_ras([0.0, 0.0, k as f64])[2])
+        .collect();
+    // Cortical folding sin(14·angle + 0.15·z), split into per-(i, j) and per-k factors.
+    let mut fold_sin = vec![0.0; nx * ny];
+    let mut fold_cos = vec![0.0; nx * ny];
+    for j in 0..ny {
+        for i in 0..nx {
+            let a = ys[j].atan2(xs[i]) * 14.0;
+            fold_sin[i + nx * j] = a.sin();
+            fold_cos[i + nx * j] = a.cos();
+        }
+    }
+    let mut voxels = vec![-1000i16; nx * ny * nz];
     let mut labels = vec![LABEL_BACKGROUND; nx * ny * nz];
     for k in 0..nz {
+        let (zs_sin, zs_cos) = (zs[k] * 0.15).sin_cos();
         for j in 0..ny {
             let row = nx * (j + ny * k);
             for i in 0..nx {
-                let p = geometry.to_ras([i as f64, j as f64, k as f64]);
-                let (hu, label) = tissue(p);
-                let idx = row + i;
-                let noisy = if hu > -900.0 {
-                    hu + noise(idx as u64)
-                } else {
-                    hu
-                };
-                voxels[idx] = noisy.round() as i16;
-                labels[idx] = label;
+                let p = [xs[i], ys[j], zs[k]];
+                let ij = i + nx * j;
+                let fold = 5.0 + 2.0 * (fold_sin[ij] * zs_cos + fold_cos[ij] * zs_sin);
+                let (hu, label) = tissue(p, fold);
+                if hu > -900.0 {
+                    let idx = row + i;
+                    voxels[idx] = (hu + noise(idx as u64)).round() as i16;
+                    labels[idx] = label;
+                }
             }
         }
     }
@@ -88,8 +108,8 @@ fn radius(p: [f64; 3], center: [f64; 3], axes: [f64; 3]) -> f64 {
     (dx * dx + dy * dy + dz * dz).sqrt()
 }
 
-/// HU (before noise) and label at a point in RAS mm.
-fn tissue(p: [f64; 3]) -> (f64, u8) {
+/// HU (before noise) and label at a point in RAS mm; `fold` is the local cortex thickness (mm).
+fn tissue(p: [f64; 3], fold: f64) -> (f64, u8) {
     const HEAD_CENTER: [f64; 3] = [0.0, 0.0, 10.0];
     const HEAD_AXES: [f64; 3] = [74.0, 92.0, 82.0];
     // Depth below the skin, approximated from the normalised radius (mm).
@@ -138,8 +158,6 @@ fn tissue(p: [f64; 3]) -> (f64, u8) {
         }
     }
     // Folded grey/white boundary: cortex 3–7 mm thick.
-    let angle = p[1].atan2(p[0]);
-    let fold = 5.0 + 2.0 * (angle * 14.0 + p[2] * 0.15).sin();
     let base = if brain_depth < 1.5 + fold { 38.0 } else { 28.0 };
     (if oedema { base - 10.0 } else { base }, LABEL_BACKGROUND)
 }
@@ -167,13 +185,13 @@ mod tests {
 
     #[test]
     fn tissues_at_known_points() {
-        assert_eq!(tissue([0.0, 0.0, 120.0]).0, -1000.0); // above the head
-        assert_eq!(tissue(IPH_CENTER), (65.0, LABEL_IPH));
-        let (hu, label) = tissue([0.0, 0.0, 10.0 - 82.0 * 0.95]); // near the bottom: scalp
+        assert_eq!(tissue([0.0, 0.0, 120.0], 5.0).0, -1000.0); // above the head
+        assert_eq!(tissue(IPH_CENTER, 5.0), (65.0, LABEL_IPH));
+        let (hu, label) = tissue([0.0, 0.0, 10.0 - 82.0 * 0.95], 5.0); // near the bottom: scalp
         assert_eq!((hu, label), (40.0, LABEL_BACKGROUND));
         // The right convexity at mid height holds the subdural crescent.
         let r_inner = 1.0 - 14.0 / 78.0;
-        let (hu, label) = tissue([74.0 * r_inner, 0.0, 10.0 + 30.0 * 0.1]);
+        let (hu, label) = tissue([74.0 * r_inner, 0.0, 10.0 + 30.0 * 0.1], 5.0);
         assert_eq!((hu, label), (70.0, LABEL_SDH));
     }
 }

@@ -461,3 +461,37 @@ fn progress_reaches_one_and_is_monotonic() {
     assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
     assert_eq!(seen.last(), Some(&1.0));
 }
+
+#[test]
+fn incremental_decoder_matches_one_shot() {
+    use hemoscope::io::NiftiDecoder;
+    let data = expected(|n| n as i16 * 3 - 7);
+    let gz = write_nifti(
+        DIMS,
+        &Geometry::lps_axial([1.0, 1.0, 1.0]),
+        VoxelData::I16(&data),
+        true,
+    )
+    .unwrap();
+    let mut dec = NiftiDecoder::from_vec(gz.clone(), &NiftiOptions::default()).unwrap();
+    assert_eq!(dec.dims(), DIMS);
+    let mut last = dec.progress();
+    let mut calls = 0;
+    while !dec.decode_slices(1).unwrap() {
+        assert!(dec.progress() >= last);
+        last = dec.progress();
+        calls += 1;
+    }
+    assert_eq!(calls, DIMS[2] - 1);
+    assert_eq!(dec.progress(), 1.0);
+    let v = dec.finish().unwrap();
+    assert_eq!(v.voxels, data);
+    // finish() without stepping decodes everything too.
+    let v2 = NiftiDecoder::new(&gz, &NiftiOptions::default())
+        .unwrap()
+        .finish()
+        .unwrap();
+    assert_eq!(v2.voxels, data);
+    // Header problems surface in new(), before any voxel work.
+    assert!(NiftiDecoder::new(&gz[..30], &NiftiOptions::default()).is_err());
+}
