@@ -58,6 +58,7 @@ pub fn demo_case() -> (Volume, Vec<u8>) {
     }
     let mut voxels = vec![-1000i16; nx * ny * nz];
     let mut labels = vec![LABEL_BACKGROUND; nx * ny * nz];
+    #[allow(clippy::needless_range_loop)] // i, j, k index several arrays at once
     for k in 0..nz {
         let (zs_sin, zs_cos) = (zs[k] * 0.15).sin_cos();
         for j in 0..ny {

@@ -138,6 +138,7 @@ struct ConversionStats {
 
 impl ConversionStats {
     #[inline]
+    #[allow(clippy::wrong_self_convention)] // counts what it converts
     fn to_hu(&mut self, v: f64) -> i16 {
         if v.is_nan() {
             self.nan += 1;
