@@ -2,6 +2,8 @@
 //! or `$HEMOSCOPE_SHARED_DATA`). Skipped with a note when the folder is absent. Nothing from it
 //! is ever copied into the repository.
 
+#![allow(clippy::ptr_arg, clippy::needless_range_loop)]
+
 use std::path::PathBuf;
 
 use hemoscope::io::open_bytes;
