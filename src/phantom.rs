@@ -58,12 +58,12 @@ pub fn demo_case() -> (Volume, Vec<u8>) {
     }
     let mut voxels = vec![-1000i16; nx * ny * nz];
     let mut labels = vec![LABEL_BACKGROUND; nx * ny * nz];
-    for k in 0..nz {
-        let (zs_sin, zs_cos) = (zs[k] * 0.15).sin_cos();
-        for j in 0..ny {
+    for (k, &z) in zs.iter().enumerate() {
+        let (zs_sin, zs_cos) = (z * 0.15).sin_cos();
+        for (j, &y) in ys.iter().enumerate() {
             let row = nx * (j + ny * k);
-            for i in 0..nx {
-                let p = [xs[i], ys[j], zs[k]];
+            for (i, &x) in xs.iter().enumerate() {
+                let p = [x, y, z];
                 let ij = i + nx * j;
                 let fold = 5.0 + 2.0 * (fold_sin[ij] * zs_cos + fold_cos[ij] * zs_sin);
                 let (hu, label) = tissue(p, fold);
@@ -165,7 +165,7 @@ fn tissue(p: [f64; 3], fold: f64) -> (f64, u8) {
 /// Deterministic noise in about ±6 HU (triangular distribution, σ ≈ 2.5) from the voxel index.
 #[inline]
 fn noise(index: u64) -> f64 {
-    let h = splitmix64(index ^ 0x5eed_0f_4ead);
+    let h = splitmix64(index ^ 0x005e_ed0f_4ead);
     let a = (h & 0xffff) as f64 / 65535.0;
     let b = ((h >> 16) & 0xffff) as f64 / 65535.0;
     (a + b - 1.0) * 6.0

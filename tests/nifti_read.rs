@@ -259,17 +259,13 @@ fn sheared_sform_is_kept_exactly() {
     // 24° gantry tilt as stored by the RSNA conversion: oblique row axis, k column along z.
     let mut h = lps_header();
     h.srow_x = [-0.48828125, 0.0, 0.0, 125.0];
-    h.srow_y = [0.0, -0.44606712, 0.0, -35.1036377];
-    h.srow_z = [0.0, -0.19860187, 5.45070028, 103.82843018];
+    h.srow_y = [0.0, -0.446_067_1, 0.0, -35.103_638];
+    h.srow_z = [0.0, -0.198_601_87, 5.450_7, 103.828_43];
     let v = open_nifti(&crate_file(&array(|n| n as i16), &h, true)).unwrap();
     let want = [h.srow_x, h.srow_y, h.srow_z];
-    for r in 0..3 {
-        for c in 0..4 {
-            let got = v.geometry.affine[r][c];
-            assert!(
-                (got - f64::from(want[r][c])).abs() < 1e-5,
-                "[{r}][{c}] {got}"
-            );
+    for (row, want_row) in v.geometry.affine.iter().zip(want) {
+        for (got, w) in row.iter().zip(want_row) {
+            assert!((got - f64::from(w)).abs() < 1e-5, "{got} vs {w}");
         }
     }
     // The shear survives: the k column is not perpendicular to the j column.

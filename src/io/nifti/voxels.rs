@@ -110,8 +110,8 @@ impl SliceDecoder {
             let arr = slice.into_ndarray::<f64>().map_err(conversion_error)?;
             let stats = &mut self.stats;
             match arr.as_slice_memory_order() {
-                Some(s) => self.out.extend(s.iter().map(|&v| stats.to_hu(v))),
-                None => self.out.extend(arr.t().iter().map(|&v| stats.to_hu(v))),
+                Some(s) => self.out.extend(s.iter().map(|&v| stats.convert(v))),
+                None => self.out.extend(arr.t().iter().map(|&v| stats.convert(v))),
             }
         }
         self.next_k += 1;
@@ -138,7 +138,7 @@ struct ConversionStats {
 
 impl ConversionStats {
     #[inline]
-    fn to_hu(&mut self, v: f64) -> i16 {
+    fn convert(&mut self, v: f64) -> i16 {
         if v.is_nan() {
             self.nan += 1;
             return NAN_HU;
