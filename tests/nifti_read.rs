@@ -493,3 +493,48 @@ fn incremental_decoder_matches_one_shot() {
     // Header problems surface in new(), before any voxel work.
     assert!(NiftiDecoder::new(&gz[..30], &NiftiOptions::default()).is_err());
 }
+
+#[test]
+fn large_slices_are_read_in_row_chunks() {
+    // 1100 × 1000 float64 slices: 8.8 MB each, more than one read chunk.
+    let h = lps_header();
+    let data = Array3::from_shape_fn((1100, 1000, 2), |(i, j, k)| {
+        ((i * 7 + j * 3 + k * 11) % 3000) as f64 - 1000.0
+    });
+    let bytes = crate_file(&data, &h, false);
+    let v = open_nifti(&bytes).unwrap();
+    assert_eq!(v.dims, [1100, 1000, 2]);
+    for (i, j, k) in [
+        (0, 0, 0),
+        (1099, 0, 0),
+        (5, 999, 1),
+        (1099, 999, 1),
+        (600, 500, 1),
+    ] {
+        assert_eq!(v.get(i, j, k) as f64, data[(i, j, k)], "({i}, {j}, {k})");
+    }
+}
+
+#[test]
+fn hostile_gzip_header_fails_fast() {
+    // A tiny gzip file whose header claims 20000 × 20000 float64 voxels: refused as truncated
+    // after the first chunk, without a multi-gigabyte slice buffer.
+    let mut plain = valid_plain();
+    patch_i16(&mut plain, 42, 20000);
+    patch_i16(&mut plain, 44, 20000);
+    patch_i16(&mut plain, 46, 1);
+    patch_i16(&mut plain, 70, 64); // float64
+    patch_i16(&mut plain, 72, 64);
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, &plain).unwrap();
+    let gz = enc.finish().unwrap();
+    let t = std::time::Instant::now();
+    let e = open_nifti(&gz).unwrap_err();
+    assert!(e.to_string().contains("truncated"), "{e}");
+    assert!(t.elapsed().as_secs_f64() < 2.0);
+    // The same header uncompressed is refused before reading anything.
+    assert!(open_nifti(&plain)
+        .unwrap_err()
+        .to_string()
+        .contains("truncated"));
+}
