@@ -28,6 +28,9 @@ pub const LABEL_IVH: u8 = 3;
 pub const LABEL_SAH: u8 = 4;
 pub const LABEL_SDH: u8 = 5;
 
+/// Outer surface of the head (skin): an ellipsoid, centre and semi-axes in RAS mm.
+const HEAD_CENTER: [f64; 3] = [0.0, 0.0, 10.0];
+const HEAD_AXES: [f64; 3] = [74.0, 92.0, 82.0];
 /// Intraparenchymal haematoma: centre (RAS mm) and semi-axes (mm).
 const IPH_CENTER: [f64; 3] = [-28.0, 12.0, 30.0];
 const IPH_AXES: [f64; 3] = [13.0, 17.0, 11.0];
@@ -58,13 +61,22 @@ pub fn demo_case() -> (Volume, Vec<u8>) {
     }
     let mut voxels = vec![-1000i16; nx * ny * nz];
     let mut labels = vec![LABEL_BACKGROUND; nx * ny * nz];
-    #[allow(clippy::needless_range_loop)] // i, j, k index several arrays at once
-    for k in 0..nz {
-        let (zs_sin, zs_cos) = (zs[k] * 0.15).sin_cos();
-        for j in 0..ny {
+    for (k, &z) in zs.iter().enumerate() {
+        let (zs_sin, zs_cos) = (z * 0.15).sin_cos();
+        for (j, &y) in ys.iter().enumerate() {
             let row = nx * (j + ny * k);
-            for i in 0..nx {
-                let p = [xs[i], ys[j], zs[k]];
+            // Only the voxels inside the head's ellipse on this row need work; the rest is air.
+            let q =
+                1.0 - (y / HEAD_AXES[1]).powi(2) - ((z - HEAD_CENTER[2]) / HEAD_AXES[2]).powi(2);
+            if q <= 0.0 {
+                continue;
+            }
+            let half = HEAD_AXES[0] * q.sqrt() + 1.0;
+            for (i, &x) in xs.iter().enumerate() {
+                if (x - HEAD_CENTER[0]).abs() > half {
+                    continue;
+                }
+                let p = [x, y, z];
                 let ij = i + nx * j;
                 let fold = 5.0 + 2.0 * (fold_sin[ij] * zs_cos + fold_cos[ij] * zs_sin);
                 let (hu, label) = tissue(p, fold);
@@ -111,8 +123,6 @@ fn radius(p: [f64; 3], center: [f64; 3], axes: [f64; 3]) -> f64 {
 
 /// HU (before noise) and label at a point in RAS mm; `fold` is the local cortex thickness (mm).
 fn tissue(p: [f64; 3], fold: f64) -> (f64, u8) {
-    const HEAD_CENTER: [f64; 3] = [0.0, 0.0, 10.0];
-    const HEAD_AXES: [f64; 3] = [74.0, 92.0, 82.0];
     // Depth below the skin, approximated from the normalised radius (mm).
     let r = radius(p, HEAD_CENTER, HEAD_AXES);
     if r >= 1.0 {

@@ -214,3 +214,13 @@ fn render_512_speed() {
     // Loose bound so unoptimised test builds on a loaded machine still pass.
     assert!(per < 100.0, "{per} ms");
 }
+
+#[test]
+fn cursor_readout_through_the_view() {
+    let v = tiny(affine([[0.5, 0.0, 0.0], [0.0, 0.5, 0.0], [0.0, 0.0, 5.0]]));
+    let view = AxialView::new(&v);
+    let [i, j] = view.voxel_at_point(0.5, 0.5).unwrap();
+    assert_eq!(v.value_at(i, j, 1), Some(112));
+    assert_eq!(v.value_at(3, 0, 0), None);
+    assert_eq!(v.value_at(0, 0, 2), None);
+}

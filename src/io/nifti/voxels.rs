@@ -11,6 +11,8 @@ use crate::{Error, Result};
 
 /// HU given to NaN voxels (air).
 const NAN_HU: i16 = -1024;
+/// Largest raw read (bytes) per conversion step.
+const MAX_CHUNK_BYTES: usize = 8 << 20;
 /// Values closer than this to an integer count as integers (float noise from scaling).
 const INTEGER_TOLERANCE: f64 = 1e-3;
 
@@ -72,27 +74,42 @@ impl SliceDecoder {
 
     /// Read and convert the next slice.
     pub(super) fn decode_next(&mut self, source: &mut dyn Read, gzip: bool) -> Result<()> {
-        let [nx, ny, nz] = self.plan.dims;
-        let k = self.next_k;
+        let [nx, ny, _] = self.plan.dims;
+        let elem = self.plan.datatype.size_of();
+        // Rows per read, so the raw buffer stays small even for a huge (or hostile) slice size.
+        let rows_per_chunk = (MAX_CHUNK_BYTES / (nx * elem)).clamp(1, ny);
+        let mut row = 0;
+        while row < ny {
+            let rows = rows_per_chunk.min(ny - row);
+            self.decode_rows(source, gzip, rows)?;
+            row += rows;
+        }
+        self.next_k += 1;
+        Ok(())
+    }
+
+    /// Read and convert `rows` rows of the current slice.
+    fn decode_rows(&mut self, source: &mut dyn Read, gzip: bool, rows: usize) -> Result<()> {
+        let [nx, _, nz] = self.plan.dims;
         let elem = self.plan.datatype.size_of();
         let mut raw = std::mem::take(&mut self.raw);
-        raw.resize(nx * ny * elem, 0);
+        raw.resize(nx * rows * elem, 0);
         if let Err(e) = source.read_exact(&mut raw) {
             if e.kind() == std::io::ErrorKind::UnexpectedEof {
                 return Err(Error::invalid(
                     FORMAT,
                     format!(
-                        "the voxel data end after {k} of {nz} slices (truncated file?); \
-                         expected {} bytes from offset {}",
-                        nx * ny * nz * elem,
-                        self.plan.data_offset
+                        "the voxel data end within slice {} of {nz} (truncated file?)",
+                        self.next_k + 1
                     ),
                 ));
             }
             return Err(super::io_error(e, gzip));
         }
-        let slice = InMemNiftiVolume::from_raw_fields(
-            self.raw_dim,
+        let mut raw_dim = self.raw_dim;
+        raw_dim[2] = rows as u16;
+        let chunk = InMemNiftiVolume::from_raw_fields(
+            raw_dim,
             self.plan.datatype,
             self.slope,
             self.inter,
@@ -101,20 +118,19 @@ impl SliceDecoder {
         )
         .map_err(|e| Error::invalid(FORMAT, format!("voxel data: {e}")))?;
         if self.identity_i16 {
-            let arr = slice.into_ndarray::<i16>().map_err(conversion_error)?;
+            let arr = chunk.into_ndarray::<i16>().map_err(conversion_error)?;
             match arr.as_slice_memory_order() {
                 Some(s) => self.out.extend_from_slice(s),
                 None => self.out.extend(arr.t().iter().copied()),
             }
         } else {
-            let arr = slice.into_ndarray::<f64>().map_err(conversion_error)?;
+            let arr = chunk.into_ndarray::<f64>().map_err(conversion_error)?;
             let stats = &mut self.stats;
             match arr.as_slice_memory_order() {
-                Some(s) => self.out.extend(s.iter().map(|&v| stats.to_hu(v))),
-                None => self.out.extend(arr.t().iter().map(|&v| stats.to_hu(v))),
+                Some(s) => self.out.extend(s.iter().map(|&v| stats.convert(v))),
+                None => self.out.extend(arr.t().iter().map(|&v| stats.convert(v))),
             }
         }
-        self.next_k += 1;
         Ok(())
     }
 
@@ -138,8 +154,7 @@ struct ConversionStats {
 
 impl ConversionStats {
     #[inline]
-    #[allow(clippy::wrong_self_convention)] // counts what it converts
-    fn to_hu(&mut self, v: f64) -> i16 {
+    fn convert(&mut self, v: f64) -> i16 {
         if v.is_nan() {
             self.nan += 1;
             return NAN_HU;
