@@ -538,3 +538,17 @@ fn hostile_gzip_header_fails_fast() {
         .to_string()
         .contains("truncated"));
 }
+
+#[test]
+fn header_extensions_are_skipped() {
+    let good = valid_plain();
+    let mut b = good[..348].to_vec();
+    b.extend_from_slice(&[1, 0, 0, 0]); // extender: extensions follow
+    b.extend_from_slice(&48i32.to_le_bytes()); // esize
+    b.extend_from_slice(&6i32.to_le_bytes()); // ecode (comment)
+    b.extend_from_slice(&[b'x'; 40]);
+    b.extend_from_slice(&good[352..]);
+    patch_f32(&mut b, 108, 400.0);
+    let v = open_nifti(&b).unwrap();
+    assert_eq!(v.voxels, expected(|n| n as i16));
+}
