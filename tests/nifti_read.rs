@@ -517,8 +517,8 @@ fn large_slices_are_read_in_row_chunks() {
 
 #[test]
 fn hostile_gzip_header_fails_fast() {
-    // A tiny gzip file whose header claims 20000 × 20000 float64 voxels: refused as truncated
-    // after the first chunk, without a multi-gigabyte slice buffer.
+    // A tiny gzip file whose header claims 20000 × 20000 float64 voxels: more than its size can
+    // inflate to, so refused as truncated before any voxel memory is reserved.
     let mut plain = valid_plain();
     patch_i16(&mut plain, 42, 20000);
     patch_i16(&mut plain, 44, 20000);
