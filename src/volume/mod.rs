@@ -5,8 +5,10 @@
 //! ascending order along the slice normal.
 
 mod geometry;
+mod orientation;
 
 pub use geometry::Geometry;
+pub use orientation::{direction_letter, nearest_axes, opposite_letter};
 
 use serde::Serialize;
 
@@ -28,7 +30,12 @@ pub struct Volume {
 }
 
 impl Volume {
-    pub fn new(dims: [usize; 3], voxels: Vec<i16>, geometry: Geometry, source: impl Into<String>) -> Self {
+    pub fn new(
+        dims: [usize; 3],
+        voxels: Vec<i16>,
+        geometry: Geometry,
+        source: impl Into<String>,
+    ) -> Self {
         debug_assert_eq!(voxels.len(), dims[0] * dims[1] * dims[2]);
         Volume {
             dims,
@@ -77,7 +84,11 @@ impl Volume {
             sum += v as f64;
         }
         let n = self.voxels.len().max(1) as f64;
-        HuStats { min: min as f64, max: max as f64, mean: sum / n }
+        HuStats {
+            min: min as f64,
+            max: max as f64,
+            mean: sum / n,
+        }
     }
 }
 
