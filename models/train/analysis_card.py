@@ -36,6 +36,7 @@ def main():
     ap.add_argument("--data", default=".train/data.npz")
     ap.add_argument("--models", default="models")
     ap.add_argument("--weights", default="0,0.25,0.5,1")
+    ap.add_argument("--smoke", action="store_true", help="a few slices only, to test the script")
     a = ap.parse_args()
     import onnxruntime as ort
 
@@ -47,6 +48,9 @@ def main():
     sx, sm, sy, ssplit = z["s2d_x"], z["s2d_m"], z["s2d_y"], z["s2d_split"]
     vr = np.where((rsplit == 1) & ~np.isnan(ry).any(1))[0]
     vs = np.where(ssplit == 1)[0]
+    if a.smoke:
+        vr = np.concatenate([vr[:4], vr[np.nan_to_num(ry[vr, 0]) == 1][:3]])
+        vs = vs[:3]
     pc, ps, ys, series_of = [], [], [], []
     dice_any, inter, union = [], 0, 0
     for kind, idx in (("rsna", vr), ("s2d", vs)):
