@@ -91,6 +91,7 @@ def main():
             sel = series_of == si
             truth = {lab: bool(ys[sel, c].max() > 0) for c, lab in enumerate(LABELS)}
             pred = {lab: bool((q[sel, c] >= thr[lab]).sum() >= min_slices) for c, lab in enumerate(LABELS)}
+            pred = {lab: v and pred["any"] for lab, v in pred.items()}  # subtypes need "any"
             rows.append({"series_uid": meta["series"][si]["series_uid"], "truth": truth, "predicted": pred})
         rows_by_min[min_slices] = rows
     def n_ok(rows):
@@ -115,7 +116,7 @@ def main():
             "chosen_by": "highest validation AUC for any, then mean AUC over labels",
         },
         "thresholds": thr,
-        "series_verdict": {"rule": "a label is positive when at least min_slices slices have q >= threshold",
+        "series_verdict": {"rule": "a label is positive when at least min_slices slices have q >= threshold; a subtype only when any is positive",
                            "min_slices": min_slices},
         "mask": "argmax of the segmenter logits after bilinear (half-pixel) upsampling to the slice grid",
         "thresholds_chosen_on": "validation split (maximum slice F1 per label): metrics on it are optimistic",
