@@ -159,7 +159,7 @@ impl Analyzer {
         let mut t = BTreeMap::<String, f64>::new();
         let start = now_ms();
         let positions = slice_positions(volume);
-        for k in 0..nz {
+        for (k, &position_mm) in positions.iter().enumerate().take(nz) {
             let out = self.analyze_slice(volume.slice(k), ny, nx)?;
             *t.entry("preprocess".into()).or_default() += out.ms_preprocess;
             *t.entry("classifier".into()).or_default() += out.ms_classifier;
@@ -170,7 +170,7 @@ impl Analyzer {
             predicted.push(p);
             slices.push(SliceResult {
                 index: k,
-                position_mm: positions[k],
+                position_mm,
                 sop_instance_uid: volume
                     .sop_instance_uids
                     .as_ref()
