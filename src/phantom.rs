@@ -28,6 +28,9 @@ pub const LABEL_IVH: u8 = 3;
 pub const LABEL_SAH: u8 = 4;
 pub const LABEL_SDH: u8 = 5;
 
+/// Outer surface of the head (skin): an ellipsoid, centre and semi-axes in RAS mm.
+const HEAD_CENTER: [f64; 3] = [0.0, 0.0, 10.0];
+const HEAD_AXES: [f64; 3] = [74.0, 92.0, 82.0];
 /// Intraparenchymal haematoma: centre (RAS mm) and semi-axes (mm).
 const IPH_CENTER: [f64; 3] = [-28.0, 12.0, 30.0];
 const IPH_AXES: [f64; 3] = [13.0, 17.0, 11.0];
@@ -36,22 +39,52 @@ const IPH_AXES: [f64; 3] = [13.0, 17.0, 11.0];
 pub fn demo_case() -> (Volume, Vec<u8>) {
     let [nx, ny, nz] = DIMS;
     let geometry = geometry();
-    let mut voxels = vec![0i16; nx * ny * nz];
+    // The grid is axis-aligned: x depends on i only, y on j, z on k.
+    let xs: Vec<f64> = (0..nx)
+        .map(|i| geometry.to_ras([i as f64, 0.0, 0.0])[0])
+        .collect();
+    let ys: Vec<f64> = (0..ny)
+        .map(|j| geometry.to_ras([0.0, j as f64, 0.0])[1])
+        .collect();
+    let zs: Vec<f64> = (0..nz)
+        .map(|k| geometry.to_ras([0.0, 0.0, k as f64])[2])
+        .collect();
+    // Cortical folding sin(14·angle + 0.15·z), split into per-(i, j) and per-k factors.
+    let mut fold_sin = vec![0.0; nx * ny];
+    let mut fold_cos = vec![0.0; nx * ny];
+    for j in 0..ny {
+        for i in 0..nx {
+            let a = ys[j].atan2(xs[i]) * 14.0;
+            fold_sin[i + nx * j] = a.sin();
+            fold_cos[i + nx * j] = a.cos();
+        }
+    }
+    let mut voxels = vec![-1000i16; nx * ny * nz];
     let mut labels = vec![LABEL_BACKGROUND; nx * ny * nz];
-    for k in 0..nz {
-        for j in 0..ny {
+    for (k, &z) in zs.iter().enumerate() {
+        let (zs_sin, zs_cos) = (z * 0.15).sin_cos();
+        for (j, &y) in ys.iter().enumerate() {
             let row = nx * (j + ny * k);
-            for i in 0..nx {
-                let p = geometry.to_ras([i as f64, j as f64, k as f64]);
-                let (hu, label) = tissue(p);
-                let idx = row + i;
-                let noisy = if hu > -900.0 {
-                    hu + noise(idx as u64)
-                } else {
-                    hu
-                };
-                voxels[idx] = noisy.round() as i16;
-                labels[idx] = label;
+            // Only the voxels inside the head's ellipse on this row need work; the rest is air.
+            let q =
+                1.0 - (y / HEAD_AXES[1]).powi(2) - ((z - HEAD_CENTER[2]) / HEAD_AXES[2]).powi(2);
+            if q <= 0.0 {
+                continue;
+            }
+            let half = HEAD_AXES[0] * q.sqrt() + 1.0;
+            for (i, &x) in xs.iter().enumerate() {
+                if (x - HEAD_CENTER[0]).abs() > half {
+                    continue;
+                }
+                let p = [x, y, z];
+                let ij = i + nx * j;
+                let fold = 5.0 + 2.0 * (fold_sin[ij] * zs_cos + fold_cos[ij] * zs_sin);
+                let (hu, label) = tissue(p, fold);
+                if hu > -900.0 {
+                    let idx = row + i;
+                    voxels[idx] = (hu + noise(idx as u64)).round() as i16;
+                    labels[idx] = label;
+                }
             }
         }
     }
@@ -88,10 +121,8 @@ fn radius(p: [f64; 3], center: [f64; 3], axes: [f64; 3]) -> f64 {
     (dx * dx + dy * dy + dz * dz).sqrt()
 }
 
-/// HU (before noise) and label at a point in RAS mm.
-fn tissue(p: [f64; 3]) -> (f64, u8) {
-    const HEAD_CENTER: [f64; 3] = [0.0, 0.0, 10.0];
-    const HEAD_AXES: [f64; 3] = [74.0, 92.0, 82.0];
+/// HU (before noise) and label at a point in RAS mm; `fold` is the local cortex thickness (mm).
+fn tissue(p: [f64; 3], fold: f64) -> (f64, u8) {
     // Depth below the skin, approximated from the normalised radius (mm).
     let r = radius(p, HEAD_CENTER, HEAD_AXES);
     if r >= 1.0 {
@@ -138,8 +169,6 @@ fn tissue(p: [f64; 3]) -> (f64, u8) {
         }
     }
     // Folded grey/white boundary: cortex 3–7 mm thick.
-    let angle = p[1].atan2(p[0]);
-    let fold = 5.0 + 2.0 * (angle * 14.0 + p[2] * 0.15).sin();
     let base = if brain_depth < 1.5 + fold { 38.0 } else { 28.0 };
     (if oedema { base - 10.0 } else { base }, LABEL_BACKGROUND)
 }
@@ -147,7 +176,7 @@ fn tissue(p: [f64; 3]) -> (f64, u8) {
 /// Deterministic noise in about ±6 HU (triangular distribution, σ ≈ 2.5) from the voxel index.
 #[inline]
 fn noise(index: u64) -> f64 {
-    let h = splitmix64(index ^ 0x5eed_0f_4ead);
+    let h = splitmix64(index ^ 0x005e_ed0f_4ead);
     let a = (h & 0xffff) as f64 / 65535.0;
     let b = ((h >> 16) & 0xffff) as f64 / 65535.0;
     (a + b - 1.0) * 6.0
@@ -167,13 +196,13 @@ mod tests {
 
     #[test]
     fn tissues_at_known_points() {
-        assert_eq!(tissue([0.0, 0.0, 120.0]).0, -1000.0); // above the head
-        assert_eq!(tissue(IPH_CENTER), (65.0, LABEL_IPH));
-        let (hu, label) = tissue([0.0, 0.0, 10.0 - 82.0 * 0.95]); // near the bottom: scalp
+        assert_eq!(tissue([0.0, 0.0, 120.0], 5.0).0, -1000.0); // above the head
+        assert_eq!(tissue(IPH_CENTER, 5.0), (65.0, LABEL_IPH));
+        let (hu, label) = tissue([0.0, 0.0, 10.0 - 82.0 * 0.95], 5.0); // near the bottom: scalp
         assert_eq!((hu, label), (40.0, LABEL_BACKGROUND));
         // The right convexity at mid height holds the subdural crescent.
         let r_inner = 1.0 - 14.0 / 78.0;
-        let (hu, label) = tissue([74.0 * r_inner, 0.0, 10.0 + 30.0 * 0.1]);
+        let (hu, label) = tissue([74.0 * r_inner, 0.0, 10.0 + 30.0 * 0.1], 5.0);
         assert_eq!((hu, label), (70.0, LABEL_SDH));
     }
 }

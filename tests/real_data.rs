@@ -2,7 +2,7 @@
 //! or `$HEMOSCOPE_SHARED_DATA`). Skipped with a note when the folder is absent. Nothing from it
 //! is ever copied into the repository.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use hemoscope::io::open_bytes;
 use hemoscope::render::{AxialView, EdgeLetters};
@@ -24,7 +24,7 @@ fn data_dir() -> Option<PathBuf> {
 }
 
 /// Rows of series.csv as (header name → value) maps.
-fn series_rows(dir: &PathBuf) -> Vec<std::collections::HashMap<String, String>> {
+fn series_rows(dir: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let text = std::fs::read_to_string(dir.join("rsna-ich/series.csv")).unwrap();
     let mut lines = text.lines();
     let names: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
@@ -71,8 +71,8 @@ fn every_rsna_volume_matches_series_csv() {
         assert_eq!((h.sform_code, h.qform_code), (1, 0), "{uid}");
         // The affine is the stored sform.
         for (r, srow) in [h.srow_x, h.srow_y, h.srow_z].iter().enumerate() {
-            for c in 0..4 {
-                let d = (v.geometry.affine[r][c] - f64::from(srow[c])).abs();
+            for (c, &want) in srow.iter().enumerate() {
+                let d = (v.geometry.affine[r][c] - f64::from(want)).abs();
                 assert!(d < 1e-4, "{uid} affine[{r}][{c}]");
             }
         }

@@ -8,7 +8,7 @@ pub mod nifti;
 pub mod nifti_write;
 mod sniff;
 
-pub use self::nifti::{open_nifti, open_nifti_with_progress, NiftiOptions};
+pub use self::nifti::{open_nifti, open_nifti_with_progress, NiftiDecoder, NiftiOptions};
 pub use self::nifti_write::{write_labels_nii_gz, write_nifti, write_volume_nii_gz, VoxelData};
 pub use sniff::{sniff, Format};
 

@@ -54,15 +54,41 @@ fn sniff_plain(bytes: &[u8]) -> Format {
     if bytes.len() >= 132 && &bytes[128..132] == b"DICM" {
         return Format::Dicom;
     }
+    Format::Unknown(describe_unknown(bytes))
+}
+
+/// Say what unrecognised bytes look like without quoting them: a known file type by its magic
+/// number, "text", or binary data with its first four bytes in hex (never text content).
+fn describe_unknown(bytes: &[u8]) -> String {
+    const KNOWN: [(&[u8], &str); 7] = [
+        (b"PK\x03\x04", "a ZIP archive"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"%PDF", "a PDF document"),
+        (b"GIF8", "a GIF image"),
+        (b"BZh", "a bzip2 file"),
+        (b"\xfd7zXZ", "an xz file"),
+    ];
     if bytes.is_empty() {
-        return Format::Unknown("an empty file".to_string());
+        return "an empty file".to_string();
+    }
+    if let Some((_, name)) = KNOWN.iter().find(|(magic, _)| bytes.starts_with(magic)) {
+        return format!("{name} ({} bytes)", bytes.len());
+    }
+    let head = &bytes[..bytes.len().min(512)];
+    let texty = std::str::from_utf8(head).is_ok_and(|t| {
+        t.chars()
+            .all(|c| !c.is_control() || c.is_ascii_whitespace())
+    });
+    if texty {
+        return format!("a text file ({} bytes)", bytes.len());
     }
     let magic: Vec<String> = bytes.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    Format::Unknown(format!(
-        "{} bytes starting with {}",
+    format!(
+        "{} bytes of binary data starting with {}",
         bytes.len(),
         magic.join(" ")
-    ))
+    )
 }
 
 #[cfg(test)]
@@ -72,9 +98,17 @@ mod tests {
     #[test]
     fn unknown_names_size_and_magic_only() {
         match sniff(b"hello world, this is text") {
-            Format::Unknown(s) => assert_eq!(s, "25 bytes starting with 68 65 6c 6c"),
+            Format::Unknown(s) => assert_eq!(s, "a text file (25 bytes)"),
             f => panic!("{f:?}"),
         }
+        match sniff(&[0u8, 1, 2, 3, 4]) {
+            Format::Unknown(s) => assert_eq!(s, "5 bytes of binary data starting with 00 01 02 03"),
+            f => panic!("{f:?}"),
+        }
+        assert_eq!(
+            sniff(b"%PDF-1.7 ..."),
+            Format::Unknown("a PDF document (12 bytes)".into())
+        );
         assert_eq!(sniff(&[]), Format::Unknown("an empty file".into()));
         let mut dicom = vec![0u8; 200];
         dicom[128..132].copy_from_slice(b"DICM");

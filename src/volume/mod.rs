@@ -58,6 +58,15 @@ impl Volume {
         self.voxels[self.index(i, j, k)]
     }
 
+    /// HU at voxel (i, j, k), or `None` outside the volume (for cursor read-outs).
+    pub fn value_at(&self, i: usize, j: usize, k: usize) -> Option<i16> {
+        if i < self.dims[0] && j < self.dims[1] && k < self.dims[2] {
+            Some(self.voxels[self.index(i, j, k)])
+        } else {
+            None
+        }
+    }
+
     /// The axial slice k as a contiguous i-fastest slice of voxels.
     pub fn slice(&self, k: usize) -> &[i16] {
         let n = self.dims[0] * self.dims[1];

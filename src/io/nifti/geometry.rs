@@ -91,7 +91,7 @@ pub(super) fn decimal_f64(v: f32) -> f64 {
 
 fn positive_pixdim(h: &NiftiHeader) -> Result<[f64; 3]> {
     let mut p = [0.0; 3];
-    for d in 0..3 {
+    for (d, out) in p.iter_mut().enumerate() {
         let v = h.pixdim[d + 1];
         if !v.is_finite() || v <= 0.0 {
             return Err(Error::invalid(
@@ -102,7 +102,7 @@ fn positive_pixdim(h: &NiftiHeader) -> Result<[f64; 3]> {
                 ),
             ));
         }
-        p[d] = decimal_f64(v);
+        *out = decimal_f64(v);
     }
     Ok(p)
 }

@@ -11,80 +11,133 @@ use crate::{Error, Result};
 
 /// HU given to NaN voxels (air).
 const NAN_HU: i16 = -1024;
+/// Largest raw read (bytes) per conversion step.
+const MAX_CHUNK_BYTES: usize = 8 << 20;
 /// Values closer than this to an integer count as integers (float noise from scaling).
 const INTEGER_TOLERANCE: f64 = 1e-3;
 
-/// Read the first 3-D volume (dims of `plan`) and return its voxels (i fastest) and the
-/// conversion warnings. `on_slice(k)` is called after each slice.
-pub(super) fn read_voxels(
-    source: &mut dyn Read,
-    h: &NiftiHeader,
-    plan: &ReadPlan,
-    gzip: bool,
-    on_slice: &mut dyn FnMut(usize),
-) -> Result<(Vec<i16>, Vec<String>)> {
-    let [nx, ny, nz] = plan.dims;
-    let slice_len = nx * ny;
-    let elem = plan.datatype.size_of();
-    let mut out: Vec<i16> = Vec::new();
-    out.try_reserve_exact(slice_len * nz)
-        .map_err(|_| Error::TooLarge {
-            needed_mb: (slice_len * nz * 2 / 1_000_000) as u64,
-            limit_mb: 0,
-        })?;
-    let identity_i16 = plan.datatype == NiftiType::Int16 && plan.scaling.is_none();
-    let (slope, inter) = match plan.scaling {
-        Some((s, i)) => (s as f32, i as f32),
-        None => (0.0, 0.0), // the crate treats slope 0 as "no scaling"
-    };
-    let mut raw_dim = [1u16; 8];
-    raw_dim[0] = 2;
-    raw_dim[1] = nx as u16;
-    raw_dim[2] = ny as u16;
+/// Decodes the first 3-D volume (dims of the plan) slice by slice into i16 HU, i fastest.
+pub(super) struct SliceDecoder {
+    plan: ReadPlan,
+    endianness: nifti::Endianness,
+    slope: f32,
+    inter: f32,
+    identity_i16: bool,
+    raw_dim: [u16; 8],
+    out: Vec<i16>,
+    raw: Vec<u8>,
+    next_k: usize,
+    stats: ConversionStats,
+}
 
-    let mut stats = ConversionStats::default();
-    let mut raw = Vec::new();
-    for k in 0..nz {
-        raw.resize(slice_len * elem, 0);
+impl SliceDecoder {
+    /// Prepare decoding; reserves the output (the plan has checked it against the budget).
+    pub(super) fn new(h: &NiftiHeader, plan: ReadPlan) -> Result<Self> {
+        let [nx, ny, nz] = plan.dims;
+        let mut out: Vec<i16> = Vec::new();
+        out.try_reserve_exact(nx * ny * nz).map_err(|_| {
+            Error::Other(format!(
+                "not enough memory for a {nx} x {ny} x {nz} volume ({} MB)",
+                nx * ny * nz * 2 / 1_000_000
+            ))
+        })?;
+        let identity_i16 = plan.datatype == NiftiType::Int16 && plan.scaling.is_none();
+        let (slope, inter) = match plan.scaling {
+            Some((s, i)) => (s as f32, i as f32),
+            None => (0.0, 0.0), // the crate treats slope 0 as "no scaling"
+        };
+        let mut raw_dim = [1u16; 8];
+        raw_dim[0] = 2;
+        raw_dim[1] = nx as u16;
+        raw_dim[2] = ny as u16;
+        Ok(SliceDecoder {
+            plan,
+            endianness: h.endianness,
+            slope,
+            inter,
+            identity_i16,
+            raw_dim,
+            out,
+            raw: Vec::new(),
+            next_k: 0,
+            stats: ConversionStats::default(),
+        })
+    }
+
+    pub(super) fn dims(&self) -> [usize; 3] {
+        self.plan.dims
+    }
+
+    pub(super) fn is_done(&self) -> bool {
+        self.next_k >= self.plan.dims[2]
+    }
+
+    /// Read and convert the next slice.
+    pub(super) fn decode_next(&mut self, source: &mut dyn Read, gzip: bool) -> Result<()> {
+        let [nx, ny, _] = self.plan.dims;
+        let elem = self.plan.datatype.size_of();
+        // Rows per read, so the raw buffer stays small even for a huge (or hostile) slice size.
+        let rows_per_chunk = (MAX_CHUNK_BYTES / (nx * elem)).clamp(1, ny);
+        let mut row = 0;
+        while row < ny {
+            let rows = rows_per_chunk.min(ny - row);
+            self.decode_rows(source, gzip, rows)?;
+            row += rows;
+        }
+        self.next_k += 1;
+        Ok(())
+    }
+
+    /// Read and convert `rows` rows of the current slice.
+    fn decode_rows(&mut self, source: &mut dyn Read, gzip: bool, rows: usize) -> Result<()> {
+        let [nx, _, nz] = self.plan.dims;
+        let elem = self.plan.datatype.size_of();
+        let mut raw = std::mem::take(&mut self.raw);
+        raw.resize(nx * rows * elem, 0);
         if let Err(e) = source.read_exact(&mut raw) {
             if e.kind() == std::io::ErrorKind::UnexpectedEof {
                 return Err(Error::invalid(
                     FORMAT,
                     format!(
-                        "the voxel data end after {k} of {nz} slices (truncated file?); \
-                         expected {} bytes from offset {}",
-                        (slice_len * nz * elem),
-                        plan.data_offset
+                        "the voxel data end within slice {} of {nz} (truncated file?)",
+                        self.next_k + 1
                     ),
                 ));
             }
             return Err(super::io_error(e, gzip));
         }
-        let slice = InMemNiftiVolume::from_raw_fields(
+        let mut raw_dim = self.raw_dim;
+        raw_dim[2] = rows as u16;
+        let chunk = InMemNiftiVolume::from_raw_fields(
             raw_dim,
-            plan.datatype,
-            slope,
-            inter,
-            std::mem::take(&mut raw),
-            h.endianness,
+            self.plan.datatype,
+            self.slope,
+            self.inter,
+            raw,
+            self.endianness,
         )
         .map_err(|e| Error::invalid(FORMAT, format!("voxel data: {e}")))?;
-        if identity_i16 {
-            let arr = slice.into_ndarray::<i16>().map_err(conversion_error)?;
+        if self.identity_i16 {
+            let arr = chunk.into_ndarray::<i16>().map_err(conversion_error)?;
             match arr.as_slice_memory_order() {
-                Some(s) => out.extend_from_slice(s),
-                None => out.extend(arr.t().iter().copied()),
+                Some(s) => self.out.extend_from_slice(s),
+                None => self.out.extend(arr.t().iter().copied()),
             }
         } else {
-            let arr = slice.into_ndarray::<f64>().map_err(conversion_error)?;
+            let arr = chunk.into_ndarray::<f64>().map_err(conversion_error)?;
+            let stats = &mut self.stats;
             match arr.as_slice_memory_order() {
-                Some(s) => out.extend(s.iter().map(|&v| stats.to_hu(v))),
-                None => out.extend(arr.t().iter().map(|&v| stats.to_hu(v))),
+                Some(s) => self.out.extend(s.iter().map(|&v| stats.convert(v))),
+                None => self.out.extend(arr.t().iter().map(|&v| stats.convert(v))),
             }
         }
-        on_slice(k);
+        Ok(())
     }
-    Ok((out, stats.warnings()))
+
+    /// Dimensions, voxels and conversion warnings.
+    pub(super) fn into_parts(self) -> ([usize; 3], Vec<i16>, Vec<String>) {
+        (self.plan.dims, self.out, self.stats.warnings())
+    }
 }
 
 fn conversion_error(e: nifti::NiftiError) -> Error {
@@ -101,7 +154,7 @@ struct ConversionStats {
 
 impl ConversionStats {
     #[inline]
-    fn to_hu(&mut self, v: f64) -> i16 {
+    fn convert(&mut self, v: f64) -> i16 {
         if v.is_nan() {
             self.nan += 1;
             return NAN_HU;
