@@ -14,3 +14,9 @@ pub fn open_bytes(name: &str, bytes: &[u8]) -> Result<Volume> {
     let _ = bytes;
     Err(Error::UnknownFormat(format!("no reader yet for {name}")))
 }
+
+pub mod dicom;
+mod files;
+pub mod zip;
+
+pub use files::{open_files, open_files_with, OpenOptions, Opened};
