@@ -62,6 +62,9 @@ pub enum NotAnImage {
 
 type Obj = InMemDicomObject;
 
+const JPEG_EXTENDED: &str = "1.2.840.10008.1.2.4.51";
+const EXPLICIT_BE: &str = "1.2.840.10008.1.2.2";
+
 fn text(obj: &Obj, tag: Tag) -> Option<String> {
     let s = obj.get(tag)?.to_str().ok()?;
     let s = s.trim_matches(|c: char| c == '\0' || c.is_whitespace());
@@ -279,12 +282,24 @@ impl ImageHeader {
     /// a decoder. The error names what is wrong (the transfer syntax UID and name, or the
     /// photometric interpretation).
     pub fn check_decodable(&self) -> Result<()> {
-        let ts_ok = codecs::handles(&self.transfer_syntax)
+        let ts_ok = codecs::handles(self)
+            || codecs::handles_syntax(&self.transfer_syntax)
             || TransferSyntaxRegistry
                 .get(&self.transfer_syntax)
                 .is_some_and(|ts| ts.can_decode_all());
         if !ts_ok {
             return Err(unsupported_ts(&self.transfer_syntax));
+        }
+        if self.transfer_syntax == JPEG_EXTENDED && self.bits_stored > 8 {
+            return Err(Error::unsupported(
+                "DICOM",
+                format!(
+                    "transfer syntax {JPEG_EXTENDED} (JPEG Extended) with {}-bit samples cannot be \
+                     decoded (no 12-bit lossy JPEG decoder in pure Rust); convert the files to an \
+                     uncompressed or JPEG 2000 syntax and try again",
+                    self.bits_stored
+                ),
+            ));
         }
         if self.samples_per_pixel != 1 || !self.photometric.starts_with("MONOCHROME") {
             return Err(Error::unsupported(
@@ -302,6 +317,11 @@ impl ImageHeader {
             ));
         }
         Ok(())
+    }
+
+    /// Whether the pixel data are native (uncompressed) explicit VR big endian.
+    pub fn is_big_endian_native(&self) -> bool {
+        self.transfer_syntax == EXPLICIT_BE
     }
 
     /// Whether this looks like a localizer / scout image rather than a slice of a volume.

@@ -14,7 +14,7 @@ mod open;
 mod pixels;
 mod series;
 
-pub use header::{FrameInfo, ImageHeader};
+pub use header::{FrameInfo, ImageHeader, NotAnImage};
 pub use intake::{open_dicom, DicomOptions};
 pub use open::{is_dicom, parse, ts_name};
 pub use pixels::{decode, stored_frame, to_hu, HuReport, RawFrames, AIR_HU};

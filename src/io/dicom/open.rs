@@ -75,8 +75,26 @@ pub fn parse(bytes: &[u8]) -> Result<DefaultDicomObject> {
     let ts = TransferSyntaxRegistry
         .get(&uid)
         .ok_or_else(|| unsupported_ts(&uid))?;
-    let obj = InMemDicomObject::read_dataset_with_ts(Cursor::new(data), ts)
-        .map_err(|e| read_error(&e.to_string()))?;
+    let obj = match InMemDicomObject::read_dataset_with_ts(Cursor::new(data), ts) {
+        Ok(obj) => obj,
+        // Some writers declare an explicit VR syntax but write implicit VR: read the data set
+        // as implicit VR, keep the declared syntax for the pixel data.
+        Err(e)
+            if !matches!(
+                ts.uid(),
+                IMPLICIT_LE | "1.2.840.10008.1.2.2" | "1.2.840.10008.1.2.1.99"
+            ) =>
+        {
+            match (layout(data), TransferSyntaxRegistry.get(IMPLICIT_LE)) {
+                (Some(Layout::Bare { explicit: false }), Some(implicit)) => {
+                    InMemDicomObject::read_dataset_with_ts(Cursor::new(data), implicit)
+                        .map_err(|_| read_error(&e.to_string()))?
+                }
+                _ => return Err(read_error(&e.to_string())),
+            }
+        }
+        Err(e) => return Err(read_error(&e.to_string())),
+    };
     let mut builder = FileMetaTableBuilder::new().transfer_syntax(uid.as_str());
     if let Some(c) = meta.sop_class {
         builder = builder.media_storage_sop_class_uid(c);

@@ -61,13 +61,17 @@ pub fn decode(file: &DefaultDicomObject, h: &ImageHeader) -> Result<RawFrames> {
     h.check_decodable()?;
     let frame_bytes = frame_bytes(h)?;
     let frames = h.frames as usize;
-    let data = if codecs::handles(&h.transfer_syntax) {
+    let data = if codecs::handles(h) {
         codecs::decode(file, h)?
     } else {
         let decoded = file
             .decode_pixel_data()
             .map_err(|e| decode_error(h, &e.to_string()))?;
-        decoded.into_data()
+        let mut data = decoded.into_data();
+        if h.is_big_endian_native() {
+            fix_big_endian_words(&mut data, h.bits_allocated);
+        }
+        data
     };
     let needed = frame_bytes * frames;
     if data.len() < needed {
@@ -89,6 +93,17 @@ pub fn decode(file: &DefaultDicomObject, h: &ImageHeader) -> Result<RawFrames> {
         frame_bytes,
         frames,
     })
+}
+
+/// Native big-endian pixel data come out of the parser as 16-bit words in native order.
+/// 32-bit samples then have their two words swapped; put them back in order.
+fn fix_big_endian_words(data: &mut [u8], bits_allocated: u16) {
+    if bits_allocated == 32 {
+        for c in data.chunks_exact_mut(4) {
+            c.swap(0, 2);
+            c.swap(1, 3);
+        }
+    }
 }
 
 fn decode_error(h: &ImageHeader, msg: &str) -> Error {
