@@ -331,10 +331,12 @@ impl ImageHeader {
             .any(|t| t.eq_ignore_ascii_case("LOCALIZER"))
     }
 
-    /// Whether the SOP class is one of the CT image storage classes.
+    /// Whether this is a CT image: Modality CT, or (without a Modality) a CT storage class.
     pub fn is_ct(&self) -> bool {
-        self.modality.eq_ignore_ascii_case("CT")
-            || self.sop_class_uid == uids::CT_IMAGE_STORAGE
+        if !self.modality.is_empty() {
+            return self.modality.eq_ignore_ascii_case("CT");
+        }
+        self.sop_class_uid == uids::CT_IMAGE_STORAGE
             || self.sop_class_uid == uids::ENHANCED_CT_IMAGE_STORAGE
             || self.sop_class_uid == uids::LEGACY_CONVERTED_ENHANCED_CT_IMAGE_STORAGE
     }

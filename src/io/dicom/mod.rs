@@ -6,6 +6,7 @@
 //! - `pixels`: raw samples → stored values → HU
 //! - `series`: grouping, choice of series, slice order and affine
 //! - `intake`: the whole pipeline over many files, with progress
+//! - `wasm_libc` (wasm32 only): C allocator shims the JPEG 2000 decoder needs in the browser
 
 mod codecs;
 mod header;
@@ -13,6 +14,8 @@ mod intake;
 mod open;
 mod pixels;
 mod series;
+#[cfg(target_arch = "wasm32")]
+mod wasm_libc;
 
 pub use header::{FrameInfo, ImageHeader, NotAnImage};
 pub use intake::{open_dicom, DicomOptions};
