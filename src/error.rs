@@ -12,10 +12,16 @@ pub enum Error {
     UnknownFormat(String),
     /// The file is in a known format but is malformed or inconsistent.
     #[error("invalid {format} file: {reason}")]
-    Invalid { format: &'static str, reason: String },
+    Invalid {
+        format: &'static str,
+        reason: String,
+    },
     /// The file is valid but uses something we do not support.
     #[error("unsupported {format} feature: {reason}")]
-    Unsupported { format: &'static str, reason: String },
+    Unsupported {
+        format: &'static str,
+        reason: String,
+    },
     /// Decoding would need more memory than the budget allows.
     #[error("volume too large: needs {needed_mb} MB, the limit is {limit_mb} MB")]
     TooLarge { needed_mb: u64, limit_mb: u64 },
@@ -25,9 +31,15 @@ pub enum Error {
 
 impl Error {
     pub fn invalid(format: &'static str, reason: impl Into<String>) -> Self {
-        Error::Invalid { format, reason: reason.into() }
+        Error::Invalid {
+            format,
+            reason: reason.into(),
+        }
     }
     pub fn unsupported(format: &'static str, reason: impl Into<String>) -> Self {
-        Error::Unsupported { format, reason: reason.into() }
+        Error::Unsupported {
+            format,
+            reason: reason.into(),
+        }
     }
 }

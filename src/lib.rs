@@ -4,10 +4,10 @@
 //! → `model` / `analysis` (inference and measurements) → `render` (RGBA buffers).
 //! The browser shell (`ui`, wasm only) and the CLI binary are thin layers over these.
 
+pub mod analysis;
 pub mod error;
 pub mod io;
 pub mod model;
-pub mod analysis;
 pub mod phantom;
 pub mod render;
 pub mod volume;

@@ -1,4 +1,16 @@
 //! Bytes → [`Volume`]. Format detection and the readers for each format.
+//!
+//! Formats are recognised from their content, never from file names: NIfTI-1 (`n+1` at byte
+//! 344), NIfTI-2 (header size 540 and `n+2`), DICOM (`DICM` at byte 128), and gzip (`1f 8b`),
+//! whose start is inflated to look at what it holds.
+
+pub mod nifti;
+pub mod nifti_write;
+mod sniff;
+
+pub use self::nifti::{open_nifti, open_nifti_with_progress, NiftiDecoder, NiftiOptions};
+pub use self::nifti_write::{write_labels_nii_gz, write_nifti, write_volume_nii_gz, VoxelData};
+pub use sniff::{sniff, Format};
 
 use crate::{Error, Result, Volume};
 
@@ -11,8 +23,34 @@ pub struct InputFile {
 
 /// Open a single file (format sniffed from its bytes, not its name).
 pub fn open_bytes(name: &str, bytes: &[u8]) -> Result<Volume> {
-    let _ = bytes;
-    Err(Error::UnknownFormat(format!("no reader yet for {name}")))
+    open_bytes_with_progress(name, bytes, &mut |_| {})
+}
+
+/// [`open_bytes`] reporting progress (0.0..=1.0) while it decodes.
+pub fn open_bytes_with_progress(
+    name: &str,
+    bytes: &[u8],
+    progress: &mut dyn FnMut(f32),
+) -> Result<Volume> {
+    match sniff(bytes) {
+        Format::Nifti1 { .. } => {
+            open_nifti_with_progress(bytes, &NiftiOptions::default(), progress)
+        }
+        Format::Nifti2 { .. } | Format::Nifti1Pair { .. } => {
+            // The NIfTI reader explains exactly what is not supported.
+            open_nifti_with_progress(bytes, &NiftiOptions::default(), progress)
+        }
+        Format::Dicom => {
+            let file = InputFile { name: name.to_string(), bytes: bytes.to_vec() };
+            let opened = dicom::open_dicom(vec![file], &dicom::DicomOptions::default(), &mut |d, t| {
+                progress(d as f32 / t.max(1) as f32)
+            })?;
+            Ok(opened.volume)
+        }
+        Format::Unknown(seen) => Err(Error::UnknownFormat(format!(
+            "{name}: {seen}; expected a NIfTI-1 file (.nii or .nii.gz) or DICOM"
+        ))),
+    }
 }
 
 pub mod dicom;

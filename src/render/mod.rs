@@ -1,1 +1,12 @@
-//! Window/level look-up tables, slice rendering and overlay blending into RGBA buffers.
+//! Window/level look-up tables and slice rendering into RGBA buffers.
+//!
+//! The UI makes an [`AxialView`] once per volume, a [`Lut`] per window change, and calls
+//! [`render_axial_rgba_lut`] (or [`render_axial_rgba`]) per frame.
+
+mod axial;
+mod slice;
+mod window;
+
+pub use axial::{AxialView, EdgeLetters, SlicePlane};
+pub use slice::{render_axial_rgba, render_axial_rgba_lut};
+pub use window::{Lut, Preset, WindowLevel, PRESETS};

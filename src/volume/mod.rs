@@ -5,8 +5,10 @@
 //! ascending order along the slice normal.
 
 mod geometry;
+mod orientation;
 
 pub use geometry::Geometry;
+pub use orientation::{direction_letter, nearest_axes, opposite_letter};
 
 use serde::Serialize;
 
@@ -28,7 +30,12 @@ pub struct Volume {
 }
 
 impl Volume {
-    pub fn new(dims: [usize; 3], voxels: Vec<i16>, geometry: Geometry, source: impl Into<String>) -> Self {
+    pub fn new(
+        dims: [usize; 3],
+        voxels: Vec<i16>,
+        geometry: Geometry,
+        source: impl Into<String>,
+    ) -> Self {
         debug_assert_eq!(voxels.len(), dims[0] * dims[1] * dims[2]);
         Volume {
             dims,
@@ -49,6 +56,15 @@ impl Volume {
     #[inline]
     pub fn get(&self, i: usize, j: usize, k: usize) -> i16 {
         self.voxels[self.index(i, j, k)]
+    }
+
+    /// HU at voxel (i, j, k), or `None` outside the volume (for cursor read-outs).
+    pub fn value_at(&self, i: usize, j: usize, k: usize) -> Option<i16> {
+        if i < self.dims[0] && j < self.dims[1] && k < self.dims[2] {
+            Some(self.voxels[self.index(i, j, k)])
+        } else {
+            None
+        }
     }
 
     /// The axial slice k as a contiguous i-fastest slice of voxels.
@@ -77,7 +93,11 @@ impl Volume {
             sum += v as f64;
         }
         let n = self.voxels.len().max(1) as f64;
-        HuStats { min: min as f64, max: max as f64, mean: sum / n }
+        HuStats {
+            min: min as f64,
+            max: max as f64,
+            mean: sum / n,
+        }
     }
 }
 

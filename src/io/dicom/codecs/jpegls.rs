@@ -3,7 +3,7 @@
 //! the stream is handed over, so the decoder only sees streams whose geometry, precision and
 //! NEAR value match the DICOM attributes.
 
-use pure_jpegls::decode;
+use jpegls::decode;
 
 use super::super::header::ImageHeader;
 use crate::{Error, Result};
@@ -38,12 +38,16 @@ fn scan_headers(data: &[u8]) -> Result<StreamInfo> {
         let (Some(&0xFF), Some(&marker)) = (data.get(pos), data.get(pos + 1)) else {
             return Err(bad("marker expected"));
         };
-        let len_bytes = data.get(pos + 2..pos + 4).ok_or_else(|| bad("truncated segment"))?;
+        let len_bytes = data
+            .get(pos + 2..pos + 4)
+            .ok_or_else(|| bad("truncated segment"))?;
         let len = usize::from(u16::from_be_bytes([len_bytes[0], len_bytes[1]]));
         if len < 2 {
             return Err(bad("segment length below 2"));
         }
-        let body = data.get(pos + 4..pos + 2 + len).ok_or_else(|| bad("truncated segment"))?;
+        let body = data
+            .get(pos + 4..pos + 2 + len)
+            .ok_or_else(|| bad("truncated segment"))?;
         match marker {
             0xF7 => {
                 if body.len() < 6 {
@@ -58,10 +62,20 @@ fn scan_headers(data: &[u8]) -> Result<StreamInfo> {
             }
             0xDD => return Err(bad("restart intervals are not supported")),
             0xDA => {
-                let (precision, height, width, components) = sof.ok_or_else(|| bad("scan before the frame header"))?;
+                let (precision, height, width, components) =
+                    sof.ok_or_else(|| bad("scan before the frame header"))?;
                 let ns = usize::from(*body.first().ok_or_else(|| bad("short SOS segment"))?);
-                let tail = body.get(1 + 2 * ns..1 + 2 * ns + 3).ok_or_else(|| bad("short SOS segment"))?;
-                return Ok(StreamInfo { precision, height, width, components, near: tail[0], interleave: tail[1] });
+                let tail = body
+                    .get(1 + 2 * ns..1 + 2 * ns + 3)
+                    .ok_or_else(|| bad("short SOS segment"))?;
+                return Ok(StreamInfo {
+                    precision,
+                    height,
+                    width,
+                    components,
+                    near: tail[0],
+                    interleave: tail[1],
+                });
             }
             _ => {}
         }
@@ -73,7 +87,10 @@ fn scan_headers(data: &[u8]) -> Result<StreamInfo> {
 fn decode_frame(stream: &[u8], h: &ImageHeader, out: &mut [u8]) -> Result<()> {
     let info = scan_headers(stream)?;
     if info.components != 1 || info.interleave != 0 {
-        return Err(bad(format!("{} components, interleave {}: only greyscale streams", info.components, info.interleave)));
+        return Err(bad(format!(
+            "{} components, interleave {}: only greyscale streams",
+            info.components, info.interleave
+        )));
     }
     if u32::from(info.width) != h.columns || u32::from(info.height) != h.rows {
         return Err(bad(format!(
@@ -82,7 +99,10 @@ fn decode_frame(stream: &[u8], h: &ImageHeader, out: &mut [u8]) -> Result<()> {
         )));
     }
     if !(2..=16).contains(&info.precision) || u16::from(info.precision) > h.bits_allocated {
-        return Err(bad(format!("sample precision {} for {} bits allocated", info.precision, h.bits_allocated)));
+        return Err(bad(format!(
+            "sample precision {} for {} bits allocated",
+            info.precision, h.bits_allocated
+        )));
     }
     let maxval = (1u32 << info.precision) - 1;
     if u32::from(info.near) > (maxval / 2).min(255) {
@@ -129,7 +149,17 @@ mod tests {
         let mut s = vec![0xFF, 0xD8, 0xFF, 0xF7, 0, 11, 12, 0, 4, 0, 3, 1, 1, 0x11, 0];
         s.extend_from_slice(&[0xFF, 0xDA, 0, 8, 1, 1, 0, 2, 0, 0]);
         let info = scan_headers(&s).unwrap();
-        assert_eq!(info, StreamInfo { precision: 12, height: 4, width: 3, components: 1, near: 2, interleave: 0 });
+        assert_eq!(
+            info,
+            StreamInfo {
+                precision: 12,
+                height: 4,
+                width: 3,
+                components: 1,
+                near: 2,
+                interleave: 0
+            }
+        );
         assert!(scan_headers(&s[..9]).is_err());
         assert!(scan_headers(&[0xFF, 0xD8, 0xFF, 0xDA, 0, 0]).is_err());
         assert!(scan_headers(b"nope").is_err());

@@ -19,7 +19,8 @@ const JPEG_LS_NEAR_LOSSLESS: &str = "1.2.840.10008.1.2.4.81";
 
 /// Whether one of our own codecs decodes this image.
 pub fn handles(h: &ImageHeader) -> bool {
-    (h.transfer_syntax == RLE_LOSSLESS && h.bits_allocated == 32) || handles_syntax(&h.transfer_syntax)
+    (h.transfer_syntax == RLE_LOSSLESS && h.bits_allocated == 32)
+        || handles_syntax(&h.transfer_syntax)
 }
 
 /// Whether one of our codecs decodes this transfer syntax at all (for any pixel format).
@@ -49,7 +50,10 @@ fn frames_of(frags: &[Vec<u8>], frames: usize) -> Result<Vec<Vec<u8>>> {
     } else {
         Err(Error::unsupported(
             "DICOM",
-            format!("{} fragments for {frames} frames: frames split across fragments", frags.len()),
+            format!(
+                "{} fragments for {frames} frames: frames split across fragments",
+                frags.len()
+            ),
         ))
     }
 }
