@@ -2,6 +2,7 @@
 //! codecs, plus `codecs`), assemble series and build a [`Volume`] in HU.
 //!
 //! - `open`: bytes → one parsed object (with or without preamble / meta group)
+//! - `lengths`: element lengths checked against the bytes before parsing
 //! - `header`: the attributes intake needs, per frame (enhanced multi-frame included)
 //! - `pixels`: raw samples → stored values → HU
 //! - `series`: grouping, choice of series, slice order and affine
@@ -11,6 +12,7 @@
 mod codecs;
 mod header;
 mod intake;
+mod lengths;
 mod open;
 mod pixels;
 mod series;

@@ -10,6 +10,8 @@ use crate::{Error, Result};
 
 const IMPLICIT_LE: &str = "1.2.840.10008.1.2";
 const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
+const EXPLICIT_BE: &str = "1.2.840.10008.1.2.2";
+const DEFLATED_LE: &str = "1.2.840.10008.1.2.1.99";
 
 /// How the bytes start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +77,13 @@ pub fn parse(bytes: &[u8]) -> Result<DefaultDicomObject> {
     let ts = TransferSyntaxRegistry
         .get(&uid)
         .ok_or_else(|| unsupported_ts(&uid))?;
+    if uid != DEFLATED_LE {
+        let explicit = match layout(data) {
+            Some(Layout::Bare { explicit }) => explicit,
+            _ => uid != IMPLICIT_LE,
+        };
+        super::lengths::check(data, explicit, uid == EXPLICIT_BE)?;
+    }
     let obj = match InMemDicomObject::read_dataset_with_ts(Cursor::new(data), ts) {
         Ok(obj) => obj,
         // Some writers declare an explicit VR syntax but write implicit VR: read the data set
