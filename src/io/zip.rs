@@ -43,7 +43,7 @@ fn safe_name(name: &str) -> bool {
         && !name.starts_with('/')
         && !name.starts_with('\\')
         && !name.contains('\0')
-        && !(name.len() > 1 && name.as_bytes()[1] == b':')
+        && name.as_bytes().get(1) != Some(&b':')
         && !name.split(['/', '\\']).any(|c| c == "..")
 }
 
