@@ -153,7 +153,7 @@ fn pydicom_test_files_decode_like_pydicom() {
         }
     }
     eprintln!(
-        "pydicom files: {matched} decoded identically, {refused} refused with a clear reason, {skipped} \
+        "pydicom files: {matched} decoded like pydicom, {refused} refused with a clear reason, {skipped} \
          skipped (pydicom cannot decode them either), {} failures",
         failures.len()
     );
