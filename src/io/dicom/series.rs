@@ -382,7 +382,7 @@ pub(crate) fn layout(members: &[Member]) -> Layout {
     for (row, a) in affine.iter_mut().take(3).enumerate() {
         let sign = if row < 2 { -1.0 } else { 1.0 }; // LPS → RAS
         for (col, v) in cols.iter().enumerate() {
-            a[col] = sign * v[row];
+            a[col] = sign * v[row] + 0.0; // + 0.0: no negative zeros in the affine
         }
     }
     affine[3][3] = 1.0;
