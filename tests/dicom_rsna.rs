@@ -58,6 +58,11 @@ fn rsna_series_matches_reference_volume() {
                 (a - b).abs() < 1e-4,
                 "sform[{r}][{c}]: ours {a} reference {b}"
             );
+            assert_eq!(
+                a.is_sign_negative(),
+                b.is_sign_negative(),
+                "sign of sform[{r}][{c}]"
+            );
         }
     }
     assert_eq!(&h.dim[1..4], &[512, 512, 33]);
