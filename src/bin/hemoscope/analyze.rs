@@ -1,16 +1,17 @@
-//! `hemoscope analyze <file|folder> --json out.json [--mask out.nii.gz]`.
+//! `hemoscope analyze <file|folder|zip>... --json out.json [--mask out.nii.gz]`.
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use hemoscope::analysis::pipeline::Analyzer;
-use hemoscope::io::{open_bytes, write_labels_nii_gz};
+use hemoscope::io::{open_files, write_labels_nii_gz};
 use hemoscope::Volume;
 
 #[derive(Args)]
 pub struct AnalyzeArgs {
-    /// A volume file (.nii / .nii.gz), or a folder holding one.
-    input: PathBuf,
+    /// A volume file (.nii / .nii.gz), DICOM files, folders of them, or a zip.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
     /// Where to write the result JSON ("-" for standard output).
     #[arg(long)]
     json: PathBuf,
@@ -21,7 +22,7 @@ pub struct AnalyzeArgs {
 }
 
 pub fn run(args: &AnalyzeArgs) -> Result<(), String> {
-    let volume = open_input(&args.input)?;
+    let volume = open_inputs(&args.inputs)?;
     let analyzer = Analyzer::shipped().map_err(|e| e.to_string())?;
     let (result, mask) = analyzer.analyze(&volume).map_err(|e| e.to_string())?;
     let text = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?;
@@ -38,40 +39,20 @@ pub fn run(args: &AnalyzeArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// A file, or a folder with exactly one readable volume file.
-pub fn open_input(path: &Path) -> Result<Volume, String> {
-    if path.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| format!("cannot list {}: {e}", path.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
-        files.sort();
-        let mut volumes = Vec::new();
-        for f in &files {
-            if let Ok(v) = open_file(f) {
-                volumes.push(v);
-            }
-        }
-        return match volumes.len() {
-            1 => Ok(volumes.remove(0)),
-            0 => Err(format!(
-                "{}: no readable volume in this folder (DICOM series folders need the DICOM reader)",
-                path.display()
-            )),
-            n => Err(format!("{}: {n} volumes in this folder; pass one file", path.display())),
-        };
+/// Open what the user named: a volume file, DICOM files, folders or zips, through the same
+/// intake as `convert` and the app.
+pub fn open_inputs(paths: &[PathBuf]) -> Result<Volume, String> {
+    let files = crate::inputs::read_inputs(paths)?;
+    let opened = open_files(files).map_err(|e| e.to_string())?;
+    for note in &opened.notes {
+        eprintln!("hemoscope: note: {note}");
     }
-    open_file(path)
+    Ok(opened.volume)
 }
 
-fn open_file(path: &Path) -> Result<Volume, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    open_bytes(&name, &bytes).map_err(|e| e.to_string())
+/// Open one volume file.
+pub fn open_input(path: &Path) -> Result<Volume, String> {
+    open_inputs(&[path.to_path_buf()])
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
