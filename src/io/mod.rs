@@ -49,3 +49,9 @@ pub fn open_bytes_with_progress(
         ))),
     }
 }
+
+pub mod dicom;
+mod files;
+pub mod zip;
+
+pub use files::{open_files, open_files_with, OpenOptions, Opened};

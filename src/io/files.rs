@@ -1,0 +1,94 @@
+//! Many files at once (a drop, a folder, a zip, CLI arguments) → one opened volume.
+
+use super::dicom::{self, DicomOptions, SeriesSummary};
+use super::zip::{self, ZipLimits};
+use super::InputFile;
+use crate::{Error, Result, Volume};
+
+/// The result of an intake: the opened volume, every series found (DICOM only; empty for a
+/// NIfTI file) and notes about skipped or unusual files.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub volume: Volume,
+    pub series: Vec<SeriesSummary>,
+    pub notes: Vec<String>,
+}
+
+/// What [`open_files_with`] may be asked to do differently from the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    pub dicom: DicomOptions,
+}
+
+/// Open files as dropped or listed: zips are expanded, DICOM files are assembled into series
+/// (the likeliest axial head CT is opened), otherwise a single NIfTI file is opened.
+pub fn open_files(files: Vec<InputFile>) -> Result<Opened> {
+    open_files_with(files, &OpenOptions::default(), &mut |_, _| {})
+}
+
+/// [`open_files`] with options and a progress callback `progress(done, total)`.
+pub fn open_files_with(
+    files: Vec<InputFile>,
+    options: &OpenOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Opened> {
+    if files.is_empty() {
+        return Err(Error::Other("no files were given".into()));
+    }
+    let mut notes = Vec::new();
+    let mut expanded = Vec::new();
+    for f in files {
+        if zip::is_zip(&f.bytes) {
+            let (inner, zip_notes) = zip::extract(&f.name, &f.bytes, ZipLimits::default())?;
+            notes.extend(zip_notes);
+            if inner.is_empty() {
+                notes.push(format!("{}: the archive holds no files", f.name));
+            }
+            expanded.extend(inner);
+        } else if !f.bytes.is_empty() {
+            expanded.push(f);
+        } else {
+            notes.push(format!("{}: empty file, skipped", f.name));
+        }
+    }
+    let (dicom_files, others): (Vec<InputFile>, Vec<InputFile>) = expanded
+        .into_iter()
+        .partition(|f| dicom::is_dicom(&f.bytes));
+    if !dicom_files.is_empty() {
+        for f in others.iter().take(3) {
+            notes.push(format!("{}: not DICOM, ignored", f.name));
+        }
+        let mut opened = dicom::open_dicom(dicom_files, &options.dicom, progress)?;
+        notes.append(&mut opened.notes);
+        opened.notes = notes;
+        return Ok(opened);
+    }
+    let mut last_err = None;
+    let n = others.len();
+    for (i, f) in others.iter().enumerate() {
+        match super::open_bytes(&f.name, &f.bytes) {
+            Ok(volume) => {
+                if n > 1 {
+                    notes.push(format!(
+                        "opened {}; {} other file(s) ignored",
+                        f.name,
+                        n - 1
+                    ));
+                }
+                progress(1, 1);
+                return Ok(Opened {
+                    volume,
+                    series: Vec::new(),
+                    notes,
+                });
+            }
+            Err(e) => {
+                if i < 3 && n > 1 {
+                    notes.push(format!("{}: {e}", f.name));
+                }
+                last_err = Some(e);
+            }
+        }
+    }
+    Err(last_err.unwrap_or_else(|| Error::Other("no files with content were given".into())))
+}
