@@ -58,7 +58,7 @@ fn gantry_tilt_is_kept_as_shear() {
             // Tilted image plane; slices stacked along z by the table.
             orientation: Some([1.0, 0.0, 0.0, 0.0, t.cos(), -t.sin()]),
             position: Some([-10.0, -20.0, 5.0 * k as f64]),
-            pixels: vec![k as i32 * 100; 12],
+            pixels: vec![k * 100; 12],
             ..Slice::default()
         })
         .collect();

@@ -152,7 +152,7 @@ pub fn open_dicom(
 }
 
 fn no_image_error(n_files: usize, mut failures: Vec<(String, Error)>) -> Error {
-    if failures.len() == 1 || (failures.len() == n_files && failures.len() > 0 && n_files == 1) {
+    if failures.len() == 1 || (failures.len() == n_files && !failures.is_empty() && n_files == 1) {
         if let Some((_, e)) = failures.pop() {
             return e;
         }

@@ -146,7 +146,7 @@ pub(crate) fn group(headers: &[(usize, &ImageHeader)]) -> Vec<Group> {
                         g.members.first().and_then(|m| m.info.orientation.as_ref()),
                         info.orientation.as_ref(),
                     )
-                    && (uid != "" || g.summary.series_number == h.series_number)
+                    && (!uid.is_empty() || g.summary.series_number == h.series_number)
             });
             let member = Member {
                 object,
