@@ -95,3 +95,29 @@ fn errors_are_one_line_and_do_not_quote_file_content() {
         }
     }
 }
+
+#[test]
+fn inputs_found_by_fuzzing_are_refused_without_panic() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let mut n = 0;
+    for target in ["fuzz_nifti", "fuzz_dicom", "fuzz_zip"] {
+        let Ok(dir) = std::fs::read_dir(root.join(target)) else {
+            continue;
+        };
+        for entry in dir.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.starts_with("regression_") {
+                continue;
+            }
+            let bytes = std::fs::read(entry.path()).unwrap();
+            let files = vec![hemoscope::io::InputFile {
+                name: "input".into(),
+                bytes,
+            }];
+            let result = catch_unwind(AssertUnwindSafe(|| open_files(files)));
+            assert!(result.is_ok(), "{target}/{name}: panicked");
+            n += 1;
+        }
+    }
+    assert!(n >= 1, "regression inputs are present");
+}

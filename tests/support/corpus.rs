@@ -552,6 +552,19 @@ fn dicom_cases() -> Vec<Case> {
             Error(&["holds an image"]),
         ));
     }
+    // An element claiming 4 GB in a small file (found by fuzzing): refused before allocation.
+    if let Some(at) = one_file.windows(4).rposition(|w| w == tag) {
+        let mut b = one_file[..at].to_vec();
+        b.extend_from_slice(&[0x09, 0x00, 0x10, 0x10, b'O', b'B', 0, 0]);
+        b.extend_from_slice(&0xF000_0000u32.to_le_bytes());
+        b.extend_from_slice(&one_file[at..]);
+        cases.push(case(
+            "dcm_element_length_4gb",
+            "dicom",
+            one("huge_element.dcm", b),
+            Error(&["claims 4026531840 bytes"]),
+        ));
+    }
     // Random bytes after a valid preamble and magic.
     let mut noise = vec![0u8; 128];
     noise.extend_from_slice(b"DICM");

@@ -8,6 +8,7 @@
 //! - `intake`: the whole pipeline over many files, with progress
 //! - `wasm_libc` (wasm32 only): C allocator shims the JPEG 2000 decoder needs in the browser
 
+mod bounds;
 mod codecs;
 mod header;
 mod intake;

@@ -75,6 +75,12 @@ pub fn parse(bytes: &[u8]) -> Result<DefaultDicomObject> {
     let ts = TransferSyntaxRegistry
         .get(&uid)
         .ok_or_else(|| unsupported_ts(&uid))?;
+    // Declared lengths must fit in the file before dicom-object allocates them (not possible
+    // to check inside a deflated data set, whose size is bounded by the zip/gzip limits).
+    if uid != "1.2.840.10008.1.2.1.99" {
+        let big_endian = uid == "1.2.840.10008.1.2.2";
+        super::bounds::check_lengths(data, uid != IMPLICIT_LE, big_endian)?;
+    }
     let obj = match InMemDicomObject::read_dataset_with_ts(Cursor::new(data), ts) {
         Ok(obj) => obj,
         // Some writers declare an explicit VR syntax but write implicit VR: read the data set
@@ -87,6 +93,7 @@ pub fn parse(bytes: &[u8]) -> Result<DefaultDicomObject> {
         {
             match (layout(data), TransferSyntaxRegistry.get(IMPLICIT_LE)) {
                 (Some(Layout::Bare { explicit: false }), Some(implicit)) => {
+                    super::bounds::check_lengths(data, false, false)?;
                     InMemDicomObject::read_dataset_with_ts(Cursor::new(data), implicit)
                         .map_err(|_| read_error(&e.to_string()))?
                 }
