@@ -126,6 +126,10 @@ fn corrupted_bytes_never_panic() {
             let i = 128 + (next() as usize) % (b.len() - 128);
             b[i] = next() as u8;
         }
+        if std::env::var_os("HEMOSCOPE_DUMP").is_some() {
+            std::fs::write("/tmp/bad.dcm", &b).unwrap();
+            std::fs::write("/tmp/good.dcm", &good).unwrap();
+        }
         let _ = open_files(vec![InputFile {
             name: "c.dcm".into(),
             bytes: b,

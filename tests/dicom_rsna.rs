@@ -51,10 +51,9 @@ fn rsna_series_matches_reference_volume() {
     let h = obj.header().clone();
     assert_eq!(h.sform_code, 1);
     let srow = [h.srow_x, h.srow_y, h.srow_z];
-    #[allow(clippy::needless_range_loop)] // r and c index two matrices and the message
-    for r in 0..3 {
-        for c in 0..4 {
-            let (a, b) = (v.geometry.affine[r][c], srow[r][c] as f64);
+    for (r, row) in srow.iter().enumerate() {
+        for (c, &b) in row.iter().enumerate() {
+            let (a, b) = (v.geometry.affine[r][c], b as f64);
             assert!(
                 (a - b).abs() < 1e-4,
                 "sform[{r}][{c}]: ours {a} reference {b}"

@@ -2,7 +2,7 @@
 
 mod dicom_support;
 
-use dicom_support::{axial_series, Frames, Slice, JPEG_LS};
+use dicom_support::{axial_series, Frames, Slice, JPEG_LS, JPEG_XL_LOSSLESS};
 use hemoscope::io::dicom::{DicomOptions, Orientation};
 use hemoscope::io::{open_files, open_files_with, InputFile, OpenOptions};
 
@@ -340,30 +340,43 @@ fn missing_optional_attributes_still_open() {
 #[test]
 fn unsupported_transfer_syntax_is_named_and_other_files_load() {
     let bad = Slice {
-        transfer_syntax: JPEG_LS,
+        transfer_syntax: JPEG_XL_LOSSLESS,
         sop_uid: Some("8.8".into()),
         ..Slice::default()
     };
-    let err = open_files(vec![bad.file("jls.dcm")])
+    let err = open_files(vec![bad.file("jxl.dcm")])
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("1.2.840.10008.1.2.4.80") && err.contains("JPEG-LS"),
+        err.contains("1.2.840.10008.1.2.4.110") && err.contains("JPEG XL"),
         "{err}"
     );
 
     let mut f = files(&axial_series(3, 5.0));
-    f.push(bad.file("jls.dcm"));
+    f.push(bad.file("jxl.dcm"));
     let opened = open_files(f).unwrap();
     assert_eq!(opened.volume.dims[2], 3);
     assert!(
         opened
             .notes
             .iter()
-            .any(|n| n.contains("jls.dcm") && n.contains("1.2.840.10008.1.2.4.80")),
+            .any(|n| n.contains("jxl.dcm") && n.contains("1.2.840.10008.1.2.4.110")),
         "{:?}",
         opened.notes
     );
+}
+
+#[test]
+fn corrupt_jpeg_ls_stream_is_a_clear_error() {
+    let bad = Slice {
+        transfer_syntax: JPEG_LS,
+        sop_uid: Some("8.9".into()),
+        ..Slice::default()
+    };
+    let err = open_files(vec![bad.file("jls.dcm")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("JPEG-LS data"), "{err}");
 }
 
 #[test]

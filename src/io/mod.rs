@@ -50,10 +50,13 @@ pub fn open_bytes_with_progress(
             // The NIfTI reader explains exactly what is not supported.
             open_nifti_with_progress(bytes, &NiftiOptions::default(), progress)
         }
-        Format::Dicom => Err(Error::unsupported(
-            "DICOM",
-            format!("{name}: DICOM files cannot be opened by this build yet"),
-        )),
+        Format::Dicom => {
+            let file = InputFile { name: name.to_string(), bytes: bytes.to_vec() };
+            let opened = dicom::open_dicom(vec![file], &dicom::DicomOptions::default(), &mut |d, t| {
+                progress(d as f32 / t.max(1) as f32)
+            })?;
+            Ok(opened.volume)
+        }
         Format::Unknown(seen) => Err(Error::UnknownFormat(format!(
             "{name}: {seen}; expected a NIfTI-1 file (.nii or .nii.gz) or DICOM"
         ))),

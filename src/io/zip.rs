@@ -39,13 +39,12 @@ pub fn is_zip(bytes: &[u8]) -> bool {
 
 /// Whether an entry name stays inside the archive root.
 fn safe_name(name: &str) -> bool {
-    let drive_letter = name.len() > 1 && name.as_bytes()[1] == b':';
-    !(name.is_empty()
-        || name.starts_with('/')
-        || name.starts_with('\\')
-        || name.contains('\0')
-        || drive_letter
-        || name.split(['/', '\\']).any(|c| c == ".."))
+    !name.is_empty()
+        && !name.starts_with('/')
+        && !name.starts_with('\\')
+        && !name.contains('\0')
+        && name.as_bytes().get(1) != Some(&b':')
+        && !name.split(['/', '\\']).any(|c| c == "..")
 }
 
 /// Read every regular file of the archive. Skipped entries (directories, unsafe names,

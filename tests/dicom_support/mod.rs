@@ -10,6 +10,7 @@ use hemoscope::io::InputFile;
 pub const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
 pub const IMPLICIT_LE: &str = "1.2.840.10008.1.2";
 pub const JPEG_LS: &str = "1.2.840.10008.1.2.4.80";
+pub const JPEG_XL_LOSSLESS: &str = "1.2.840.10008.1.2.4.110";
 
 /// One synthetic image. Pixel values are stored values (before rescale).
 #[derive(Clone, Debug)]
@@ -251,8 +252,8 @@ impl Slice {
                 e.push(seq(tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE, per_frame));
             }
         }
-        if self.transfer_syntax == JPEG_LS {
-            // Not a real JPEG-LS stream: intake must refuse it by its transfer syntax.
+        if self.transfer_syntax == JPEG_LS || self.transfer_syntax == JPEG_XL_LOSSLESS {
+            // Not a real stream: intake must refuse it (by its transfer syntax, or as corrupt).
             let frag = vec![0xFF, 0xD8, 0xFF, 0xF7, 0, 0, 0, 0];
             e.push(el(
                 tags::PIXEL_DATA,

@@ -3,34 +3,61 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use hemoscope::io::open_bytes;
+use hemoscope::io::{open_files, Opened};
 use hemoscope::Volume;
 use serde_json::json;
 
 #[derive(Args)]
 pub struct InfoArgs {
-    /// The volume to inspect (.nii or .nii.gz).
-    file: PathBuf,
+    /// The volume to inspect: a .nii / .nii.gz file, or DICOM files, folders or .zip archives.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
     /// Print one JSON object instead of a summary.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(args: &InfoArgs) -> Result<(), String> {
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-    let name = args
-        .file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let volume = open_bytes(&name, &bytes).map_err(|e| e.to_string())?;
+    let files = crate::inputs::read_inputs(&args.files)?;
+    let opened = open_files(files).map_err(|e| e.to_string())?;
     if args.json {
-        println!("{}", info_json(&volume));
+        let mut j = info_json(&opened.volume);
+        j["series"] = json!(opened.series);
+        j["notes"] = json!(opened.notes);
+        println!("{j}");
     } else {
-        print!("{}", summary(&volume));
+        print!("{}", summary(&opened.volume));
+        print!("{}", series_summary(&opened));
     }
     Ok(())
+}
+
+/// The DICOM series list and intake notes (nothing for a NIfTI file).
+fn series_summary(o: &Opened) -> String {
+    let mut out = String::new();
+    if !o.series.is_empty() {
+        out.push_str("series:
+");
+        for (i, s) in o.series.iter().enumerate() {
+            let thickness = s.thickness_mm.map(|t| format!("{t} mm")).unwrap_or_else(|| "thickness ?".into());
+            out.push_str(&format!(
+                "  {}[{i}] {} \"{}\" {} slices {}x{} {} {} {}\n",
+                if s.opened { "*" } else { " " },
+                s.modality,
+                s.description,
+                s.slices,
+                s.columns,
+                s.rows,
+                thickness,
+                s.orientation,
+                s.series_uid
+            ));
+        }
+    }
+    for n in &o.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    out
 }
 
 /// The `--json` object: dims, spacing_mm, affine_ras, hu {min, max, mean}, warnings, plus

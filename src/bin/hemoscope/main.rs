@@ -2,7 +2,9 @@
 //!
 //! Errors are printed as one line `hemoscope: <message>` on stderr with exit code 1.
 
+mod convert;
 mod info;
+mod inputs;
 mod phantom;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Convert a DICOM series (files, folder or zip) to NIfTI-1 (.nii.gz).
+    Convert(convert::ConvertArgs),
     /// Print dimensions, spacing, affine, HU statistics and warnings of a volume.
     Info(info::InfoArgs),
     /// Write the synthetic demo head CT (and optionally its ground-truth labels) as .nii.gz.
@@ -29,6 +33,7 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Convert(args) => convert::run(&args),
         Command::Info(args) => info::run(&args),
         Command::Phantom(args) => phantom::run(&args),
     };

@@ -2,16 +2,17 @@
 //! codecs, plus `codecs`), assemble series and build a [`Volume`] in HU.
 //!
 //! - `open`: bytes → one parsed object (with or without preamble / meta group)
+//! - `lengths`: element lengths checked against the bytes before parsing
 //! - `header`: the attributes intake needs, per frame (enhanced multi-frame included)
 //! - `pixels`: raw samples → stored values → HU
 //! - `series`: grouping, choice of series, slice order and affine
 //! - `intake`: the whole pipeline over many files, with progress
 //! - `wasm_libc` (wasm32 only): C allocator shims the JPEG 2000 decoder needs in the browser
 
-mod bounds;
 mod codecs;
 mod header;
 mod intake;
+mod lengths;
 mod open;
 mod pixels;
 mod series;

@@ -10,6 +10,8 @@ use crate::{Error, Result};
 
 const IMPLICIT_LE: &str = "1.2.840.10008.1.2";
 const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
+const EXPLICIT_BE: &str = "1.2.840.10008.1.2.2";
+const DEFLATED_LE: &str = "1.2.840.10008.1.2.1.99";
 
 /// How the bytes start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,11 +77,12 @@ pub fn parse(bytes: &[u8]) -> Result<DefaultDicomObject> {
     let ts = TransferSyntaxRegistry
         .get(&uid)
         .ok_or_else(|| unsupported_ts(&uid))?;
-    // Declared lengths must fit in the file before dicom-object allocates them (not possible
-    // to check inside a deflated data set, whose size is bounded by the zip/gzip limits).
-    if uid != "1.2.840.10008.1.2.1.99" {
-        let big_endian = uid == "1.2.840.10008.1.2.2";
-        super::bounds::check_lengths(data, uid != IMPLICIT_LE, big_endian)?;
+    if uid != DEFLATED_LE {
+        let explicit = match layout(data) {
+            Some(Layout::Bare { explicit }) => explicit,
+            _ => uid != IMPLICIT_LE,
+        };
+        super::lengths::check(data, explicit, uid == EXPLICIT_BE)?;
     }
     let obj = match InMemDicomObject::read_dataset_with_ts(Cursor::new(data), ts) {
         Ok(obj) => obj,
@@ -93,7 +96,6 @@ pub fn parse(bytes: &[u8]) -> Result<DefaultDicomObject> {
         {
             match (layout(data), TransferSyntaxRegistry.get(IMPLICIT_LE)) {
                 (Some(Layout::Bare { explicit: false }), Some(implicit)) => {
-                    super::bounds::check_lengths(data, false, false)?;
                     InMemDicomObject::read_dataset_with_ts(Cursor::new(data), implicit)
                         .map_err(|_| read_error(&e.to_string()))?
                 }

@@ -114,7 +114,8 @@ fn decode_error(h: &ImageHeader, msg: &str) -> Error {
     Error::invalid(
         "DICOM",
         format!(
-            "cannot decode the pixel data ({}): {msg}",
+            "cannot decode the pixel data ({} {}): {msg}",
+            h.transfer_syntax,
             super::open::ts_name(&h.transfer_syntax)
         ),
     )

@@ -2,7 +2,9 @@
 //! pure-Rust code. Dispatch is by transfer syntax and pixel format.
 //!
 //! - `rle`: RLE Lossless with 32-bit samples (the registry's RLE decoder handles 8 and 16 bits).
+//! - `jpegls`: JPEG-LS lossless and near-lossless (no pure-Rust decoder in the registry).
 
+mod jpegls;
 mod rle;
 
 use dicom_dictionary_std::tags;
@@ -12,15 +14,18 @@ use super::header::ImageHeader;
 use crate::{Error, Result};
 
 const RLE_LOSSLESS: &str = "1.2.840.10008.1.2.5";
+const JPEG_LS_LOSSLESS: &str = "1.2.840.10008.1.2.4.80";
+const JPEG_LS_NEAR_LOSSLESS: &str = "1.2.840.10008.1.2.4.81";
 
 /// Whether one of our own codecs decodes this image.
 pub fn handles(h: &ImageHeader) -> bool {
-    h.transfer_syntax == RLE_LOSSLESS && h.bits_allocated == 32
+    (h.transfer_syntax == RLE_LOSSLESS && h.bits_allocated == 32)
+        || handles_syntax(&h.transfer_syntax)
 }
 
 /// Whether one of our codecs decodes this transfer syntax at all (for any pixel format).
-pub fn handles_syntax(_transfer_syntax: &str) -> bool {
-    false
+pub fn handles_syntax(transfer_syntax: &str) -> bool {
+    matches!(transfer_syntax, JPEG_LS_LOSSLESS | JPEG_LS_NEAR_LOSSLESS)
 }
 
 /// The encapsulated fragments of the pixel data (no basic offset table).
@@ -35,11 +40,33 @@ fn fragments(file: &DefaultDicomObject) -> Result<&[Vec<u8>]> {
         })
 }
 
+/// One byte stream per frame: fragments map one to one onto frames, or a single frame spans
+/// all fragments.
+fn frames_of(frags: &[Vec<u8>], frames: usize) -> Result<Vec<Vec<u8>>> {
+    if frags.len() == frames {
+        Ok(frags.to_vec())
+    } else if frames == 1 {
+        Ok(vec![frags.concat()])
+    } else {
+        Err(Error::unsupported(
+            "DICOM",
+            format!(
+                "{} fragments for {frames} frames: frames split across fragments",
+                frags.len()
+            ),
+        ))
+    }
+}
+
 /// Decode all frames to raw little-endian samples (same layout as dicom-pixeldata's output).
 pub fn decode(file: &DefaultDicomObject, h: &ImageHeader) -> Result<Vec<u8>> {
     let frags = fragments(file)?;
+    let frames = frames_of(frags, h.frames as usize)?;
     if h.transfer_syntax == RLE_LOSSLESS {
-        return rle::decode_frames(frags, h);
+        return rle::decode_frames(&frames, h);
+    }
+    if handles_syntax(&h.transfer_syntax) {
+        return jpegls::decode_frames(&frames, h);
     }
     Err(super::open::unsupported_ts(&h.transfer_syntax))
 }
