@@ -20,14 +20,23 @@ after(async () => {
 
 /** Stop a server now, dropping kept-alive connections. */
 function stop(server) {
+  if (!server.listening) return Promise.resolve();
   server.closeAllConnections?.();
-  return new Promise((r) => server.close(r));
+  return new Promise((r) => server.close(() => r()));
 }
 
 const cacheNames = (page) => page.evaluate(() => caches.keys());
 
 test("after one visit the app works offline and opens the demo case", async () => {
   const { server, url } = await serve(distDir(), "127.0.0.1", 0);
+  try {
+    await worksOffline(server, url);
+  } finally {
+    await stop(server);
+  }
+});
+
+async function worksOffline(server, url) {
   const { context, page, log } = await openApp(browser, url);
   await waitForServiceWorker(page);
   const names = await cacheNames(page);
@@ -48,13 +57,22 @@ test("after one visit the app works offline and opens the demo case", async () =
   await second.goto(url);
   await second.waitForFunction(() => window.hemoscope && window.hemoscope.state().status === "idle");
   await context.close();
-});
+}
 
 test("a new build replaces the old cache", async () => {
   // Two builds: a copy of the app whose wasm file has another hashed name.
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "hemoscope-sw-"));
   fs.cpSync(distDir(), root, { recursive: true });
   const { server, url } = await serve(root, "127.0.0.1", 0);
+  try {
+    await newBuildReplacesCache(root, url);
+  } finally {
+    await stop(server);
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+async function newBuildReplacesCache(root, url) {
   const { context, page } = await openApp(browser, url);
   await waitForServiceWorker(page);
   const [first] = await cacheNames(page);
@@ -77,6 +95,4 @@ test("a new build replaces the old cache", async () => {
   assert.deepEqual(names, want);
   assert.equal((await state(page)).status, "idle");
   await context.close();
-  await stop(server);
-  fs.rmSync(root, { recursive: true, force: true });
-});
+}
