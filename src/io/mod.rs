@@ -51,10 +51,14 @@ pub fn open_bytes_with_progress(
             open_nifti_with_progress(bytes, &NiftiOptions::default(), progress)
         }
         Format::Dicom => {
-            let file = InputFile { name: name.to_string(), bytes: bytes.to_vec() };
-            let opened = dicom::open_dicom(vec![file], &dicom::DicomOptions::default(), &mut |d, t| {
-                progress(d as f32 / t.max(1) as f32)
-            })?;
+            let file = InputFile {
+                name: name.to_string(),
+                bytes: bytes.to_vec(),
+            };
+            let opened =
+                dicom::open_dicom(vec![file], &dicom::DicomOptions::default(), &mut |d, t| {
+                    progress(d as f32 / t.max(1) as f32)
+                })?;
             Ok(opened.volume)
         }
         Format::Unknown(seen) => Err(Error::UnknownFormat(format!(

@@ -10,7 +10,10 @@ use flate2::Compression;
 use hemoscope::io::{write_nifti, InputFile, VoxelData};
 use hemoscope::Geometry;
 
-use crate::dicom_support::{axial_series, Slice, JPEG_LS};
+use crate::dicom_support::{axial_series, Slice};
+
+/// MPEG-2 video: a transfer syntax no DICOM decoder here supports.
+const MPEG2: &str = "1.2.840.10008.1.2.4.100";
 
 /// What opening a case must produce.
 #[derive(Debug, Clone)]
@@ -450,8 +453,8 @@ fn dicom_cases() -> Vec<Case> {
         case(
             "dcm_unsupported_transfer_syntax",
             "dicom",
-            dicom_files("ls", &series_with(3, |s| s.transfer_syntax = JPEG_LS)),
-            Error(&["1.2.840.10008.1.2.4.80"]),
+            dicom_files("ls", &series_with(3, |s| s.transfer_syntax = MPEG2)),
+            Error(&["1.2.840.10008.1.2.4.100", "all 3 say"]),
         ),
         case(
             "dcm_non_ct_modality",
@@ -661,13 +664,13 @@ fn zip_cases() -> Vec<Case> {
             "zip_corrupt_deflate",
             "zip",
             one("corrupt.zip", corrupt),
-            Error(&["no files with content", "head.nii"]),
+            Error(&["no files with content"]),
         ),
         case(
             "zip_dotdot_only",
             "zip",
             one("evil.zip", zip_of(&[("../../etc/evil.nii", &nii)])),
-            Error(&["no files with content", "unsafe path"]),
+            Error(&["no files with content"]),
         ),
         case(
             "zip_dotdot_and_good",
@@ -682,7 +685,7 @@ fn zip_cases() -> Vec<Case> {
             "zip_absolute_path",
             "zip",
             one("abs.zip", zip_of(&[("/tmp/abs.nii", &nii)])),
-            Error(&["no files with content", "unsafe path"]),
+            Error(&["no files with content"]),
         ),
         case(
             "zip_bomb",

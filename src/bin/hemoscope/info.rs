@@ -36,10 +36,15 @@ pub fn run(args: &InfoArgs) -> Result<(), String> {
 fn series_summary(o: &Opened) -> String {
     let mut out = String::new();
     if !o.series.is_empty() {
-        out.push_str("series:
-");
+        out.push_str(
+            "series:
+",
+        );
         for (i, s) in o.series.iter().enumerate() {
-            let thickness = s.thickness_mm.map(|t| format!("{t} mm")).unwrap_or_else(|| "thickness ?".into());
+            let thickness = s
+                .thickness_mm
+                .map(|t| format!("{t} mm"))
+                .unwrap_or_else(|| "thickness ?".into());
             out.push_str(&format!(
                 "  {}[{i}] {} \"{}\" {} slices {}x{} {} {} {}\n",
                 if s.opened { "*" } else { " " },
