@@ -4,6 +4,12 @@
 //! → `model` / `analysis` (inference and measurements) → `render` (RGBA buffers).
 //! The browser shell (`ui`, wasm only) and the CLI binary are thin layers over these.
 
+// Library code returns errors; a panic would freeze the page. Tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod analysis;
 pub mod error;
 pub mod io;

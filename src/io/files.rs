@@ -51,6 +51,19 @@ pub fn open_files_with(
             notes.push(format!("{}: empty file, skipped", f.name));
         }
     }
+    if expanded.is_empty() {
+        let why = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                notes.iter().take(3).cloned().collect::<Vec<_>>().join("; ")
+            )
+        };
+        return Err(Error::Other(format!(
+            "no files with content were given{why}"
+        )));
+    }
     let (dicom_files, others): (Vec<InputFile>, Vec<InputFile>) = expanded
         .into_iter()
         .partition(|f| dicom::is_dicom(&f.bytes));

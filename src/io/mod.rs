@@ -14,6 +14,16 @@ pub use sniff::{sniff, Format};
 
 use crate::{Error, Result, Volume};
 
+/// Default limit on the memory one decoded volume may take (i16 voxels), checked from the
+/// header before anything is allocated. wasm32 has at most 4 GB for everything (the file's
+/// bytes, the inflated data and the page's copy too), so the browser build keeps well below.
+#[cfg(target_arch = "wasm32")]
+pub const DEFAULT_MEMORY_BUDGET_BYTES: u64 = 1_000_000_000;
+/// Default limit on the memory one decoded volume may take (i16 voxels), checked from the
+/// header before anything is allocated.
+#[cfg(not(target_arch = "wasm32"))]
+pub const DEFAULT_MEMORY_BUDGET_BYTES: u64 = 1_500_000_000;
+
 /// One file handed to the app or the CLI: its name (or relative path) and its bytes.
 #[derive(Debug, Clone)]
 pub struct InputFile {

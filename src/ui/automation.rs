@@ -27,6 +27,9 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
     Reflect::set(&api, &"state".into(), state.as_ref())?;
     state.forget();
     Reflect::set(&api, &"version".into(), &env!("CARGO_PKG_VERSION").into())?;
+    let crash = Closure::<dyn Fn()>::new(panic::panic_for_tests);
+    Reflect::set(&api, &"panicForTests".into(), crash.as_ref())?;
+    crash.forget();
     let window: JsValue = dom::window()?.into();
     Reflect::set(&window, &"hemoscope".into(), &api)?;
     Ok(())

@@ -173,3 +173,43 @@ export function foreignRequests(log, origin) {
     (r) => !(r.url.startsWith(origin) && (r.method === "GET" || r.method === "HEAD") && !r.body),
   );
 }
+
+/**
+ * The bad-input corpus (tests/support/corpus.rs) on disk: HEMOSCOPE_BAD_CORPUS if set, else
+ * written once by `cargo run --example bad_corpus`. Returns { dir, cases } (see the manifest).
+ */
+export async function badCorpus() {
+  let dir = process.env.HEMOSCOPE_BAD_CORPUS;
+  if (!dir || !fs.existsSync(path.join(dir, "manifest.json"))) {
+    const { execFileSync } = await import("node:child_process");
+    const os = await import("node:os");
+    dir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "hemoscope-bad-"));
+    execFileSync("cargo", ["run", "--quiet", "--example", "bad_corpus", "--", dir], {
+      cwd: repoRoot,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+  }
+  const cases = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+  return { dir, cases };
+}
+
+/** Files of a corpus case as Playwright setInputFiles payloads. */
+export function caseFiles(dir, c) {
+  return c.files.map((f) => ({
+    name: path.basename(f),
+    mimeType: "application/octet-stream",
+    buffer: fs.readFileSync(path.join(dir, f)),
+  }));
+}
+
+/** Wait until the service worker controls the page and has finished installing. */
+export async function waitForServiceWorker(page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) =>
+        navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }),
+      );
+    }
+  });
+}

@@ -163,11 +163,29 @@ fn no_image_error(n_files: usize, mut failures: Vec<(String, Error)>) -> Error {
             format!("none of the {n_files} files holds an image"),
         );
     }
-    let first: Vec<String> = failures
-        .iter()
-        .take(3)
-        .map(|(n, e)| format!("{n}: {e}"))
-        .collect();
+    // The same reason for every file (e.g. one unsupported transfer syntax) is said once.
+    let mut first: Vec<String> = Vec::new();
+    let mut reasons: Vec<String> = Vec::new();
+    for (n, e) in &failures {
+        let reason = e.to_string();
+        if !reasons.contains(&reason) {
+            first.push(format!("{n}: {reason}"));
+            reasons.push(reason);
+        }
+        if first.len() == 3 {
+            break;
+        }
+    }
+    if reasons.len() == 1 && failures.len() > 1 {
+        return Error::invalid(
+            "DICOM",
+            format!(
+                "none of the {n_files} files could be opened as an image; all {} say: {}",
+                failures.len(),
+                reasons[0]
+            ),
+        );
+    }
     Error::invalid(
         "DICOM",
         format!(
@@ -310,6 +328,22 @@ fn build_volume(
         ));
     }
     warnings.extend(layout.warnings);
+    // Slices are shown as stored; say so when they are not axial.
+    let normal = [
+        layout.affine[0][2],
+        layout.affine[1][2],
+        layout.affine[2][2],
+    ];
+    if normal[2].abs() < normal[0].abs().max(normal[1].abs()) {
+        warnings.push(format!(
+            "the slices are {} rather than axial; they are shown as stored",
+            if normal[0].abs() >= normal[1].abs() {
+                "sagittal"
+            } else {
+                "coronal"
+            }
+        ));
+    }
 
     let label = if summary.description.is_empty() {
         summary.series_uid.clone()

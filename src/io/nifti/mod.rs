@@ -44,14 +44,15 @@ pub const NIFTI2_HEADER_LEN: usize = 540;
 /// Limits applied while reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NiftiOptions {
-    /// Largest decoded volume accepted, in bytes of i16 voxels (default 1.5 GB).
+    /// Largest decoded volume accepted, in bytes of i16 voxels
+    /// (default [`crate::io::DEFAULT_MEMORY_BUDGET_BYTES`]).
     pub memory_budget_bytes: u64,
 }
 
 impl Default for NiftiOptions {
     fn default() -> Self {
         NiftiOptions {
-            memory_budget_bytes: 1_500_000_000,
+            memory_budget_bytes: crate::io::DEFAULT_MEMORY_BUDGET_BYTES,
         }
     }
 }

@@ -1,0 +1,4 @@
+//! Shared generators for the robustness tests.
+#![allow(dead_code)]
+
+pub mod corpus;

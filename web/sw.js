@@ -1,0 +1,108 @@
+// Offline cache for the app (registered by boot.js as sw.js?v=<build>).
+//
+// - install: caches the app shell: the page, every file it names (boot script, wasm-bindgen
+//   module, wasm, CSS, icon), the decode worker's files, and the models (listed by
+//   models/index.json, or the known names; missing files are skipped). The cache name
+//   carries the build, so each build has its own cache.
+// - activate: deletes every other build's cache, then takes control of open pages.
+// - fetch: same-origin GETs only. Pages (navigations) go to the network first so that a new
+//   build is seen, and fall back to the cache offline; every other file comes from the cache
+//   first and is added to it when fetched. Nothing else is touched: the app sends no data.
+const VERSION = new URL(self.location.href).searchParams.get("v") || "dev";
+const CACHE = `hemoscope-${VERSION}`;
+const PREFIX = "hemoscope-";
+
+/** Files the page names: src/href attributes and boot.js's data-js / data-wasm. */
+function shellFiles(html) {
+  const found = new Set(["./", "boot.js", "sw.js"]);
+  for (const m of html.matchAll(/\b(?:src|href|data-js|data-wasm)="([^"#?]+)"/g)) {
+    const u = new URL(m[1], self.registration.scope);
+    if (u.origin === self.location.origin) found.add(u.href);
+  }
+  // The decode worker is started from the app's code, not named in the page.
+  for (const f of ["decode_worker_loader.js", "decode_worker.js", "decode_worker_bg.wasm"]) found.add(f);
+  return [...found].map((f) => new URL(f, self.registration.scope).href);
+}
+
+/** The models' files: models/index.json (a list of names) if there is one, else the known names. */
+const KNOWN_MODEL_FILES = ["analysis.json", "classifier.json", "classifier.onnx", "segmenter.json", "segmenter.onnx"];
+async function modelFiles() {
+  let files = KNOWN_MODEL_FILES;
+  try {
+    const r = await fetch(new URL("models/index.json", self.registration.scope), { cache: "no-cache" });
+    if (r.ok) {
+      const list = await r.json();
+      files = Array.isArray(list) ? list : list.files || files;
+    }
+  } catch {
+    /* no index: the known names */
+  }
+  return files.map((f) => new URL(`models/${f}`, self.registration.scope).href);
+}
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      const page = await fetch(self.registration.scope, { cache: "no-cache" });
+      const html = await page.clone().text();
+      await cache.put(self.registration.scope, page);
+      const files = [...shellFiles(html), ...(await modelFiles())];
+      // One missing optional file must not prevent the offline cache.
+      await Promise.all(
+        files.map(async (url) => {
+          if (await cache.match(url)) return;
+          try {
+            const r = await fetch(url, { cache: "no-cache" });
+            if (r.ok) await cache.put(url, r);
+          } catch {
+            /* offline or missing: cached later when fetched */
+          }
+        }),
+      );
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  const url = new URL(req.url);
+  if (req.method !== "GET" || url.origin !== self.location.origin) return;
+  if (req.mode === "navigate") {
+    event.respondWith(
+      (async () => {
+        try {
+          const fresh = await fetch(req);
+          if (fresh.ok) (await caches.open(CACHE)).put(self.registration.scope, fresh.clone());
+          return fresh;
+        } catch {
+          const cached = await caches.match(self.registration.scope, { cacheName: CACHE, ignoreSearch: true });
+          return cached || Response.error();
+        }
+      })(),
+    );
+    return;
+  }
+  event.respondWith(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      const hit = await cache.match(req, { ignoreSearch: true });
+      if (hit) return hit;
+      const r = await fetch(req);
+      if (r.ok && r.type === "basic") cache.put(req, r.clone());
+      return r;
+    })(),
+  );
+});
