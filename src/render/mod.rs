@@ -4,9 +4,13 @@
 //! [`render_axial_rgba_lut`] (or [`render_axial_rgba`]) per frame.
 
 mod axial;
+pub mod measure;
+pub mod reformat;
 mod slice;
 mod window;
 
 pub use axial::{AxialView, EdgeLetters, SlicePlane};
+pub use measure::{distance_mm, ellipse_stats, RoiStats};
+pub use reformat::{hu_to_rgba, Plane, Reformat, VoxelMap, OUTSIDE};
 pub use slice::{render_axial_rgba, render_axial_rgba_lut};
 pub use window::{Lut, Preset, WindowLevel, PRESETS};
