@@ -31,7 +31,7 @@ pub fn ellipse_stats(
     b: [f64; 2],
     pixel_area_mm2: f64,
 ) -> RoiStats {
-    let height = if width == 0 { 0 } else { hu.len() / width };
+    let height = hu.len().checked_div(width).unwrap_or(0);
     let (cx, cy) = ((a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0);
     let (rx, ry) = ((a[0] - b[0]).abs() / 2.0, (a[1] - b[1]).abs() / 2.0);
     let (mut n, mut sum, mut sum2) = (0usize, 0.0f64, 0.0f64);

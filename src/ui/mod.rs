@@ -8,10 +8,14 @@ mod automation;
 mod canvas;
 mod dom;
 mod events;
+mod keys;
 mod loader;
+mod measure;
 mod panic;
+mod pointer;
 mod protocol;
 mod state;
+mod views;
 pub mod worker;
 
 use std::cell::RefCell;
@@ -43,6 +47,13 @@ fn try_start() -> Result<(), JsValue> {
     automation::install(app.clone())?;
     loader::install(app.clone())?;
     events::install(app.clone())?;
+    {
+        let mut a = app.borrow_mut();
+        a.reading = Some(views::Reading::find()?);
+        keys::restore(&mut a);
+    }
+    pointer::install(app.clone())?;
+    keys::install(app.clone())?;
     {
         let mut a = app.borrow_mut();
         a.set_idle("Open a NIfTI file (.nii or .nii.gz), drop it here, or open the demo case.");

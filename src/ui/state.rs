@@ -66,6 +66,8 @@ pub struct App {
     pub cursor: Option<Cursor>,
     /// Analysis results (same JSON as `hemoscope analyze --json`), once analysed.
     pub results: Option<serde_json::Value>,
+    /// Coronal/sagittal views, crosshair, measurements, layout (see `views`).
+    pub reading: Option<crate::ui::views::Reading>,
 }
 
 impl App {
@@ -85,6 +87,7 @@ impl App {
             pan: [0.0, 0.0],
             cursor: None,
             results: None,
+            reading: None,
         }
     }
 
@@ -140,6 +143,7 @@ impl App {
             load_ms: 0.0,
             decode_ms,
         });
+        self.reading_volume_changed();
         self.refresh();
         if let Some(l) = self.loaded.as_mut() {
             l.load_ms = dom::now_ms() - started_ms;
@@ -231,6 +235,7 @@ impl App {
             self.status = Status::Error;
             self.error = Some(format!("drawing failed: {}", dom::js_error_text(&e)));
         }
+        self.refresh_reading();
         self.refresh_controls();
         self.refresh_readouts();
     }
@@ -361,6 +366,9 @@ impl App {
                 load_ms: l.load_ms,
                 decode_ms: l.decode_ms,
             }),
+            crosshair: self.crosshair(),
+            measurements: self.measurements(),
+            reading: self.reading_info(),
         }
     }
 }
@@ -386,6 +394,11 @@ pub struct Snapshot {
     pub results: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings: Option<Timings>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crosshair: Option<crate::ui::views::Crosshair>,
+    pub measurements: Vec<crate::ui::measure::Measurement>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<crate::ui::views::ReadingInfo>,
 }
 
 #[derive(Serialize)]
