@@ -211,8 +211,8 @@ test("keyboard only: every control is reachable and the reading keys work", asyn
   for (const want of [
     "file-input",
     "open-demo",
-    "Brain window, key 1",
-    "Bone window, key 4",
+    "1 Brain window (key 1)",
+    "4 Bone window (key 4)",
     "tool-distance",
     "tool-ellipse",
     "tool-probe",
