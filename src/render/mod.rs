@@ -4,9 +4,13 @@
 //! [`render_axial_rgba_lut`] (or [`render_axial_rgba`]) per frame.
 
 mod axial;
+pub mod overlay;
 mod slice;
+pub mod strip;
 mod window;
 
 pub use axial::{AxialView, EdgeLetters, SlicePlane};
+pub use overlay::{axial_labels, blend, OverlayStyle, OKABE_ITO};
+pub use strip::probability_strip;
 pub use slice::{render_axial_rgba, render_axial_rgba_lut};
 pub use window::{Lut, Preset, WindowLevel, PRESETS};
