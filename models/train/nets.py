@@ -13,9 +13,9 @@ SEG_CLASSES = ["background", "epidural", "intraparenchymal", "intraventricular",
                "subdural"]
 
 
-def make_classifier() -> nn.Module:
+def make_classifier(**kw) -> nn.Module:
     """MobileViT-XS from scratch, 3 input channels (HU windows), 6 logits."""
-    return timm.create_model("mobilevit_xs", pretrained=False, num_classes=6, in_chans=3)
+    return timm.create_model("mobilevit_xs", pretrained=False, num_classes=6, in_chans=3, **kw)
 
 
 class ConvBnRelu(nn.Sequential):

@@ -2,7 +2,7 @@
 
     python3 models/train/pack.py --data ../shared/data --out .train/data.npz
     python3 models/train/train_all.py --data .train/data.npz --out out/ \
-        --cls-seconds 330 --seg-seconds 330
+        --cls-seconds 240 --seg-seconds 240 --recipe 2
 
 Both models train at the same time (two processes sharing the device) for a wall-clock budget
 each. Then the exported ONNX files (f16 weights, f32 compute) are checked against PyTorch with
@@ -197,10 +197,15 @@ def train_role(a):
         torch.backends.cudnn.allow_tf32 = True
     d = Data(a.data, dev, torch)
     seconds = a.cls_seconds if a.role == "cls" else a.seg_seconds
-    model = (make_classifier() if a.role == "cls" else UNet()).to(dev)
+    r2 = a.recipe == 2
+    if a.role == "cls":
+        model = make_classifier(drop_rate=0.3, drop_path_rate=0.1) if r2 else make_classifier()
+    else:
+        model = UNet()
+    model = model.to(dev)
     model = model.to(memory_format=torch.channels_last)
-    base_lr = 2e-3 if a.role == "cls" else 3e-3
-    opt = torch.optim.AdamW(model.parameters(), lr=base_lr, weight_decay=0.03)
+    base_lr = (1e-3 if r2 else 2e-3) if a.role == "cls" else 3e-3
+    opt = torch.optim.AdamW(model.parameters(), lr=base_lr, weight_decay=0.05 if r2 else 0.03)
     ema = Ema(model, 0.995 if not a.smoke else 0.5)
     amp = dev == "cuda"
     scale = 1 if not a.smoke else 0.125
@@ -218,7 +223,8 @@ def train_role(a):
             g["lr"] = lr_at(frac, base_lr)
         model.train()
         if a.role == "cls":
-            n = [int(k * scale) or 1 for k in (20, 12, 16, 16)]
+            mix = (24, 12, 10, 18) if r2 else (20, 12, 16, 16)
+            n = [int(k * scale) or 1 for k in mix]
             x512, y = batch_classifier(d, rng, *n)
             x = resize(F, x512)
             x, _ = augment(torch, F, x, None, rng)
@@ -227,7 +233,8 @@ def train_role(a):
                 out = model(x)
             loss = F.binary_cross_entropy_with_logits(out.float(), y, pos_weight=pos_w)
         else:
-            n_s2d, n_paste, n_neg = [int(k * scale) or 1 for k in (12, 12, 8)]
+            mix = (12, 12, 12) if r2 else (12, 12, 8)
+            n_s2d, n_paste, n_neg = [int(k * scale) or 1 for k in mix]
             i = rng.choice(d.s2d_idx, n_s2d)
             xp, mp, _, bp = paste(d, rng, n_paste)
             ni = rng.choice(d.neg_idx, n_neg)
@@ -251,6 +258,7 @@ def train_role(a):
             log(f"{a.role} step {step} t={time.time() - t0:.0f}s lr={lr_at(frac, base_lr):.2e} loss={loss.item():.4f}")
     log(f"{a.role}: {step} steps in {time.time() - t0:.0f}s")
     torch.save({"state": ema.m.state_dict(), "steps": step, "seconds": time.time() - t0,
+                "recipe": a.recipe, "budget_s": seconds,
                 "device": torch.cuda.get_device_name() if dev == "cuda" else "cpu"},
                os.path.join(a.work, f"{a.role}.pt"))
 
@@ -594,7 +602,11 @@ def base_card(name, path, blob, meta, tv, checks):
         "training": {
             "data": LICENCES,
             "steps": blob["steps"], "seconds": round(blob["seconds"]), "device": blob["device"],
-            "command": "python3 models/train/pack.py --data ../shared/data --out .train/data.npz && python3 models/train/train_all.py --data .train/data.npz --out out/",
+            "recipe": blob.get("recipe", 1),
+            "command": "python3 models/train/pack.py --data ../shared/data --out .train/data.npz && "
+                       "python3 models/train/train_all.py --data .train/data.npz --out out/ "
+                       f"--cls-seconds {round(blob.get('budget_s', 330))} --seg-seconds {round(blob.get('budget_s', 330))} "
+                       f"--recipe {blob.get('recipe', 1)}",
         },
         "validation_split": {
             "rsna_series": meta["val_series"],
@@ -620,12 +632,15 @@ def main():
     ap.add_argument("--out", default="out")
     ap.add_argument("--work", default=None)
     ap.add_argument("--role", choices=["cls", "seg", "all", "finalize"], default="all")
-    ap.add_argument("--cls-seconds", type=float, default=330)
-    ap.add_argument("--seg-seconds", type=float, default=330)
+    ap.add_argument("--cls-seconds", type=float, default=240)
+    ap.add_argument("--seg-seconds", type=float, default=240)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--smoke-steps", type=int, default=4)
     ap.add_argument("--cpu", action="store_true")
+    ap.add_argument("--recipe", type=int, default=2,
+                    help="1: first run; 2 (shipped): more negatives, dropout and lower lr for the classifier")
+    ap.add_argument("--keep-checkpoints", type=int, default=1)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     a.work = a.work or os.path.join(os.path.dirname(os.path.abspath(a.out)), "train_work")
@@ -647,7 +662,7 @@ def main():
             with open(os.path.join(a.work, f"log_{role}.txt")) as f:
                 txt = f.read()
             print(txt, flush=True)
-        for role in ("cls", "seg"):  # keep the checkpoints: finalize can be rerun anywhere
+        for role in ("cls", "seg") if a.keep_checkpoints else ():  # keep the checkpoints: finalize can be rerun anywhere
             ck = os.path.join(a.work, f"{role}.pt")
             if os.path.exists(ck):
                 shutil.copy(ck, os.path.join(a.out, f"{role}.pt"))

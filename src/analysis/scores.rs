@@ -60,14 +60,18 @@ pub fn predict(scores: &[f32; 6], thresholds: &[f32; 6]) -> [bool; 6] {
     out
 }
 
-/// Scan verdict per label: positive when at least `min_slices` slices are predicted positive.
-/// "any" is also positive when any subtype is.
+/// Scan verdict per label: positive when at least `min_slices` slices are predicted positive;
+/// a subtype is reported only when the scan is positive for "any" (so the verdicts never say
+/// "subdural" without "haemorrhage").
 pub fn verdict(predicted: &[[bool; 6]], min_slices: usize) -> [bool; 6] {
     let mut v = [false; 6];
     for (i, out) in v.iter_mut().enumerate() {
         *out = predicted.iter().filter(|p| p[i]).count() >= min_slices.max(1);
     }
-    v[0] = v[0] || v[1..].iter().any(|&b| b);
+    let any = v[0];
+    for s in v[1..].iter_mut() {
+        *s = *s && any;
+    }
     v
 }
 
@@ -100,10 +104,15 @@ mod tests {
     }
 
     #[test]
-    fn verdict_needs_min_slices_and_any_follows_subtypes() {
-        let p = [[false, false, true, false, false, false], [false; 6]];
-        assert_eq!(verdict(&p, 1), [true, false, true, false, false, false]);
-        assert_eq!(verdict(&p, 2), [false; 6]);
+    fn verdict_needs_min_slices_and_subtypes_need_any() {
+        let p = [
+            [true, false, true, false, false, false],
+            [true, false, false, false, false, true],
+        ];
+        assert_eq!(verdict(&p, 1), [true, false, true, false, false, true]);
+        assert_eq!(verdict(&p, 2), [true, false, false, false, false, false]);
+        let no_any = [[false, false, true, false, false, false]; 3];
+        assert_eq!(verdict(&no_any, 1), [false; 6]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use tract_onnx::prelude::*;
 use super::card::ModelCard;
 use crate::{Error, Result};
 
-type Runnable = TypedSimplePlan;
+type Runnable = std::sync::Arc<TypedSimplePlan>;
 
 /// A loaded, optimised model ready to run slices.
 pub struct Plan {
@@ -130,7 +130,7 @@ impl Plan {
             .first()
             .ok_or_else(|| Error::Model("the model returned no output".into()))?;
         let view = first
-            .as_slice::<f32>()
+            .to_plain_array_view::<f32>()
             .map_err(|e| model_err("the model output is not f32", e))?;
         if first.shape() != self.output_shape.as_slice() {
             return Err(Error::Model(format!(
@@ -139,7 +139,7 @@ impl Plan {
                 self.output_shape
             )));
         }
-        Ok(view.to_vec())
+        Ok(view.iter().copied().collect())
     }
 
     /// Run the card's known-answer test vector and compare with the expected outputs.
