@@ -8,6 +8,8 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("the analysis worker runs in the browser: use scripts/serve.sh (native: hemoscope analyze)");
+    eprintln!(
+        "the analysis worker runs in the browser: use scripts/serve.sh (native: hemoscope analyze)"
+    );
     std::process::exit(2);
 }

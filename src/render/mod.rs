@@ -11,6 +11,6 @@ mod window;
 
 pub use axial::{AxialView, EdgeLetters, SlicePlane};
 pub use overlay::{axial_labels, blend, OverlayStyle, OKABE_ITO};
-pub use strip::probability_strip;
 pub use slice::{render_axial_rgba, render_axial_rgba_lut};
+pub use strip::probability_strip;
 pub use window::{Lut, Preset, WindowLevel, PRESETS};

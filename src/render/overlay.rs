@@ -176,12 +176,7 @@ mod tests {
         // 3×2×2 volume, RAS-like identity affine: the view may flip axes; the label at a
         // screen pixel must be the mask value of the voxel the view shows there.
         let dims = [3, 2, 2];
-        let v = Volume::new(
-            dims,
-            vec![0; 12],
-            Geometry::from_affine(identity()),
-            "t",
-        );
+        let v = Volume::new(dims, vec![0; 12], Geometry::from_affine(identity()), "t");
         let view = AxialView::new(&v);
         let mask: Vec<u8> = (0..12).map(|n| (n % 6) as u8).collect();
         let mut out = Vec::new();

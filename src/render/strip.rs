@@ -24,7 +24,11 @@ pub fn probability_strip(scores: &[[f32; 6]], out: &mut Vec<u8>) {
     out.resize(n * 6 * 4, 255);
     for (k, s) in scores.iter().enumerate() {
         for (row, (&p, colour)) in s.iter().zip(&STRIP_COLOURS).enumerate() {
-            let p = if p.is_finite() { p.clamp(0.0, 1.0) } else { 0.0 };
+            let p = if p.is_finite() {
+                p.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
             let px = &mut out[(row * n + k) * 4..(row * n + k) * 4 + 3];
             for ((v, &c), &b) in px.iter_mut().zip(colour).zip(&STRIP_BACKGROUND) {
                 *v = (f32::from(b) * (1.0 - p) + f32::from(c) * p).round() as u8;

@@ -85,7 +85,10 @@ fn ensure_started(app: &AppRef) {
     });
     if idle {
         if let Err(e) = spawn(app) {
-            record_fatal(app, &format!("The analysis could not start: {}", dom::js_error_text(&e)));
+            record_fatal(
+                app,
+                &format!("The analysis could not start: {}", dom::js_error_text(&e)),
+            );
         }
     }
 }
@@ -107,7 +110,10 @@ fn spawn(app: &AppRef) -> Result<(), JsValue> {
             e.prevent_default();
             fail(
                 &app,
-                &format!("The analysis worker stopped unexpectedly ({}).", e.message()),
+                &format!(
+                    "The analysis worker stopped unexpectedly ({}).",
+                    e.message()
+                ),
             );
         })
     };
@@ -136,7 +142,10 @@ fn restart(app: &AppRef) {
         s.worker.terminate();
     }
     if let Err(e) = spawn(app) {
-        record_fatal(app, &format!("The analysis could not start: {}", dom::js_error_text(&e)));
+        record_fatal(
+            app,
+            &format!("The analysis could not start: {}", dom::js_error_text(&e)),
+        );
     }
 }
 
@@ -251,7 +260,10 @@ fn dispatch(app: &AppRef) {
     if let Err(e) = result {
         fail(
             app,
-            &format!("A slice could not be sent for analysis: {}", dom::js_error_text(&e)),
+            &format!(
+                "A slice could not be sent for analysis: {}",
+                dom::js_error_text(&e)
+            ),
         );
     }
 }
@@ -269,7 +281,10 @@ fn on_message(app: &AppRef, index: usize, data: JsValue) {
             let current = POOL.with(|p| p.borrow().job.as_ref().map(|j| j.id as f64));
             if current == Some(protocol::get_f64(&data, "job")) {
                 let k = protocol::get_f64(&data, "k");
-                fail(app, &format!("Slice {} could not be analysed: {message}", k + 1.0));
+                fail(
+                    app,
+                    &format!("Slice {} could not be analysed: {message}", k + 1.0),
+                );
             }
         }
         _ => {}
@@ -344,8 +359,12 @@ fn on_slice(app: &AppRef, index: usize, data: &JsValue) {
         }
         let job = p.job.as_mut().filter(|j| j.id as f64 == job_id)?;
         let per = job.volume.dims[0] * job.volume.dims[1];
-        let scores = protocol::get(data, "scores").dyn_into::<Float32Array>().ok()?;
-        let labels = protocol::get(data, "labels").dyn_into::<Uint8Array>().ok()?;
+        let scores = protocol::get(data, "scores")
+            .dyn_into::<Float32Array>()
+            .ok()?;
+        let labels = protocol::get(data, "labels")
+            .dyn_into::<Uint8Array>()
+            .ok()?;
         let ms = protocol::get(data, "ms").dyn_into::<Float64Array>().ok()?;
         if scores.length() != 6 || labels.length() as usize != per || k >= job.scores.len() {
             return None;

@@ -186,9 +186,7 @@ fn analyze(
         ));
     }
     let out = ANALYZER.with(|a| match a.borrow().as_ref() {
-        Some(a) => a
-            .analyze_slice(&hu, rows, cols)
-            .map_err(|e| e.to_string()),
+        Some(a) => a.analyze_slice(&hu, rows, cols).map_err(|e| e.to_string()),
         None => Err("the models are not loaded yet".to_string()),
     })?;
     let scores = Float32Array::new_with_length(6);

@@ -242,7 +242,6 @@ fn on_message(app: &AppRef, data: JsValue) {
                             let auto = a.ael.auto.checked();
                             drop(a);
                             analysis::volume_changed(app, auto);
-                            return;
                         }
                         Err(e) => a.set_error(&format!("The decoded volume is inconsistent: {e}")),
                     }

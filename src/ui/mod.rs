@@ -5,6 +5,7 @@
 //! (`src/bin/decode_worker.rs`) so large volumes never block the page.
 
 mod analysis;
+#[cfg(feature = "inference")]
 mod analysis_protocol;
 #[cfg(feature = "inference")]
 pub mod analysis_worker;

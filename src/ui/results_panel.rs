@@ -193,8 +193,9 @@ impl App {
     pub fn refresh_analysis(&mut self) {
         let el = &self.ael;
         let analyzing = self.status == crate::ui::state::Status::Analyzing;
-        el.analyze
-            .set_disabled(self.loaded.is_none() || analyzing || self.analysis_unavailable.is_some());
+        el.analyze.set_disabled(
+            self.loaded.is_none() || analyzing || self.analysis_unavailable.is_some(),
+        );
         el.cancel.set_hidden(!analyzing);
         dom::set_text(&el.models, &models_text(self.models_note.as_deref()));
         let html = match (&self.analysis, &self.analysis_unavailable, analyzing) {

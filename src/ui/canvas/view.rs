@@ -7,7 +7,9 @@ use serde::Serialize;
 use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::render::{axial_labels, blend, render_axial_rgba_lut, AxialView, Lut, OverlayStyle, WindowLevel};
+use crate::render::{
+    axial_labels, blend, render_axial_rgba_lut, AxialView, Lut, OverlayStyle, WindowLevel,
+};
 use crate::ui::dom;
 use crate::Volume;
 
