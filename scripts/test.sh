@@ -32,10 +32,18 @@ step() {
 step "cargo fmt --check" cargo fmt --check
 step "cargo test (native)" cargo test
 step "cargo clippy --all-targets (native)" cargo clippy --all-targets -- -D warnings
+step "cargo clippy --all-targets --features inference (native)" \
+  cargo clippy --all-targets --features inference -- -D warnings
 step "cargo clippy (wasm32: lib, app, decode_worker)" \
   cargo clippy --target wasm32-unknown-unknown --lib --bin app --bin decode_worker -- -D warnings
+step "cargo clippy (wasm32: analysis_worker, --features inference)" \
+  cargo clippy --target wasm32-unknown-unknown --lib --bin analysis_worker --features inference -- -D warnings
+# The end-to-end tests compare the page's analysis with the native CLI's on the same file.
+step "cargo build --release --features inference --bin hemoscope" \
+  cargo build --release --features inference --bin hemoscope
 if step "trunk build --release" trunk build --release --offline --dist "$DIST"; then
-  step "end-to-end tests (Playwright + Chromium)" env HEMOSCOPE_DIST="$DIST" node --test --test-concurrency=1 tests/e2e/
+  step "end-to-end tests (Playwright + Chromium)" env HEMOSCOPE_DIST="$DIST" \
+    HEMOSCOPE_CLI="$CARGO_TARGET_DIR/release/hemoscope" node --test --test-concurrency=1 tests/e2e/
 else
   results+=("SKIP  end-to-end tests (no build)")
 fi

@@ -25,6 +25,9 @@ pub enum Error {
     /// Decoding would need more memory than the budget allows.
     #[error("volume too large: needs {needed_mb} MB, the limit is {limit_mb} MB")]
     TooLarge { needed_mb: u64, limit_mb: u64 },
+    /// A model or model card could not be loaded or run.
+    #[error("model error: {0}")]
+    Model(String),
     #[error("{0}")]
     Other(String),
 }

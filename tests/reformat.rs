@@ -304,3 +304,32 @@ fn reformat_of_a_512_by_40_volume_is_fast() {
         assert!(ms < 400.0, "{plane:?}: {ms} ms per frame");
     }
 }
+
+#[test]
+fn label_masks_follow_the_same_geometry() {
+    let vol = phantom(geometry(20.0));
+    let mask: Vec<u8> = vol
+        .voxels
+        .iter()
+        .map(|&v| u8::from(v == SPHERE_HU))
+        .collect();
+    for plane in [Plane::Coronal, Plane::Sagittal] {
+        let r = Reformat::new(&vol, plane).unwrap();
+        let (mut hu, mut labels) = (Vec::new(), Vec::new());
+        r.sample_hu(&vol, r.depth_of(CENTRE), &mut hu);
+        r.sample_labels(&mask, r.depth_of(CENTRE), &mut labels);
+        let c = r.screen_of(CENTRE);
+        assert_eq!(labels[c[1] as usize * r.width + c[0] as usize], 1);
+        // Labelled pixels are (nearly) the bright ones.
+        let both = (0..hu.len())
+            .filter(|&p| labels[p] == 1 && hu[p] >= 500)
+            .count();
+        let any = (0..hu.len())
+            .filter(|&p| labels[p] == 1 || hu[p] >= 500 && hu[p] < 1500)
+            .count();
+        assert!(both as f64 > 0.8 * any as f64, "{plane:?}: {both} of {any}");
+        // A mask of the wrong size gives no labels.
+        r.sample_labels(&mask[1..], 0.0, &mut labels);
+        assert!(labels.iter().all(|&l| l == 0));
+    }
+}

@@ -332,6 +332,42 @@ impl Reformat {
         }
     }
 
+    /// Resample a label mask (one byte per voxel, volume grid, i fastest) at `depth` into `out`
+    /// (`width × height`, nearest voxel; 0 outside the volume or when the mask has another size).
+    pub fn sample_labels(&self, mask: &[u8], depth: f64, out: &mut Vec<u8>) {
+        out.clear();
+        out.resize(self.width * self.height, 0);
+        let d = self.map.dims;
+        if mask.len() != d.iter().product::<usize>() {
+            return;
+        }
+        let origin = self.map.to_voxel(self.ras_at(0.5, 0.5, depth));
+        let px = self.map.to_voxel(self.ras_at(1.5, 0.5, depth));
+        let py = self.map.to_voxel(self.ras_at(0.5, 1.5, depth));
+        let du = [0, 1, 2].map(|a| px[a] - origin[a]);
+        let dv = [0, 1, 2].map(|a| py[a] - origin[a]);
+        for (y, row) in out.chunks_exact_mut(self.width).enumerate() {
+            for (x, code) in row.iter_mut().enumerate() {
+                let (xf, yf) = (x as f64, y as f64);
+                let mut idx = 0usize;
+                let mut stride = 1usize;
+                let mut inside = true;
+                for a in 0..3 {
+                    let v = (origin[a] + xf * du[a] + yf * dv[a]).round();
+                    if !(v >= 0.0 && v < d[a] as f64) {
+                        inside = false;
+                        break;
+                    }
+                    idx += v as usize * stride;
+                    stride *= d[a];
+                }
+                if inside {
+                    *code = mask[idx];
+                }
+            }
+        }
+    }
+
     /// HU at screen position (x, y) and `depth` (trilinear), or `None` outside the volume.
     pub fn hu_at(&self, volume: &Volume, x: f64, y: f64, depth: f64) -> Option<f64> {
         self.map

@@ -17,7 +17,7 @@ use web_sys::{
 use crate::ui::{dom, loader, AppRef};
 
 /// Listen on `target` for `kind`; the handler lives as long as the page.
-fn listen<E: JsCast + 'static>(
+pub(crate) fn listen<E: JsCast + 'static>(
     target: &EventTarget,
     kind: &str,
     passive: bool,

@@ -4,9 +4,11 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
-use crate::render::{AxialView, WindowLevel, PRESETS};
+use crate::analysis::AnalysisResult;
+use crate::render::{AxialView, OverlayStyle, WindowLevel, PRESETS};
 use crate::ui::canvas::{AxialCanvas, ImageRect};
 use crate::ui::dom::{self, Elements};
+use crate::ui::results_panel::AnalysisElements;
 use crate::Volume;
 
 /// What the app is doing; the values are part of the automation contract.
@@ -16,10 +18,7 @@ pub enum Status {
     Idle,
     Loading,
     Ready,
-    // Set by the analysis workflow.
-    #[allow(dead_code)]
     Analyzing,
-    #[allow(dead_code)]
     Done,
     Error,
 }
@@ -47,9 +46,17 @@ pub struct Cursor {
     pub hu: i16,
 }
 
+/// A finished analysis of the loaded volume.
+pub struct Analysis {
+    pub result: AnalysisResult,
+    /// Label mask on the volume grid (i fastest), codes 0..=5.
+    pub mask: Vec<u8>,
+}
+
 /// Everything the page shows.
 pub struct App {
     pub el: Elements,
+    pub ael: AnalysisElements,
     pub canvas: AxialCanvas,
     pub status: Status,
     pub error: Option<String>,
@@ -68,12 +75,23 @@ pub struct App {
     pub results: Option<serde_json::Value>,
     /// Coronal/sagittal views, crosshair, measurements, layout (see `views`).
     pub reading: Option<crate::ui::views::Reading>,
+    pub analysis: Option<Analysis>,
+    /// Why the analysis cannot run (models failed to load or their self-test).
+    pub analysis_unavailable: Option<String>,
+    /// Where the models came from (downloaded or the browser cache).
+    pub models_note: Option<String>,
+    pub overlay: OverlayStyle,
+    /// Changes whenever the overlay's mask or style changes (the canvas re-renders).
+    pub overlay_gen: u64,
+    /// RGBA buffer of the probability strip, reused.
+    pub strip_rgba: Vec<u8>,
 }
 
 impl App {
-    pub fn new(el: Elements, canvas: AxialCanvas) -> Self {
+    pub fn new(el: Elements, ael: AnalysisElements, canvas: AxialCanvas) -> Self {
         App {
             el,
+            ael,
             canvas,
             status: Status::Idle,
             error: None,
@@ -88,7 +106,74 @@ impl App {
             cursor: None,
             results: None,
             reading: None,
+            analysis: None,
+            analysis_unavailable: None,
+            models_note: None,
+            overlay: OverlayStyle::default(),
+            overlay_gen: 0,
+            strip_rgba: Vec::new(),
         }
+    }
+
+    /// The analysis runs: progress (0..1) and a message with slices done and time left.
+    pub fn set_analyzing(&mut self, message: String, fraction: f64) {
+        self.status = Status::Analyzing;
+        self.error = None;
+        self.progress = Some(fraction);
+        self.message = message;
+        if self.analysis.take().is_some() {
+            self.results = None;
+            self.overlay_gen += 1;
+        }
+        self.refresh();
+    }
+
+    /// The analysis finished: results, overlay, strip.
+    pub fn set_analysis(&mut self, result: AnalysisResult, mask: Vec<u8>) {
+        self.results = serde_json::to_value(&result).ok();
+        let total = result.timings_ms.get("total").copied().unwrap_or(0.0);
+        self.analysis = Some(Analysis { result, mask });
+        self.overlay_gen += 1;
+        self.status = Status::Done;
+        self.error = None;
+        self.progress = None;
+        self.message = format!("Analysis done in {:.1} s.", total / 1000.0);
+        self.refresh();
+    }
+
+    /// The analysis failed: the message is shown, the volume stays usable.
+    pub fn set_analysis_error(&mut self, message: &str) {
+        self.status = Status::Error;
+        self.error = Some(message.to_string());
+        self.progress = None;
+        self.results = None;
+        if self.analysis.take().is_some() {
+            self.overlay_gen += 1;
+        }
+        self.message = "The analysis failed; the volume is still shown.".to_string();
+        self.refresh();
+    }
+
+    /// The user stopped the analysis: no results, back to viewing.
+    pub fn set_analysis_cancelled(&mut self) {
+        self.status = if self.loaded.is_some() {
+            Status::Ready
+        } else {
+            Status::Idle
+        };
+        self.progress = None;
+        self.results = None;
+        if self.analysis.take().is_some() {
+            self.overlay_gen += 1;
+        }
+        self.message = "Analysis cancelled.".to_string();
+        self.refresh();
+    }
+
+    /// Overlay style changed: redraw.
+    pub fn overlay_changed(&mut self) {
+        self.overlay_gen += 1;
+        self.refresh();
     }
 
     pub fn set_idle(&mut self, message: &str) {
@@ -127,6 +212,8 @@ impl App {
         self.pan = [0.0, 0.0];
         self.cursor = None;
         self.results = None;
+        self.analysis = None;
+        self.overlay_gen += 1;
         self.status = Status::Ready;
         self.error = None;
         self.progress = None;
@@ -220,6 +307,11 @@ impl App {
 
     /// Redraw the canvas and bring every element in line with the state.
     pub fn refresh(&mut self) {
+        let overlay = self
+            .analysis
+            .as_ref()
+            .filter(|_| self.reading.as_ref().is_none_or(|r| r.overlay))
+            .map(|a| (a.mask.as_slice(), &self.overlay, self.overlay_gen));
         let draw = match &self.loaded {
             Some(l) => self.canvas.draw(
                 &l.volume,
@@ -228,6 +320,7 @@ impl App {
                 self.window,
                 self.zoom,
                 self.pan,
+                overlay,
             ),
             None => self.canvas.clear(),
         };
@@ -238,6 +331,7 @@ impl App {
         self.refresh_reading();
         self.refresh_controls();
         self.refresh_readouts();
+        self.refresh_analysis();
     }
 
     fn refresh_controls(&self) {

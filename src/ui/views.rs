@@ -11,7 +11,8 @@ use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlButtonElement, HtmlCanvasElement, HtmlElement};
 
 use crate::render::{
-    distance_mm, ellipse_stats, hu_to_rgba, Lut, Plane, Reformat, VoxelMap, WindowLevel,
+    blend, distance_mm, ellipse_stats, hu_to_rgba, Lut, OverlayStyle, Plane, Reformat, VoxelMap,
+    WindowLevel,
 };
 use crate::ui::canvas::ImageRect;
 use crate::ui::dom;
@@ -19,9 +20,10 @@ use crate::ui::measure::{Measurement, Pending, Tool};
 use crate::ui::state::App;
 use crate::Volume;
 
-/// Crosshair colour (Okabe-Ito sky blue) and measurement colour (Okabe-Ito yellow).
+/// Crosshair colour (Okabe-Ito sky blue, unused by the overlay labels) and measurement colour
+/// (white, distinct from every overlay colour).
 const CROSSHAIR_COLOUR: &str = "#56B4E9";
-const MEASURE_COLOUR: &str = "#F0E442";
+const MEASURE_COLOUR: &str = "#FFFFFF";
 
 /// Which views are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -95,7 +97,12 @@ struct RenderedKey {
     volume: *const Volume,
     depth: f64,
     window: WindowLevel,
+    /// Generation of the overlay blended in (0 = none).
+    overlay: u64,
 }
+
+/// The analysis overlay: label mask (volume grid), style and generation.
+pub type Overlay<'a> = Option<(&'a [u8], &'a OverlayStyle, u64)>;
 
 /// A coronal or sagittal reformat drawn on a canvas, fitted with its physical aspect ratio.
 pub struct PlaneCanvas {
@@ -109,6 +116,7 @@ pub struct PlaneCanvas {
     /// Resampled HU of the current image (for ROI statistics) and its RGBA pixels.
     pub hu: Vec<i16>,
     rgba: Vec<u8>,
+    labels: Vec<u8>,
     /// Time of the last resampling + colouring, in ms.
     pub last_ms: f64,
 }
@@ -128,6 +136,7 @@ impl PlaneCanvas {
             lut: None,
             hu: Vec::new(),
             rgba: Vec::new(),
+            labels: Vec::new(),
             last_ms: 0.0,
         })
     }
@@ -151,12 +160,14 @@ impl PlaneCanvas {
         r: &Reformat,
         depth: f64,
         window: WindowLevel,
+        overlay: Overlay,
     ) -> Result<(), JsValue> {
         fit_backing_store(&self.canvas);
         let key = RenderedKey {
             volume: volume as *const Volume,
             depth,
             window,
+            overlay: overlay.map(|o| o.2).unwrap_or(0),
         };
         if self.rendered.as_ref() != Some(&key) {
             let t0 = dom::now_ms();
@@ -166,6 +177,10 @@ impl PlaneCanvas {
             r.sample_hu(volume, depth, &mut self.hu);
             if let Some((_, lut)) = &self.lut {
                 hu_to_rgba(&self.hu, lut, &mut self.rgba);
+            }
+            if let Some((mask, style, _)) = overlay {
+                r.sample_labels(mask, depth, &mut self.labels);
+                blend(&mut self.rgba, &self.labels, r.width, r.height, style);
             }
             let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
                 Clamped(&self.rgba),
@@ -935,16 +950,21 @@ impl App {
         let _ = r.views.set_attribute("data-layout", r.layout.name());
         let _ = r.views.set_attribute("data-tool", r.tool.name());
 
-        // Reformat images.
+        // Reformat images, with the analysis overlay unless hidden (key O).
+        let overlay: Overlay = self
+            .analysis
+            .as_ref()
+            .filter(|_| r.overlay)
+            .map(|a| (a.mask.as_slice(), &self.overlay, self.overlay_gen));
         let mut error = None;
         match (&self.loaded, &r.reformats) {
             (Some(l), Some([cor, sag])) => {
                 let (dc, ds) = (r.cross[1], r.cross[0]);
                 if r.layout == Layout::Three || r.layout == Layout::Coronal {
-                    error = error.or(r.coronal.draw(&l.volume, cor, dc, window).err());
+                    error = error.or(r.coronal.draw(&l.volume, cor, dc, window, overlay).err());
                 }
                 if r.layout == Layout::Three || r.layout == Layout::Sagittal {
-                    error = error.or(r.sagittal.draw(&l.volume, sag, ds, window).err());
+                    error = error.or(r.sagittal.draw(&l.volume, sag, ds, window, overlay).err());
                 }
                 for (idx, rf) in [cor, sag].into_iter().enumerate() {
                     let e = rf.letters;

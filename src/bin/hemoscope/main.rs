@@ -2,6 +2,10 @@
 //!
 //! Errors are printed as one line `hemoscope: <message>` on stderr with exit code 1.
 
+#[cfg(feature = "inference")]
+mod analyze;
+#[cfg(feature = "inference")]
+mod evaluate;
 mod info;
 mod phantom;
 
@@ -24,6 +28,12 @@ enum Command {
     Info(info::InfoArgs),
     /// Write the synthetic demo head CT (and optionally its ground-truth labels) as .nii.gz.
     Phantom(phantom::PhantomArgs),
+    /// Run both models over every slice: probabilities, verdicts, volumes, label mask.
+    #[cfg(feature = "inference")]
+    Analyze(analyze::AnalyzeArgs),
+    /// Recompute the model card's validation metrics from a dataset folder.
+    #[cfg(feature = "inference")]
+    Evaluate(evaluate::EvaluateArgs),
 }
 
 fn main() {
@@ -31,6 +41,10 @@ fn main() {
     let result = match cli.command {
         Command::Info(args) => info::run(&args),
         Command::Phantom(args) => phantom::run(&args),
+        #[cfg(feature = "inference")]
+        Command::Analyze(args) => analyze::run(&args),
+        #[cfg(feature = "inference")]
+        Command::Evaluate(args) => evaluate::run(&args),
     };
     if let Err(message) = result {
         eprintln!("hemoscope: {message}");

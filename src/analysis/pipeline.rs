@@ -1,0 +1,202 @@
+//! The whole-scan analysis: both models over every slice, scores, verdicts, mask, volumes.
+
+use std::collections::BTreeMap;
+
+use super::assemble::{assemble, model_versions};
+use super::result::AnalysisResult;
+use super::scores::{fuse, segmenter_max, sigmoid};
+pub use super::slice_positions;
+use crate::model::card::{AnalysisCard, ModelCard};
+use crate::model::plan::Plan;
+use crate::model::preprocess::{preprocess_slice, resize_bilinear};
+use crate::model::shipped;
+use crate::{Error, Result, Volume};
+
+/// A loaded model and its card.
+pub struct LoadedModel {
+    pub card: ModelCard,
+    pub plan: Plan,
+}
+
+impl LoadedModel {
+    /// Load, optimise and self-test (known-answer test vector) one model.
+    pub fn load(card_json: &str, onnx: &[u8]) -> Result<Self> {
+        let card = ModelCard::from_json(card_json)?;
+        let plan = Plan::load(onnx, &card)?;
+        plan.self_test(&card)?;
+        Ok(LoadedModel { card, plan })
+    }
+}
+
+/// Both models and the analysis card.
+pub struct Analyzer {
+    pub classifier: LoadedModel,
+    pub segmenter: LoadedModel,
+    pub card: AnalysisCard,
+}
+
+/// One slice's output.
+pub struct SliceOutput {
+    /// Slice scores per label (`LABELS` order).
+    pub scores: [f32; 6],
+    /// Label map on the slice grid (row-major, codes 0..=5).
+    pub labels: Vec<u8>,
+    pub ms_preprocess: f64,
+    pub ms_classifier: f64,
+    pub ms_segmenter: f64,
+    pub ms_postprocess: f64,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn now_ms() -> f64 {
+    use std::sync::OnceLock;
+    static START: OnceLock<std::time::Instant> = OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs_f64()
+        * 1000.0
+}
+
+#[cfg(target_arch = "wasm32")]
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+impl Analyzer {
+    /// The models compiled into this build (self-tested).
+    pub fn shipped() -> Result<Self> {
+        Self::new(
+            shipped::CLASSIFIER_CARD,
+            shipped::CLASSIFIER_ONNX,
+            shipped::SEGMENTER_CARD,
+            shipped::SEGMENTER_ONNX,
+            shipped::ANALYSIS_CARD,
+        )
+    }
+
+    /// Models from card JSON and ONNX bytes.
+    pub fn new(
+        classifier_card: &str,
+        classifier_onnx: &[u8],
+        segmenter_card: &str,
+        segmenter_onnx: &[u8],
+        analysis_card: &str,
+    ) -> Result<Self> {
+        let card = AnalysisCard::from_json(analysis_card)?;
+        let classifier = LoadedModel::load(classifier_card, classifier_onnx)?;
+        let segmenter = LoadedModel::load(segmenter_card, segmenter_onnx)?;
+        let s = &segmenter.card.onnx.output.shape;
+        if s.len() != 4 || s[1] != 6 {
+            return Err(Error::Model(format!(
+                "the segmenter must output 6 channels (N, 6, H, W), its card says {s:?}"
+            )));
+        }
+        Ok(Analyzer {
+            classifier,
+            segmenter,
+            card,
+        })
+    }
+
+    /// Whether the classifier contributes to the slice scores.
+    pub fn uses_classifier(&self) -> bool {
+        self.card.slice_score.classifier_weight > 0.0
+    }
+
+    /// Analyse one slice (row-major HU, display orientation).
+    pub fn analyze_slice(&self, hu: &[i16], rows: usize, cols: usize) -> Result<SliceOutput> {
+        let t0 = now_ms();
+        let pre = &self.segmenter.card.preprocessing;
+        let x = preprocess_slice(hu, rows, cols, pre)?;
+        let t1 = now_ms();
+        let cls = if self.uses_classifier() {
+            let xc = if self.classifier.card.preprocessing == *pre {
+                x.clone()
+            } else {
+                preprocess_slice(hu, rows, cols, &self.classifier.card.preprocessing)?
+            };
+            let logits = self.classifier.plan.run(xc)?;
+            let mut p = [0f32; 6];
+            for (o, l) in p.iter_mut().zip(&logits) {
+                *o = sigmoid(*l);
+            }
+            Some(p)
+        } else {
+            None
+        };
+        let t2 = now_ms();
+        let seg = self.segmenter.plan.run(x)?;
+        let t3 = now_ms();
+        let shape = &self.segmenter.card.onnx.output.shape;
+        let (h, w) = (shape[2], shape[3]);
+        let seg_scores = segmenter_max(&seg, 6);
+        let scores = fuse(
+            cls.as_ref(),
+            &seg_scores,
+            self.card.slice_score.classifier_weight,
+        );
+        let labels = upsampled_argmax(&seg, 6, h, w, rows, cols);
+        let t4 = now_ms();
+        Ok(SliceOutput {
+            scores,
+            labels,
+            ms_preprocess: t1 - t0,
+            ms_classifier: t2 - t1,
+            ms_segmenter: t3 - t2,
+            ms_postprocess: t4 - t3,
+        })
+    }
+
+    /// Analyse every slice of a volume. Returns the result and the label mask on the
+    /// volume's grid (i fastest).
+    pub fn analyze(&self, volume: &Volume) -> Result<(AnalysisResult, Vec<u8>)> {
+        let [nx, ny, nz] = volume.dims;
+        let mut mask = Vec::with_capacity(nx * ny * nz);
+        let mut scores = Vec::with_capacity(nz);
+        let mut t = BTreeMap::<String, f64>::new();
+        let start = now_ms();
+        for k in 0..nz {
+            let out = self.analyze_slice(volume.slice(k), ny, nx)?;
+            *t.entry("preprocess".into()).or_default() += out.ms_preprocess;
+            *t.entry("classifier".into()).or_default() += out.ms_classifier;
+            *t.entry("segmenter".into()).or_default() += out.ms_segmenter;
+            *t.entry("postprocess".into()).or_default() += out.ms_postprocess;
+            mask.extend_from_slice(&out.labels);
+            scores.push(out.scores);
+        }
+        t.insert("total".into(), now_ms() - start);
+        if nz > 0 {
+            t.insert("per_slice".into(), (now_ms() - start) / nz as f64);
+        }
+        let models = model_versions(&self.classifier.card, &self.segmenter.card, &self.card);
+        let result = assemble(volume, &scores, &mask, &self.card, models, t)?;
+        Ok((result, mask))
+    }
+}
+
+/// Segmenter logits (channels × h × w) → label map on the slice grid (rows × cols): bilinear
+/// half-pixel upsampling of every channel, then argmax (first maximum wins).
+pub fn upsampled_argmax(
+    logits: &[f32],
+    channels: usize,
+    h: usize,
+    w: usize,
+    rows: usize,
+    cols: usize,
+) -> Vec<u8> {
+    let up: Vec<Vec<f32>> = (0..channels)
+        .map(|c| resize_bilinear(&logits[c * h * w..(c + 1) * h * w], h, w, rows, cols))
+        .collect();
+    (0..rows * cols)
+        .map(|px| {
+            let mut best = 0usize;
+            for c in 1..channels {
+                if up[c][px] > up[best][px] {
+                    best = c;
+                }
+            }
+            best as u8
+        })
+        .collect()
+}

@@ -1,0 +1,187 @@
+//! `hemoscope evaluate <dataset dir> [--json]`: recompute the analysis card's validation
+//! metrics from a dataset in the `rsna-ich/` + `slices2d/` layout, on the validation split the
+//! card lists.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use hemoscope::analysis::metrics::{auc, dice, f1_at};
+use hemoscope::analysis::pipeline::Analyzer;
+use hemoscope::model::card::LABELS;
+use serde_json::{json, Value};
+
+use crate::analyze::open_input;
+
+#[derive(Args)]
+pub struct EvaluateArgs {
+    /// Dataset folder holding rsna-ich/ and slices2d/.
+    dataset: PathBuf,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Rows of a simple CSV (no quoted commas) as header → value maps.
+fn read_csv(path: &Path) -> Result<Vec<HashMap<String, String>>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .ok_or_else(|| format!("{} is empty", path.display()))?
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
+    Ok(lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(|s| s.trim().to_string()))
+                .collect()
+        })
+        .collect())
+}
+
+/// Labels of a row in `LABELS` order; `None` when a cell is empty (unknown).
+fn row_labels(r: &HashMap<String, String>) -> Option<[bool; 6]> {
+    let mut out = [false; 6];
+    for (i, l) in LABELS.iter().enumerate() {
+        let v = r.get(*l)?;
+        if v.is_empty() {
+            return None;
+        }
+        out[i] = v == "1";
+    }
+    Some(out)
+}
+
+pub fn run(args: &EvaluateArgs) -> Result<(), String> {
+    let analyzer = Analyzer::shipped().map_err(|e| e.to_string())?;
+    let split = analyzer.card.validation_split.clone();
+    let thr = analyzer.card.threshold_array();
+    let min_slices = analyzer.card.series_verdict.min_slices;
+    let root = &args.dataset;
+    let mut scores: Vec<[f32; 6]> = Vec::new();
+    let mut truth: Vec<[bool; 6]> = Vec::new();
+    let mut series_rows = Vec::new();
+
+    let slices = read_csv(&root.join("rsna-ich/slices.csv"))?;
+    for uid in &split.rsna_series {
+        let mut rows: Vec<&HashMap<String, String>> = slices
+            .iter()
+            .filter(|r| r.get("series_uid") == Some(uid))
+            .collect();
+        rows.sort_by_key(|r| {
+            r.get("slice")
+                .and_then(|s| s.parse::<usize>().ok())
+                .unwrap_or(0)
+        });
+        let volume = open_input(&root.join(format!("rsna-ich/volumes/{uid}.nii.gz")))?;
+        let (result, _) = analyzer.analyze(&volume).map_err(|e| e.to_string())?;
+        let (mut s_truth, mut s_pred) = ([false; 6], [0usize; 6]);
+        for r in rows {
+            let Some(k) = r.get("slice").and_then(|s| s.parse::<usize>().ok()) else {
+                continue;
+            };
+            let Some(y) = row_labels(r) else { continue };
+            let Some(sr) = result.slices.get(k) else {
+                return Err(format!(
+                    "series {uid}: slices.csv lists slice {k}, the volume has fewer"
+                ));
+            };
+            let q = sr.probabilities.to_array();
+            for i in 0..6 {
+                s_truth[i] |= y[i];
+                s_pred[i] += (q[i] >= thr[i]) as usize;
+            }
+            scores.push(q);
+            truth.push(y);
+        }
+        let pred: Vec<bool> = s_pred.iter().map(|&n| n >= min_slices.max(1)).collect();
+        series_rows
+            .push(json!({"series_uid": uid, "truth_any": s_truth[0], "predicted_any": pred[0]}));
+    }
+
+    let samples = read_csv(&root.join("slices2d/samples.csv"))?;
+    let (mut dices, mut inter, mut total) = (Vec::new(), 0u64, 0u64);
+    for name in &split.slices2d_samples {
+        let row = samples
+            .iter()
+            .find(|r| r.get("sample") == Some(name))
+            .ok_or_else(|| format!("sample {name} is not in slices2d/samples.csv"))?;
+        let y = row_labels(row).ok_or_else(|| format!("sample {name} has no labels"))?;
+        let img = open_input(&root.join(format!("slices2d/images/{name}.nii.gz")))?;
+        let gt = open_input(&root.join(format!("slices2d/masks/{name}.nii.gz")))?;
+        let [nx, ny, _] = img.dims;
+        let out = analyzer
+            .analyze_slice(img.slice(0), ny, nx)
+            .map_err(|e| e.to_string())?;
+        scores.push(out.scores);
+        truth.push(y);
+        let g = gt.slice(0);
+        let p = out.labels.iter().map(|&v| v > 0);
+        let t = g.iter().map(|&v| v > 0);
+        dices.push(dice(p, t));
+        for (&a, &b) in out.labels.iter().zip(g) {
+            inter += (a > 0 && b > 0) as u64;
+            total += (a > 0) as u64 + (b > 0) as u64;
+        }
+    }
+
+    let mut per = serde_json::Map::new();
+    for (i, l) in LABELS.iter().enumerate() {
+        let y: Vec<bool> = truth.iter().map(|t| t[i]).collect();
+        let s: Vec<f32> = scores.iter().map(|q| q[i]).collect();
+        per.insert(
+            l.to_string(),
+            json!({"auc": auc(&y, &s), "f1": f1_at(&y, &s, thr[i]),
+                   "positives": y.iter().filter(|&&v| v).count(), "n": y.len()}),
+        );
+    }
+    let any_correct = series_rows
+        .iter()
+        .filter(|r| r["truth_any"] == r["predicted_any"])
+        .count();
+    let report = json!({
+        "slices": Value::Object(per),
+        "series": {"n": series_rows.len(), "any_correct": any_correct, "rows": series_rows},
+        "dice_any_mean_per_slice": if dices.is_empty() { Value::Null } else { json!(dices.iter().sum::<f64>() / dices.len() as f64) },
+        "dice_any_pooled": if total == 0 { 1.0 } else { 2.0 * inter as f64 / total as f64 },
+        "n_masked_slices": dices.len(),
+        "card_metrics": analyzer.card.metrics.clone(),
+    });
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
+    } else {
+        println!("label              AUC     F1   (card AUC)");
+        for l in LABELS {
+            let m = &report["slices"][l];
+            let card = &analyzer.card.metrics["slices"][l]["auc"];
+            println!(
+                "{l:<18} {:>6}  {:>5.3}  ({})",
+                m["auc"]
+                    .as_f64()
+                    .map(|v| format!("{v:.3}"))
+                    .unwrap_or("-".into()),
+                m["f1"].as_f64().unwrap_or(0.0),
+                card.as_f64()
+                    .map(|v| format!("{v:.3}"))
+                    .unwrap_or("-".into())
+            );
+        }
+        println!(
+            "series verdict (any) correct: {any_correct}/{}; Dice any: mean {:.3}, pooled {:.3} on {} slices",
+            report["series"]["n"],
+            report["dice_any_mean_per_slice"].as_f64().unwrap_or(0.0),
+            report["dice_any_pooled"].as_f64().unwrap_or(0.0),
+            dices.len()
+        );
+    }
+    Ok(())
+}

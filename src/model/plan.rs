@@ -1,0 +1,152 @@
+//! Inference plans: an ONNX model loaded with tract, its f16 weights widened to f32, its input
+//! shape fixed from the card, optimised once and run one slice at a time.
+
+use tract_onnx::pb::{self, tensor_proto::DataType};
+use tract_onnx::prelude::*;
+
+use super::card::ModelCard;
+use crate::{Error, Result};
+
+type Runnable = std::sync::Arc<TypedSimplePlan>;
+
+/// A loaded, optimised model ready to run slices.
+pub struct Plan {
+    runnable: Runnable,
+    input_shape: Vec<usize>,
+    output_shape: Vec<usize>,
+}
+
+fn model_err(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Model(format!("{what}: {e}"))
+}
+
+/// Replace every `Cast(to=float)` of an f16 initializer by an f32 initializer of the cast's
+/// output name. tract does not constant-fold large casts, so without this the weights would
+/// be converted on every run. Returns the number of tensors widened.
+pub fn widen_f16_initializers(model: &mut pb::ModelProto) -> Result<usize> {
+    let Some(graph) = model.graph.as_mut() else {
+        return Err(Error::Model("the ONNX file has no graph".into()));
+    };
+    let mut widened = 0;
+    let mut keep = Vec::with_capacity(graph.node.len());
+    for node in std::mem::take(&mut graph.node) {
+        let is_float_cast = node.op_type == "Cast"
+            && node.input.len() == 1
+            && node.output.len() == 1
+            && node
+                .attribute
+                .iter()
+                .any(|a| a.name == "to" && a.i == DataType::Float as i64);
+        let init = if is_float_cast {
+            graph
+                .initializer
+                .iter()
+                .position(|t| t.name == node.input[0] && t.data_type == DataType::Float16 as i32)
+        } else {
+            None
+        };
+        match init {
+            Some(pos) => {
+                let src = &graph.initializer[pos];
+                let halves: Vec<u16> = if !src.raw_data.is_empty() {
+                    src.raw_data
+                        .chunks_exact(2)
+                        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+                        .collect()
+                } else {
+                    src.int32_data.iter().map(|&v| v as u16).collect()
+                };
+                let mut raw = Vec::with_capacity(halves.len() * 4);
+                for h in halves {
+                    raw.extend_from_slice(&f16::from_bits(h).to_f32().to_le_bytes());
+                }
+                let wide = pb::TensorProto {
+                    dims: src.dims.clone(),
+                    data_type: DataType::Float as i32,
+                    name: node.output[0].clone(),
+                    raw_data: raw,
+                    ..Default::default()
+                };
+                graph.initializer.push(wide);
+                widened += 1;
+            }
+            None => keep.push(node),
+        }
+    }
+    graph.node = keep;
+    // drop f16 initializers nothing reads any more
+    let used: std::collections::HashSet<String> = graph
+        .node
+        .iter()
+        .flat_map(|n| n.input.iter().cloned())
+        .collect();
+    graph
+        .initializer
+        .retain(|t| t.data_type != DataType::Float16 as i32 || used.contains(&t.name));
+    Ok(widened)
+}
+
+impl Plan {
+    /// Load ONNX bytes described by `card`: widen f16 weights, fix the input shape, optimise.
+    pub fn load(onnx_bytes: &[u8], card: &ModelCard) -> Result<Plan> {
+        let onnx = tract_onnx::onnx();
+        let mut proto = onnx
+            .proto_model_for_read(&mut &onnx_bytes[..])
+            .map_err(|e| model_err(&format!("cannot read the ONNX file of {}", card.name), e))?;
+        widen_f16_initializers(&mut proto)?;
+        let input_shape = card.onnx.input.shape.clone();
+        let model = onnx
+            .model_for_proto_model(&proto)
+            .and_then(|m| m.with_input_fact(0, f32::fact(&input_shape).into()))
+            .and_then(|m| m.into_optimized())
+            .and_then(|m| m.into_runnable())
+            .map_err(|e| model_err(&format!("cannot prepare {}", card.name), e))?;
+        Ok(Plan {
+            runnable: model,
+            input_shape,
+            output_shape: card.onnx.output.shape.clone(),
+        })
+    }
+
+    /// The static input shape (NCHW, batch 1).
+    pub fn input_shape(&self) -> &[usize] {
+        &self.input_shape
+    }
+
+    /// The output shape the card promises.
+    pub fn output_shape(&self) -> &[usize] {
+        &self.output_shape
+    }
+
+    /// Run one input tensor (flat NCHW) and return the flat output (raw logits).
+    pub fn run(&self, input: Vec<f32>) -> Result<Vec<f32>> {
+        let tensor = Tensor::from_shape(&self.input_shape, &input)
+            .map_err(|e| model_err("input tensor does not match the model", e))?;
+        let out = self
+            .runnable
+            .run(tvec!(tensor.into()))
+            .map_err(|e| model_err("inference failed", e))?;
+        let first = out
+            .first()
+            .ok_or_else(|| Error::Model("the model returned no output".into()))?;
+        let view = first
+            .to_plain_array_view::<f32>()
+            .map_err(|e| model_err("the model output is not f32", e))?;
+        if first.shape() != self.output_shape.as_slice() {
+            return Err(Error::Model(format!(
+                "the model output has shape {:?}, its card says {:?}",
+                first.shape(),
+                self.output_shape
+            )));
+        }
+        Ok(view.iter().copied().collect())
+    }
+
+    /// Run the card's known-answer test vector and compare with the expected outputs.
+    pub fn self_test(&self, card: &ModelCard) -> Result<()> {
+        let tv = &card.test_vector;
+        let n: usize = tv.input_shape.iter().product();
+        let out = self.run(super::test_vector::input(tv.seed, n))?;
+        super::test_vector::check(tv, &out)
+    }
+}

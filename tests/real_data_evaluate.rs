@@ -1,0 +1,59 @@
+//! `hemoscope evaluate` on the real validation split (`../shared/data` or
+//! `$HEMOSCOPE_SHARED_DATA`) reproduces the metrics in `models/analysis.json`. Skipped with a
+//! note when the folder is absent.
+#![cfg(feature = "inference")]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn data_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("HEMOSCOPE_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
+    if dir.join("rsna-ich/slices.csv").is_file() && dir.join("slices2d/samples.csv").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "note: {} not found; real-data evaluation skipped",
+            dir.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn evaluate_reproduces_the_card_metrics() {
+    let Some(dir) = data_dir() else { return };
+    let out = Command::new(env!("CARGO_BIN_EXE_hemoscope"))
+        .arg("evaluate")
+        .arg(&dir)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let card = &v["card_metrics"];
+    for label in [
+        "any",
+        "intraparenchymal",
+        "intraventricular",
+        "subarachnoid",
+        "subdural",
+    ] {
+        let got = v["slices"][label]["auc"].as_f64().unwrap();
+        let want = card["slices"][label]["auc"].as_f64().unwrap();
+        assert!(
+            (got - want).abs() < 0.01,
+            "{label} AUC {got} vs card {want}"
+        );
+        assert_eq!(v["slices"][label]["n"], card["slices"][label]["n"]);
+    }
+    let got = v["dice_any_pooled"].as_f64().unwrap();
+    let want = card["dice_any_pooled"].as_f64().unwrap();
+    assert!((got - want).abs() < 0.01, "Dice {got} vs card {want}");
+    assert_eq!(v["series"]["any_correct"], card["series"]["any_correct"]);
+}
