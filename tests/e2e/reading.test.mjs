@@ -121,6 +121,24 @@ test("clicking in the axial view moves the crosshair and the coronal and sagitta
   st = await state(page);
   assert.ok(st.slice > 8, `slice ${st.slice} is above the middle`);
   assert.equal(st.crosshair.k, st.slice);
+
+  // A distance drawn in the coronal view is measured in true mm on the reformat's grid.
+  await page.keyboard.press("d");
+  const y0 = cbox.y + cor.y + cor.height * 0.5;
+  const x0 = cbox.x + cor.x + cor.width * 0.3;
+  const x1 = cbox.x + cor.x + cor.width * 0.7;
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  await page.mouse.move(x1, y0, { steps: 4 });
+  await page.mouse.up();
+  st = await state(page);
+  const m = st.measurements.at(-1);
+  assert.equal(m.plane, "coronal");
+  const pxPerCss = cor.width / cor.image[0];
+  const expected = ((x1 - x0) / pxPerCss) * st.reading.coronal.pixel_mm[0];
+  assert.ok(Math.abs(m.length_mm - expected) < 0.5, `coronal distance ${m.length_mm} mm, expected ${expected}`);
+  // Only the horizontal (R–L) coordinate changed: the ends lie in the coronal plane.
+  assert.ok(Math.abs(m.ras[0][1] - m.ras[1][1]) < 1e-9 && Math.abs(m.ras[0][2] - m.ras[1][2]) < 1e-6);
   assert.deepEqual(log.pageErrors, []);
   await context.close();
 });
