@@ -1015,7 +1015,12 @@ impl App {
             None => "–".to_string(),
         };
         if let Some(r) = self.reading.as_ref() {
-            dom::set_text(&r.crosshair_readout, &text);
+            let note = if r.reformats.as_ref().is_some_and(|f| f[0].resampled) {
+                ". Tilted series: coronal and sagittal are resampled onto an orthogonal grid."
+            } else {
+                ""
+            };
+            dom::set_text(&r.crosshair_readout, &format!("{text}{note}"));
         }
         self.draw_annotations(slice);
         self.refresh_measure_list();
