@@ -517,8 +517,8 @@ fn large_slices_are_read_in_row_chunks() {
 
 #[test]
 fn hostile_gzip_header_fails_fast() {
-    // A tiny gzip file whose header claims 20000 × 20000 float64 voxels: refused as truncated
-    // after the first chunk, without a multi-gigabyte slice buffer.
+    // A tiny gzip file whose header claims 20000 × 20000 float64 voxels: more than its size can
+    // inflate to, so refused as truncated before any voxel memory is reserved.
     let mut plain = valid_plain();
     patch_i16(&mut plain, 42, 20000);
     patch_i16(&mut plain, 44, 20000);
@@ -537,4 +537,18 @@ fn hostile_gzip_header_fails_fast() {
         .unwrap_err()
         .to_string()
         .contains("truncated"));
+}
+
+#[test]
+fn header_extensions_are_skipped() {
+    let good = valid_plain();
+    let mut b = good[..348].to_vec();
+    b.extend_from_slice(&[1, 0, 0, 0]); // extender: extensions follow
+    b.extend_from_slice(&48i32.to_le_bytes()); // esize
+    b.extend_from_slice(&6i32.to_le_bytes()); // ecode (comment)
+    b.extend_from_slice(&[b'x'; 40]);
+    b.extend_from_slice(&good[352..]);
+    patch_f32(&mut b, 108, 400.0);
+    let v = open_nifti(&b).unwrap();
+    assert_eq!(v.voxels, expected(|n| n as i16));
 }

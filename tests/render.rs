@@ -224,3 +224,16 @@ fn cursor_readout_through_the_view() {
     assert_eq!(v.value_at(3, 0, 0), None);
     assert_eq!(v.value_at(0, 0, 2), None);
 }
+
+#[test]
+fn inconsistent_view_renders_black_instead_of_panicking() {
+    let v = tiny(Geometry::lps_axial([1.0, 1.0, 1.0]));
+    let mut view = AxialView::new(&v);
+    view.width = 50;
+    let mut out = Vec::new();
+    render_axial_rgba(&v, &view, 0, WindowLevel::BRAIN, &mut out);
+    assert_eq!(out.len(), 50 * 2 * 4);
+    assert!(out.chunks(4).all(|p| p == [0, 0, 0, 255]));
+    let other = tiny(Geometry::lps_axial([1.0, 1.0, 1.0]));
+    assert!(AxialView::new(&other).fits(&v));
+}

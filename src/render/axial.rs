@@ -128,6 +128,17 @@ impl AxialView {
         }
     }
 
+    /// True when this view was made for `volume`'s grid and its fields are consistent
+    /// (rendering checks this, so a stale or edited view draws black instead of failing).
+    pub fn fits(&self, volume: &Volume) -> bool {
+        self.dims == volume.dims
+            && self.x_axis < 2
+            && self.y_axis == 1 - self.x_axis
+            && self.width == self.dims[self.x_axis]
+            && self.height == self.dims[self.y_axis]
+            && volume.voxels.len() == self.dims.iter().product::<usize>()
+    }
+
     /// Height / width of one screen pixel (for the canvas aspect ratio).
     pub fn aspect(&self) -> f64 {
         if self.pixel_mm[0] > 0.0 {

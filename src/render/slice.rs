@@ -27,7 +27,7 @@ pub fn render_axial_rgba_lut(
     let (w, h) = (view.width, view.height);
     out.clear();
     out.resize(w * h * 4, 0);
-    if k >= volume.dims[2] || view.dims != volume.dims || w == 0 || h == 0 {
+    if k >= volume.dims[2] || !view.fits(volume) || w == 0 || h == 0 {
         for px in out.chunks_exact_mut(4) {
             px[3] = 255;
         }

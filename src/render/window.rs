@@ -117,8 +117,28 @@ impl Lut {
     /// Table for `window`.
     pub fn new(window: WindowLevel) -> Self {
         let mut table = vec![0u8; 1 << 16];
-        for v in i16::MIN..=i16::MAX {
-            table[v as u16 as usize] = window.grey(f64::from(v));
+        // Only values inside the window need the formula: below it grey is 0, above it 255.
+        let width = if window.width.is_finite() {
+            window.width.max(1.0)
+        } else {
+            1.0
+        };
+        let (lower, upper) = (window.center - width / 2.0, window.center + width / 2.0);
+        let (lo, hi) = if lower.is_finite() && upper.is_finite() {
+            let clamp = |v: f64| v.clamp(f64::from(i16::MIN), f64::from(i16::MAX)) as i32;
+            (clamp(lower.floor() - 1.0), clamp(upper.ceil() + 1.0))
+        } else {
+            (i32::from(i16::MIN), i32::from(i16::MAX))
+        };
+        for v in i32::from(i16::MIN)..=i32::from(i16::MAX) {
+            let g = if v < lo {
+                0
+            } else if v > hi {
+                255
+            } else {
+                window.grey(f64::from(v))
+            };
+            table[v as i16 as u16 as usize] = g;
         }
         Lut { window, table }
     }
@@ -159,6 +179,24 @@ mod tests {
         let lut = Lut::new(w);
         for hu in [-32768i16, -1024, -1, 0, 1, 39, 40, 41, 79, 80, 81, 32767] {
             assert_eq!(lut.get(hu), w.grey(f64::from(hu)), "hu {hu}");
+        }
+    }
+
+    #[test]
+    fn lut_equals_formula_everywhere() {
+        for w in [
+            WindowLevel::BRAIN,
+            WindowLevel::new(600.0, 2800.0),
+            WindowLevel::new(-30000.0, 10.0),
+            WindowLevel::new(32760.0, 40.0),
+            WindowLevel::new(10.5, 3.3),
+            WindowLevel::new(f64::NAN, 80.0),
+            WindowLevel::new(0.0, f64::INFINITY),
+        ] {
+            let lut = Lut::new(w);
+            for v in i16::MIN..=i16::MAX {
+                assert_eq!(lut.get(v), w.grey(f64::from(v)), "{w:?} at {v}");
+            }
         }
     }
 

@@ -100,12 +100,24 @@ pub(super) fn check_raw_header(raw: &[u8; NIFTI1_HEADER_LEN]) -> Result<()> {
     Ok(())
 }
 
-/// Validate a parsed header and decide how to read it. `file_len` is the length of an
-/// uncompressed file (to detect truncation before allocating), `None` for gzip.
+/// Size of the input, used to detect truncated files before allocating.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum InputSize {
+    /// Uncompressed file of this many bytes.
+    Plain(usize),
+    /// Gzip file of this many compressed bytes.
+    Gzip(usize),
+}
+
+/// Deflate cannot compress better than about 1032:1, so a gzip file of n bytes inflates to at
+/// most this many times n (plus headers).
+const MAX_DEFLATE_RATIO: u64 = 1032;
+
+/// Validate a parsed header and decide how to read it.
 pub(super) fn validate(
     h: &NiftiHeader,
     options: &NiftiOptions,
-    file_len: Option<usize>,
+    input: InputSize,
 ) -> Result<ReadPlan> {
     let mut warnings = Vec::new();
     let rank = usize::from(h.dim[0]);
@@ -187,11 +199,21 @@ pub(super) fn validate(
         ));
     }
     let data_offset = offset as u64;
-    if let Some(len) = file_len {
-        let end = data_offset + voxels * elem;
-        if (len as u64) < end {
+    let end = data_offset + voxels * elem;
+    match input {
+        InputSize::Plain(len) if (len as u64) < end => {
             return Err(super::truncated(end, len as u64));
         }
+        InputSize::Gzip(len) if (len as u64 + 64).saturating_mul(MAX_DEFLATE_RATIO) < end => {
+            return Err(Error::invalid(
+                FORMAT,
+                format!(
+                    "the file is truncated: the header needs {end} bytes, more than a \
+                     {len}-byte gzip file can hold"
+                ),
+            ));
+        }
+        _ => {}
     }
 
     let slope = h.scl_slope;

@@ -5,7 +5,8 @@
 //! not do:
 //! - the header is checked *before* anything is allocated (dimensions, memory budget, datatype,
 //!   pixdim, scaling, data offset), so a malformed or hostile file gives an [`Error`], never a
-//!   panic or a huge allocation;
+//!   panic or a huge allocation (a header claiming more voxel bytes than the file holds, or
+//!   than a gzip file of that size can inflate to, is refused as truncated up front);
 //! - voxel data are decoded slice by slice straight into i16 HU (the crate's whole-volume path
 //!   keeps the raw bytes *and* a float copy, several times the final size), which also lets the
 //!   caller show progress while a `.nii.gz` is inflated;
@@ -30,6 +31,7 @@ use nifti::NiftiHeader;
 
 use crate::{Error, Geometry, Result, Volume};
 
+use header::InputSize;
 pub use header::{sniff_nifti, NiftiKind};
 
 pub(crate) const FORMAT: &str = "NIfTI";
@@ -125,7 +127,12 @@ impl<'a> NiftiDecoder<'a> {
         header::check_raw_header(&raw_header)?;
         let hdr = NiftiHeader::from_reader(&raw_header[..])
             .map_err(|e| Error::invalid(FORMAT, format!("unreadable header: {e}")))?;
-        let plan = header::validate(&hdr, options, if gzip { None } else { Some(total) })?;
+        let input = if gzip {
+            InputSize::Gzip(total)
+        } else {
+            InputSize::Plain(total)
+        };
+        let plan = header::validate(&hdr, options, input)?;
         let mut warnings = plan.warnings.clone();
         let affine = geometry::choose_affine(&hdr, &mut warnings)?;
 
