@@ -39,11 +39,16 @@ step "cargo clippy (wasm32: lib, app, decode_worker)" \
 step "cargo clippy (wasm32: analysis_worker, --features inference)" \
   cargo clippy --target wasm32-unknown-unknown --lib --bin analysis_worker --features inference -- -D warnings
 # The end-to-end tests compare the page's analysis with the native CLI's on the same file.
-step "cargo build --release --features inference --bin hemoscope" \
-  cargo build --release --features inference --bin hemoscope
+# The binary is copied so another build sharing CARGO_TARGET_DIR cannot replace it meanwhile.
+CLI="$PWD/target/e2e-cli/hemoscope"
+build_cli() {
+  cargo build --release --features inference --bin hemoscope &&
+    mkdir -p "$(dirname "$CLI")" && cp "$CARGO_TARGET_DIR/release/hemoscope" "$CLI"
+}
+step "cargo build --release --features inference --bin hemoscope" build_cli
 if step "trunk build --release" trunk build --release --offline --dist "$DIST"; then
   step "end-to-end tests (Playwright + Chromium)" env HEMOSCOPE_DIST="$DIST" \
-    HEMOSCOPE_CLI="$CARGO_TARGET_DIR/release/hemoscope" node --test --test-concurrency=1 tests/e2e/
+    HEMOSCOPE_CLI="$CLI" node --test --test-concurrency=1 tests/e2e/
 else
   results+=("SKIP  end-to-end tests (no build)")
 fi

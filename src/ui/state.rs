@@ -130,7 +130,11 @@ impl App {
 
     /// The analysis finished: results, overlay, strip.
     pub fn set_analysis(&mut self, result: AnalysisResult, mask: Vec<u8>) {
-        self.results = serde_json::to_value(&result).ok();
+        // Through the JSON text, like the CLI's output: f32 values keep their shortest form
+        // (0.9209, not 0.9208999872…).
+        self.results = serde_json::to_string(&result)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok());
         let total = result.timings_ms.get("total").copied().unwrap_or(0.0);
         self.analysis = Some(Analysis { result, mask });
         self.overlay_gen += 1;

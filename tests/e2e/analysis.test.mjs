@@ -214,9 +214,12 @@ test("demo case: Analyze gives the CLI's numbers, overlay drawn where the mask i
     assert.equal(hidden, 0, "no coloured pixel with every subtype hidden");
 
     // The strip: clicking its first column goes to slice 0.
-    const box = await page.locator('[data-testid="prob-strip"]').boundingBox();
-    await page.mouse.click(box.x + 1, box.y + box.height / 2);
+    const strip = page.locator('[data-testid="prob-strip"]');
+    await strip.click({ position: { x: 1, y: 36 } });
     assert.equal((await state(page)).slice, 0);
+    const box = await strip.boundingBox();
+    await strip.click({ position: { x: box.width - 2, y: 36 } });
+    assert.equal((await state(page)).slice, nz - 1);
     assertPrivate(log);
     assert.ok(log.requests.some((r) => r.url.endsWith("/models/segmenter.onnx")), "models come from the origin");
   } finally {
