@@ -30,14 +30,30 @@ step() {
 }
 
 step "cargo fmt --check" cargo fmt --check
-step "cargo test (native)" cargo test
+# Reference decodes of pydicom's bundled MIT test files, compared by tests/dicom_pydicom.rs.
+step "pydicom reference decodes" python3 tests/fixtures/pydicom_reference.py
+step "cargo test --features inference (native)" cargo test --features inference
 step "cargo clippy --all-targets (native)" cargo clippy --all-targets -- -D warnings
-# The wasm32 run also bans calls that compile but fail in the browser (Instant::now, ...).
+step "cargo clippy --all-targets --features inference (native)" \
+  cargo clippy --all-targets --features inference -- -D warnings
+# The wasm32 runs also ban calls that compile but fail in the browser (Instant::now, ...).
 step "cargo clippy (wasm32: lib, app, decode_worker)" \
   env CLIPPY_CONF_DIR="$PWD/scripts/clippy-wasm32" \
   cargo clippy --target wasm32-unknown-unknown --lib --bin app --bin decode_worker -- -D warnings
+step "cargo clippy (wasm32: analysis_worker, --features inference)" \
+  env CLIPPY_CONF_DIR="$PWD/scripts/clippy-wasm32" \
+  cargo clippy --target wasm32-unknown-unknown --lib --bin analysis_worker --features inference -- -D warnings
+# The end-to-end tests compare the page's analysis with the native CLI's on the same file.
+# The binary is copied so another build sharing CARGO_TARGET_DIR cannot replace it meanwhile.
+CLI="$PWD/target/e2e-cli/hemoscope"
+build_cli() {
+  cargo build --release --features inference --bin hemoscope &&
+    mkdir -p "$(dirname "$CLI")" && cp "$CARGO_TARGET_DIR/release/hemoscope" "$CLI"
+}
+step "cargo build --release --features inference --bin hemoscope" build_cli
 if step "trunk build --release" trunk build --release --offline --dist "$DIST"; then
-  step "end-to-end tests (Playwright + Chromium)" env HEMOSCOPE_DIST="$DIST" node --test --test-concurrency=1 tests/e2e/
+  step "end-to-end tests (Playwright + Chromium)" env HEMOSCOPE_DIST="$DIST" \
+    HEMOSCOPE_CLI="$CLI" node --test --test-concurrency=1 tests/e2e/
 else
   results+=("SKIP  end-to-end tests (no build)")
 fi

@@ -4,6 +4,7 @@
 //! slice scores, thresholds, scan verdicts, the label mask, volumes (true voxel size), ABC/2
 //! of the largest intraparenchymal haemorrhage, and the metrics the model cards report.
 
+pub mod assemble;
 pub mod components;
 pub mod metrics;
 #[cfg(feature = "inference")]
@@ -13,3 +14,24 @@ pub mod scores;
 pub mod volumes;
 
 pub use result::AnalysisResult;
+
+/// Position of each slice along the slice normal (mm): the decoder's true positions when it
+/// kept them, else the RAS position of the slice origin projected on the k axis direction.
+pub fn slice_positions(volume: &crate::Volume) -> Vec<f64> {
+    let nz = volume.dims[2];
+    if let Some(p) = &volume.slice_positions_mm {
+        if p.len() == nz {
+            return p.clone();
+        }
+    }
+    let ax = volume.geometry.axis(2);
+    let norm = (ax[0] * ax[0] + ax[1] * ax[1] + ax[2] * ax[2])
+        .sqrt()
+        .max(1e-12);
+    (0..nz)
+        .map(|k| {
+            let o = volume.geometry.to_ras([0.0, 0.0, k as f64]);
+            (o[0] * ax[0] + o[1] * ax[1] + o[2] * ax[2]) / norm
+        })
+        .collect()
+}

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use super::components::{abc_over_2_ml, largest};
-use super::result::{AnalysisResult, Labels, SliceResult};
-use super::scores::{fuse, predict, segmenter_max, sigmoid, verdict};
-use super::volumes::volumes_ml;
+use super::assemble::{assemble, model_versions};
+use super::result::AnalysisResult;
+use super::scores::{fuse, segmenter_max, sigmoid};
+pub use super::slice_positions;
 use crate::model::card::{AnalysisCard, ModelCard};
 use crate::model::plan::Plan;
 use crate::model::preprocess::{preprocess_slice, resize_bilinear};
@@ -152,87 +152,27 @@ impl Analyzer {
     /// volume's grid (i fastest).
     pub fn analyze(&self, volume: &Volume) -> Result<(AnalysisResult, Vec<u8>)> {
         let [nx, ny, nz] = volume.dims;
-        let thresholds = self.card.threshold_array();
         let mut mask = Vec::with_capacity(nx * ny * nz);
-        let mut slices = Vec::with_capacity(nz);
-        let mut predicted = Vec::with_capacity(nz);
+        let mut scores = Vec::with_capacity(nz);
         let mut t = BTreeMap::<String, f64>::new();
         let start = now_ms();
-        let positions = slice_positions(volume);
-        for (k, &position_mm) in positions.iter().enumerate().take(nz) {
+        for k in 0..nz {
             let out = self.analyze_slice(volume.slice(k), ny, nx)?;
             *t.entry("preprocess".into()).or_default() += out.ms_preprocess;
             *t.entry("classifier".into()).or_default() += out.ms_classifier;
             *t.entry("segmenter".into()).or_default() += out.ms_segmenter;
             *t.entry("postprocess".into()).or_default() += out.ms_postprocess;
             mask.extend_from_slice(&out.labels);
-            let p = predict(&out.scores, &thresholds);
-            predicted.push(p);
-            slices.push(SliceResult {
-                index: k,
-                position_mm,
-                sop_instance_uid: volume
-                    .sop_instance_uids
-                    .as_ref()
-                    .and_then(|u| u.get(k).cloned()),
-                probabilities: Labels::from_array(out.scores),
-                predicted: Labels::from_array(p),
-            });
+            scores.push(out.scores);
         }
-        let v = verdict(&predicted, self.card.series_verdict.min_slices);
-        let vol = volumes_ml(&mask, volume.voxel_volume_ml());
-        let abc2 = largest(&mask, volume.dims, 2)
-            .map(|c| abc_over_2_ml(&c, volume.dims, volume.spacing_mm()));
         t.insert("total".into(), now_ms() - start);
         if nz > 0 {
             t.insert("per_slice".into(), (now_ms() - start) / nz as f64);
         }
-        let mut models = BTreeMap::new();
-        if self.uses_classifier() {
-            models.insert(
-                self.classifier.card.name.clone(),
-                self.classifier.card.version.clone(),
-            );
-        }
-        models.insert(
-            self.segmenter.card.name.clone(),
-            self.segmenter.card.version.clone(),
-        );
-        models.insert(self.card.name.clone(), self.card.version.clone());
-        Ok((
-            AnalysisResult {
-                slices,
-                thresholds: Labels::from_array(thresholds),
-                verdict: Labels::from_array(v),
-                volumes_ml: Labels::from_array(vol),
-                abc2_ml: abc2,
-                models,
-                timings_ms: t,
-            },
-            mask,
-        ))
+        let models = model_versions(&self.classifier.card, &self.segmenter.card, &self.card);
+        let result = assemble(volume, &scores, &mask, &self.card, models, t)?;
+        Ok((result, mask))
     }
-}
-
-/// Position of each slice along the slice normal (mm): the decoder's true positions when it
-/// kept them, else the RAS position of the slice origin projected on the k axis direction.
-pub fn slice_positions(volume: &Volume) -> Vec<f64> {
-    let nz = volume.dims[2];
-    if let Some(p) = &volume.slice_positions_mm {
-        if p.len() == nz {
-            return p.clone();
-        }
-    }
-    let ax = volume.geometry.axis(2);
-    let norm = (ax[0] * ax[0] + ax[1] * ax[1] + ax[2] * ax[2])
-        .sqrt()
-        .max(1e-12);
-    (0..nz)
-        .map(|k| {
-            let o = volume.geometry.to_ras([0.0, 0.0, k as f64]);
-            (o[0] * ax[0] + o[1] * ax[1] + o[2] * ax[2]) / norm
-        })
-        .collect()
 }
 
 /// Segmenter logits (channels × h × w) → label map on the slice grid (rows × cols): bilinear

@@ -6,6 +6,8 @@
 
 pub mod card;
 #[cfg(feature = "inference")]
+pub mod integrity;
+#[cfg(feature = "inference")]
 pub mod plan;
 pub mod preprocess;
 pub mod shipped;

@@ -9,9 +9,10 @@ use serde::Serialize;
 use crate::ui::state::Status;
 use crate::ui::{dom, panic, AppRef};
 
-/// Define `window.hemoscope.state()` and `window.hemoscope.version`.
+/// Define `window.hemoscope.state()`, `window.hemoscope.mask()` and `window.hemoscope.version`.
 pub fn install(app: AppRef) -> Result<(), JsValue> {
     let api = Object::new();
+    let app_for_mask = app.clone();
     let state = Closure::<dyn Fn() -> JsValue>::new(move || {
         let json = match (panic::message(), app.try_borrow()) {
             (None, Ok(a)) => serde_json::to_string(&a.snapshot()),
@@ -26,6 +27,18 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
     });
     Reflect::set(&api, &"state".into(), state.as_ref())?;
     state.forget();
+    // The analysis label mask (volume grid, i fastest, codes 0..=5), or null.
+    let mask_app = app_for_mask;
+    let mask = Closure::<dyn Fn() -> JsValue>::new(move || match mask_app.try_borrow() {
+        Ok(a) => a
+            .analysis
+            .as_ref()
+            .map(|an| js_sys::Uint8Array::from(an.mask.as_slice()).into())
+            .unwrap_or(JsValue::NULL),
+        Err(_) => JsValue::NULL,
+    });
+    Reflect::set(&api, &"mask".into(), mask.as_ref())?;
+    mask.forget();
     Reflect::set(&api, &"version".into(), &env!("CARGO_PKG_VERSION").into())?;
     let crash = Closure::<dyn Fn()>::new(panic::panic_for_tests);
     Reflect::set(&api, &"panicForTests".into(), crash.as_ref())?;

@@ -2,7 +2,7 @@
 //!
 //! Slice: wheel, ArrowUp/ArrowDown, PageUp/PageDown, Home/End, the slider.
 //! Window: right-drag (horizontal = width, vertical = level), keys 1–5, preset buttons.
-//! Zoom: Ctrl+wheel, +/−; 0 resets. Pan: left-drag or middle-drag.
+//! Zoom: Ctrl+wheel, +/−; 0 resets. Pan: Shift+left-drag or middle-drag.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -17,7 +17,7 @@ use web_sys::{
 use crate::ui::{dom, loader, AppRef};
 
 /// Listen on `target` for `kind`; the handler lives as long as the page.
-fn listen<E: JsCast + 'static>(
+pub(crate) fn listen<E: JsCast + 'static>(
     target: &EventTarget,
     kind: &str,
     passive: bool,
@@ -179,7 +179,9 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
             }
             let (x, y) = (e.client_x() as f64, e.client_y() as f64);
             drag.set(match e.button() {
-                0 | 1 => Drag::Pan { x, y, pan: a.pan },
+                // Left button without Shift belongs to the crosshair and tools (`pointer`).
+                0 if e.shift_key() => Drag::Pan { x, y, pan: a.pan },
+                1 => Drag::Pan { x, y, pan: a.pan },
                 2 => Drag::Window {
                     x,
                     y,

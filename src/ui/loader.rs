@@ -13,7 +13,7 @@ use web_sys::{ErrorEvent, File, MessageEvent, Worker};
 
 use crate::ui::protocol::{self, VolumeMeta};
 use crate::ui::state::Status;
-use crate::ui::{dom, AppRef};
+use crate::ui::{analysis, dom, AppRef};
 
 /// Script that starts the worker (written by trunk next to index.html).
 const WORKER_URL: &str = "./decode_worker_loader.js";
@@ -237,7 +237,12 @@ fn on_message(app: &AppRef, data: JsValue) {
                 (Ok(meta), Ok(voxels)) => {
                     let decode_ms = meta.decode_ms;
                     match meta.into_volume(voxels) {
-                        Ok(v) => a.set_volume(v, started, decode_ms),
+                        Ok(v) => {
+                            a.set_volume(v, started, decode_ms);
+                            let auto = a.ael.auto.checked();
+                            drop(a);
+                            analysis::volume_changed(app, auto);
+                        }
                         Err(e) => a.set_error(&format!("The decoded volume is inconsistent: {e}")),
                     }
                 }

@@ -4,14 +4,24 @@
 //! state, draws slices produced by [`crate::render`] and hands files to a decode worker
 //! (`src/bin/decode_worker.rs`) so large volumes never block the page.
 
+mod analysis;
+#[cfg(feature = "inference")]
+mod analysis_protocol;
+#[cfg(feature = "inference")]
+pub mod analysis_worker;
 mod automation;
 mod canvas;
 mod dom;
 mod events;
+mod keys;
 mod loader;
+mod measure;
 mod panic;
+mod pointer;
 mod protocol;
+mod results_panel;
 mod state;
+mod views;
 pub mod worker;
 
 use std::cell::RefCell;
@@ -38,11 +48,21 @@ pub fn start() {
 
 fn try_start() -> Result<(), JsValue> {
     let elements = dom::Elements::find()?;
+    let analysis_elements = results_panel::AnalysisElements::find()?;
     let canvas = canvas::AxialCanvas::new(elements.canvas.clone())?;
-    let app: AppRef = Rc::new(RefCell::new(App::new(elements, canvas)));
+    let app: AppRef = Rc::new(RefCell::new(App::new(elements, analysis_elements, canvas)));
     automation::install(app.clone())?;
     loader::install(app.clone())?;
     events::install(app.clone())?;
+    results_panel::install(app.clone())?;
+    analysis::install();
+    {
+        let mut a = app.borrow_mut();
+        a.reading = Some(views::Reading::find()?);
+        keys::restore(&mut a);
+    }
+    pointer::install(app.clone())?;
+    keys::install(app.clone())?;
     {
         let mut a = app.borrow_mut();
         a.set_idle("Open a NIfTI file (.nii or .nii.gz), drop it here, or open the demo case.");

@@ -4,9 +4,11 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
-use crate::render::{AxialView, WindowLevel, PRESETS};
+use crate::analysis::AnalysisResult;
+use crate::render::{AxialView, OverlayStyle, WindowLevel, PRESETS};
 use crate::ui::canvas::{AxialCanvas, ImageRect};
 use crate::ui::dom::{self, Elements};
+use crate::ui::results_panel::AnalysisElements;
 use crate::Volume;
 
 /// What the app is doing; the values are part of the automation contract.
@@ -16,10 +18,7 @@ pub enum Status {
     Idle,
     Loading,
     Ready,
-    // Set by the analysis workflow.
-    #[allow(dead_code)]
     Analyzing,
-    #[allow(dead_code)]
     Done,
     Error,
 }
@@ -47,9 +46,17 @@ pub struct Cursor {
     pub hu: i16,
 }
 
+/// A finished analysis of the loaded volume.
+pub struct Analysis {
+    pub result: AnalysisResult,
+    /// Label mask on the volume grid (i fastest), codes 0..=5.
+    pub mask: Vec<u8>,
+}
+
 /// Everything the page shows.
 pub struct App {
     pub el: Elements,
+    pub ael: AnalysisElements,
     pub canvas: AxialCanvas,
     pub status: Status,
     pub error: Option<String>,
@@ -66,12 +73,25 @@ pub struct App {
     pub cursor: Option<Cursor>,
     /// Analysis results (same JSON as `hemoscope analyze --json`), once analysed.
     pub results: Option<serde_json::Value>,
+    /// Coronal/sagittal views, crosshair, measurements, layout (see `views`).
+    pub reading: Option<crate::ui::views::Reading>,
+    pub analysis: Option<Analysis>,
+    /// Why the analysis cannot run (models failed to load or their self-test).
+    pub analysis_unavailable: Option<String>,
+    /// Where the models came from (downloaded or the browser cache).
+    pub models_note: Option<String>,
+    pub overlay: OverlayStyle,
+    /// Changes whenever the overlay's mask or style changes (the canvas re-renders).
+    pub overlay_gen: u64,
+    /// RGBA buffer of the probability strip, reused.
+    pub strip_rgba: Vec<u8>,
 }
 
 impl App {
-    pub fn new(el: Elements, canvas: AxialCanvas) -> Self {
+    pub fn new(el: Elements, ael: AnalysisElements, canvas: AxialCanvas) -> Self {
         App {
             el,
+            ael,
             canvas,
             status: Status::Idle,
             error: None,
@@ -85,7 +105,79 @@ impl App {
             pan: [0.0, 0.0],
             cursor: None,
             results: None,
+            reading: None,
+            analysis: None,
+            analysis_unavailable: None,
+            models_note: None,
+            overlay: OverlayStyle::default(),
+            overlay_gen: 0,
+            strip_rgba: Vec::new(),
         }
+    }
+
+    /// The analysis runs: progress (0..1) and a message with slices done and time left.
+    pub fn set_analyzing(&mut self, message: String, fraction: f64) {
+        self.status = Status::Analyzing;
+        self.error = None;
+        self.progress = Some(fraction);
+        self.message = message;
+        if self.analysis.take().is_some() {
+            self.results = None;
+            self.overlay_gen += 1;
+        }
+        self.refresh();
+    }
+
+    /// The analysis finished: results, overlay, strip.
+    pub fn set_analysis(&mut self, result: AnalysisResult, mask: Vec<u8>) {
+        // Through the JSON text, like the CLI's output: f32 values keep their shortest form
+        // (0.9209, not 0.9208999872…).
+        self.results = serde_json::to_string(&result)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok());
+        let total = result.timings_ms.get("total").copied().unwrap_or(0.0);
+        self.analysis = Some(Analysis { result, mask });
+        self.overlay_gen += 1;
+        self.status = Status::Done;
+        self.error = None;
+        self.progress = None;
+        self.message = format!("Analysis done in {:.1} s.", total / 1000.0);
+        self.refresh();
+    }
+
+    /// The analysis failed: the message is shown, the volume stays usable.
+    pub fn set_analysis_error(&mut self, message: &str) {
+        self.status = Status::Error;
+        self.error = Some(message.to_string());
+        self.progress = None;
+        self.results = None;
+        if self.analysis.take().is_some() {
+            self.overlay_gen += 1;
+        }
+        self.message = "The analysis failed; the volume is still shown.".to_string();
+        self.refresh();
+    }
+
+    /// The user stopped the analysis: no results, back to viewing.
+    pub fn set_analysis_cancelled(&mut self) {
+        self.status = if self.loaded.is_some() {
+            Status::Ready
+        } else {
+            Status::Idle
+        };
+        self.progress = None;
+        self.results = None;
+        if self.analysis.take().is_some() {
+            self.overlay_gen += 1;
+        }
+        self.message = "Analysis cancelled.".to_string();
+        self.refresh();
+    }
+
+    /// Overlay style changed: redraw.
+    pub fn overlay_changed(&mut self) {
+        self.overlay_gen += 1;
+        self.refresh();
     }
 
     pub fn set_idle(&mut self, message: &str) {
@@ -124,6 +216,8 @@ impl App {
         self.pan = [0.0, 0.0];
         self.cursor = None;
         self.results = None;
+        self.analysis = None;
+        self.overlay_gen += 1;
         self.status = Status::Ready;
         self.error = None;
         self.progress = None;
@@ -140,6 +234,7 @@ impl App {
             load_ms: 0.0,
             decode_ms,
         });
+        self.reading_volume_changed();
         self.refresh();
         if let Some(l) = self.loaded.as_mut() {
             l.load_ms = dom::now_ms() - started_ms;
@@ -216,6 +311,11 @@ impl App {
 
     /// Redraw the canvas and bring every element in line with the state.
     pub fn refresh(&mut self) {
+        let overlay = self
+            .analysis
+            .as_ref()
+            .filter(|_| self.reading.as_ref().is_none_or(|r| r.overlay))
+            .map(|a| (a.mask.as_slice(), &self.overlay, self.overlay_gen));
         let draw = match &self.loaded {
             Some(l) => self.canvas.draw(
                 &l.volume,
@@ -224,6 +324,7 @@ impl App {
                 self.window,
                 self.zoom,
                 self.pan,
+                overlay,
             ),
             None => self.canvas.clear(),
         };
@@ -231,8 +332,10 @@ impl App {
             self.status = Status::Error;
             self.error = Some(format!("drawing failed: {}", dom::js_error_text(&e)));
         }
+        self.refresh_reading();
         self.refresh_controls();
         self.refresh_readouts();
+        self.refresh_analysis();
     }
 
     fn refresh_controls(&self) {
@@ -361,6 +464,9 @@ impl App {
                 load_ms: l.load_ms,
                 decode_ms: l.decode_ms,
             }),
+            crosshair: self.crosshair(),
+            measurements: self.measurements(),
+            reading: self.reading_info(),
         }
     }
 }
@@ -386,6 +492,11 @@ pub struct Snapshot {
     pub results: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings: Option<Timings>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crosshair: Option<crate::ui::views::Crosshair>,
+    pub measurements: Vec<crate::ui::measure::Measurement>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<crate::ui::views::ReadingInfo>,
 }
 
 #[derive(Serialize)]

@@ -7,7 +7,9 @@ use serde::Serialize;
 use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::render::{render_axial_rgba_lut, AxialView, Lut, WindowLevel};
+use crate::render::{
+    axial_labels, blend, render_axial_rgba_lut, AxialView, Lut, OverlayStyle, WindowLevel,
+};
 use crate::ui::dom;
 use crate::Volume;
 
@@ -28,7 +30,12 @@ struct RenderedKey {
     volume: *const Volume,
     slice: usize,
     window: WindowLevel,
+    /// Generation of the overlay drawn on top (0 = none).
+    overlay: u64,
 }
+
+/// An analysis mask (volume grid) with its style and generation, drawn over the slice.
+pub type Overlay<'a> = Option<(&'a [u8], &'a OverlayStyle, u64)>;
 
 pub struct AxialCanvas {
     canvas: HtmlCanvasElement,
@@ -40,6 +47,8 @@ pub struct AxialCanvas {
     /// Grey look-up table of the last window used, and the RGBA buffer reused between draws.
     lut: Option<(WindowLevel, Lut)>,
     rgba: Vec<u8>,
+    /// Overlay labels in screen layout, reused between draws.
+    labels: Vec<u8>,
 }
 
 fn context_2d(c: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
@@ -63,6 +72,7 @@ impl AxialCanvas {
             rect: None,
             lut: None,
             rgba: Vec::new(),
+            labels: Vec::new(),
         })
     }
 
@@ -108,7 +118,9 @@ impl AxialCanvas {
         Ok(())
     }
 
-    /// Draw slice `k` of `volume` with `window`, zoom factor and pan (CSS pixels).
+    /// Draw slice `k` of `volume` with `window`, zoom factor and pan (CSS pixels), and the
+    /// analysis overlay when there is one.
+    #[allow(clippy::too_many_arguments)]
     pub fn draw(
         &mut self,
         volume: &Volume,
@@ -117,6 +129,7 @@ impl AxialCanvas {
         window: WindowLevel,
         zoom: f64,
         pan: [f64; 2],
+        overlay: Overlay,
     ) -> Result<(), JsValue> {
         let dpr = self.fit_backing_store();
         let (w, h) = (view.width, view.height);
@@ -124,6 +137,7 @@ impl AxialCanvas {
             volume: volume as *const Volume,
             slice: k,
             window,
+            overlay: overlay.map(|o| o.2).unwrap_or(0),
         };
         if self.rendered.as_ref() != Some(&key) {
             if self.lut.as_ref().map(|(w, _)| *w) != Some(window) {
@@ -131,6 +145,10 @@ impl AxialCanvas {
             }
             if let Some((_, lut)) = &self.lut {
                 render_axial_rgba_lut(volume, view, k, lut, &mut self.rgba);
+            }
+            if let Some((mask, style, _)) = overlay {
+                axial_labels(mask, view, k, &mut self.labels);
+                blend(&mut self.rgba, &self.labels, w, h, style);
             }
             let image = ImageData::new_with_u8_clamped_array_and_sh(
                 Clamped(&self.rgba),

@@ -1,0 +1,63 @@
+//! Checks that model bytes are the file the card describes (size and sha256), before they are
+//! handed to tract.
+
+use sha2::{Digest, Sha256};
+
+use super::card::ModelCard;
+use crate::{Error, Result};
+
+/// Lower-case hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `Ok` when `bytes` has the card's size and sha256.
+pub fn verify(bytes: &[u8], card: &ModelCard) -> Result<()> {
+    if bytes.len() as u64 != card.size_bytes {
+        return Err(Error::Model(format!(
+            "{} ({}) has {} bytes, its card says {}: the file is incomplete or not the one \
+             described; reload the page",
+            card.file,
+            card.name,
+            bytes.len(),
+            card.size_bytes
+        )));
+    }
+    let got = sha256_hex(bytes);
+    if !got.eq_ignore_ascii_case(&card.sha256) {
+        return Err(Error::Model(format!(
+            "{} ({}) has sha256 {got}, its card says {}: the file is not the one described",
+            card.file, card.name, card.sha256
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::shipped;
+
+    #[test]
+    fn shipped_models_match_their_cards_and_corruption_is_caught() {
+        let card = ModelCard::from_json(shipped::CLASSIFIER_CARD).unwrap();
+        verify(shipped::CLASSIFIER_ONNX, &card).unwrap();
+        let mut bad = shipped::CLASSIFIER_ONNX.to_vec();
+        bad[100] ^= 1;
+        let e = verify(&bad, &card).unwrap_err().to_string();
+        assert!(e.contains("sha256"), "{e}");
+        let e = verify(&bad[1..], &card).unwrap_err().to_string();
+        assert!(e.contains("bytes"), "{e}");
+    }
+
+    #[test]
+    fn sha256_of_a_known_string() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

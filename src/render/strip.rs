@@ -1,0 +1,55 @@
+//! The slice-probability strip: one row per label, one column per slice, each cell the
+//! label's colour mixed into the background by the slice's probability.
+
+use super::overlay::OKABE_ITO;
+
+/// Background of a cell with probability 0.
+pub const STRIP_BACKGROUND: [u8; 3] = [0x17, 0x1c, 0x21];
+
+/// Row colours in `LABELS` order: "any" in light grey, the subtypes as in the overlay.
+pub const STRIP_COLOURS: [[u8; 3]; 6] = [
+    [0xE6, 0xE8, 0xEA],
+    OKABE_ITO[1],
+    OKABE_ITO[2],
+    OKABE_ITO[3],
+    OKABE_ITO[4],
+    OKABE_ITO[5],
+];
+
+/// Render `scores` (per slice, `LABELS` order) as an RGBA image `scores.len()` wide and 6 high
+/// into `out`.
+pub fn probability_strip(scores: &[[f32; 6]], out: &mut Vec<u8>) {
+    let n = scores.len();
+    out.clear();
+    out.resize(n * 6 * 4, 255);
+    for (k, s) in scores.iter().enumerate() {
+        for (row, (&p, colour)) in s.iter().zip(&STRIP_COLOURS).enumerate() {
+            let p = if p.is_finite() {
+                p.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let px = &mut out[(row * n + k) * 4..(row * n + k) * 4 + 3];
+            for ((v, &c), &b) in px.iter_mut().zip(colour).zip(&STRIP_BACKGROUND) {
+                *v = (f32::from(b) * (1.0 - p) + f32::from(c) * p).round() as u8;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_follow_probability() {
+        let mut out = Vec::new();
+        probability_strip(&[[0.0; 6], [1.0, 0.0, 1.0, 0.0, 0.0, f32::NAN]], &mut out);
+        assert_eq!(out.len(), 2 * 6 * 4);
+        let cell = |row: usize, k: usize| &out[(row * 2 + k) * 4..(row * 2 + k) * 4 + 4];
+        assert_eq!(cell(0, 0), &[0x17, 0x1c, 0x21, 255]);
+        assert_eq!(cell(0, 1), &[0xE6, 0xE8, 0xEA, 255]);
+        assert_eq!(cell(2, 1), &[0xD5, 0x5E, 0x00, 255]);
+        assert_eq!(cell(5, 1), &[0x17, 0x1c, 0x21, 255], "NaN counts as 0");
+    }
+}

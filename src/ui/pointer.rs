@@ -1,0 +1,175 @@
+//! Mouse and button events of the reading tools: clicks and drags in the three views (crosshair
+//! or the chosen measurement tool), the wheel in the reformat views, and the tool, layout,
+//! overlay, help and delete buttons.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, EventTarget, MouseEvent, WheelEvent};
+
+use crate::render::Plane;
+use crate::ui::{dom, AppRef};
+
+fn listen<E: JsCast + 'static>(
+    target: &EventTarget,
+    kind: &str,
+    mut handler: impl FnMut(E) + 'static,
+) -> Result<(), JsValue> {
+    let cb = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+        if let Ok(e) = e.dyn_into::<E>() {
+            handler(e);
+        }
+    });
+    target.add_event_listener_with_callback(kind, cb.as_ref().unchecked_ref())?;
+    cb.forget();
+    Ok(())
+}
+
+pub fn install(app: AppRef) -> Result<(), JsValue> {
+    let (sections, tools, layouts, overlay, help, close_help, list) = {
+        let a = app.borrow();
+        let Some(r) = a.reading.as_ref() else {
+            return Ok(());
+        };
+        (
+            Plane::ALL.map(|p| r.section(p).clone()),
+            r.tool_buttons.clone(),
+            r.layout_buttons.clone(),
+            r.overlay_button.clone(),
+            r.help_button.clone(),
+            r.close_help.clone(),
+            r.measure_list.clone(),
+        )
+    };
+    for (plane, section) in Plane::ALL.into_iter().zip(sections) {
+        let target: EventTarget = section.clone().into();
+        {
+            let app = app.clone();
+            let section = section.clone();
+            listen::<MouseEvent>(&target, "mousedown", move |e| {
+                if e.button() != 0 || e.shift_key() {
+                    return;
+                }
+                let _ = section.focus();
+                e.prevent_default();
+                let Ok(mut a) = app.try_borrow_mut() else {
+                    return;
+                };
+                let Some(canvas) = a.view_canvas(plane) else {
+                    return;
+                };
+                let b = canvas.get_bounding_client_rect();
+                a.pointer_down(
+                    plane,
+                    [
+                        e.client_x() as f64 - b.left(),
+                        e.client_y() as f64 - b.top(),
+                    ],
+                );
+            })?;
+        }
+        if plane != Plane::Axial {
+            listen::<MouseEvent>(&target, "contextmenu", |e| e.prevent_default())?;
+            let app = app.clone();
+            let wheel = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+                let Ok(e) = e.dyn_into::<WheelEvent>() else {
+                    return;
+                };
+                e.prevent_default();
+                let Ok(mut a) = app.try_borrow_mut() else {
+                    return;
+                };
+                a.move_plane(plane, if e.delta_y() < 0.0 { 1.0 } else { -1.0 });
+            });
+            let opts = web_sys::AddEventListenerOptions::new();
+            opts.set_passive(false);
+            target.add_event_listener_with_callback_and_add_event_listener_options(
+                "wheel",
+                wheel.as_ref().unchecked_ref(),
+                &opts,
+            )?;
+            wheel.forget();
+        }
+    }
+    let window: EventTarget = dom::window()?.into();
+    {
+        let app = app.clone();
+        listen::<MouseEvent>(&window, "mousemove", move |e| {
+            if let Ok(mut a) = app.try_borrow_mut() {
+                a.pointer_move([e.client_x() as f64, e.client_y() as f64]);
+            }
+        })?;
+    }
+    {
+        let app = app.clone();
+        listen::<MouseEvent>(&window, "mouseup", move |e| {
+            if e.button() == 0 {
+                if let Ok(mut a) = app.try_borrow_mut() {
+                    a.pointer_up();
+                }
+            }
+        })?;
+    }
+    for (tool, b) in tools {
+        let app = app.clone();
+        listen::<MouseEvent>(&b.into(), "click", move |_| app.borrow_mut().set_tool(tool))?;
+    }
+    for (layout, b) in layouts {
+        let app = app.clone();
+        listen::<MouseEvent>(&b.into(), "click", move |_| {
+            let mut a = app.borrow_mut();
+            let current = a.reading.as_ref().map(|r| r.layout);
+            a.set_layout(if current == Some(layout) {
+                crate::ui::views::Layout::Three
+            } else {
+                layout
+            });
+        })?;
+    }
+    {
+        let app = app.clone();
+        listen::<MouseEvent>(&overlay.into(), "click", move |_| {
+            app.borrow_mut().toggle_overlay()
+        })?;
+    }
+    {
+        let app = app.clone();
+        listen::<MouseEvent>(&help.into(), "click", move |_| {
+            let mut a = app.borrow_mut();
+            let open = a.reading.as_ref().is_some_and(|r| r.help_open);
+            if let Some(r) = a.reading.as_mut() {
+                r.set_help(!open);
+            }
+        })?;
+    }
+    {
+        let app = app.clone();
+        listen::<MouseEvent>(&close_help.into(), "click", move |_| {
+            if let Some(r) = app.borrow_mut().reading.as_mut() {
+                r.set_help(false);
+            }
+        })?;
+    }
+    {
+        // Delete buttons of the measurement list (rebuilt on change): one delegated listener.
+        let app = app.clone();
+        listen::<MouseEvent>(&list.into(), "click", move |e| {
+            let id = e
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|el| el.get_attribute("data-delete"))
+                .and_then(|s| s.parse::<u32>().ok());
+            if let Some(id) = id {
+                app.borrow_mut().delete_measurement(Some(id));
+                // Keep keyboard focus in the panel after its button disappeared.
+                let next = dom::document()
+                    .ok()
+                    .and_then(|d| d.query_selector("#measure-list button").ok().flatten())
+                    .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(next) = next {
+                    let _ = next.focus();
+                }
+            }
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,267 @@
+//! The analysis controls and read-outs: Analyze / Cancel / automatic analysis, the overlay
+//! controls (opacity, outline, per-subtype toggles), the slice-probability strip and the
+//! results panel (verdicts, volumes, ABC/2, models).
+
+use wasm_bindgen::{Clamped, JsCast, JsValue};
+use web_sys::{
+    CanvasRenderingContext2d, Event, HtmlButtonElement, HtmlCanvasElement, HtmlElement,
+    HtmlInputElement, ImageData, MouseEvent,
+};
+
+use crate::analysis::AnalysisResult;
+use crate::model::card::ModelCard;
+use crate::model::shipped;
+use crate::render::probability_strip;
+use crate::ui::dom::{self, by_id};
+use crate::ui::events::listen;
+use crate::ui::state::App;
+use crate::ui::{analysis, AppRef};
+
+/// Label names shown in the panel, in `LABELS` order.
+const LABEL_TITLES: [&str; 6] = [
+    "Any haemorrhage",
+    "Epidural (EDH)",
+    "Intraparenchymal (IPH)",
+    "Intraventricular (IVH)",
+    "Subarachnoid (SAH)",
+    "Subdural (SDH)",
+];
+
+/// The analysis elements of the page.
+#[derive(Clone)]
+pub struct AnalysisElements {
+    pub analyze: HtmlButtonElement,
+    pub cancel: HtmlButtonElement,
+    pub auto: HtmlInputElement,
+    pub results: HtmlElement,
+    pub strip: HtmlCanvasElement,
+    pub strip_marker: HtmlElement,
+    pub opacity: HtmlInputElement,
+    pub outline: HtmlInputElement,
+    /// Per-subtype toggles, codes 1..=5.
+    pub toggles: Vec<(u8, HtmlInputElement)>,
+    pub models: HtmlElement,
+}
+
+impl AnalysisElements {
+    pub fn find() -> Result<Self, JsValue> {
+        let doc = dom::document()?;
+        let nodes = doc.query_selector_all("input[data-label]")?;
+        let mut toggles = Vec::new();
+        for n in 0..nodes.length() {
+            if let Some(input) = nodes
+                .item(n)
+                .and_then(|n| n.dyn_into::<HtmlInputElement>().ok())
+            {
+                if let Some(code) = input
+                    .get_attribute("data-label")
+                    .and_then(|c| c.parse::<u8>().ok())
+                    .filter(|c| (1..6).contains(c))
+                {
+                    toggles.push((code, input));
+                }
+            }
+        }
+        Ok(AnalysisElements {
+            analyze: by_id("analyze")?,
+            cancel: by_id("cancel-analysis")?,
+            auto: by_id("auto-analyze")?,
+            results: by_id("analysis-results")?,
+            strip: by_id("prob-strip")?,
+            strip_marker: by_id("strip-marker")?,
+            opacity: by_id("overlay-opacity")?,
+            outline: by_id("overlay-outline")?,
+            toggles,
+            models: by_id("models-info")?,
+        })
+    }
+}
+
+/// Wire the analysis controls.
+pub fn install(app: AppRef) -> Result<(), JsValue> {
+    let el = app.borrow().ael.clone();
+    {
+        let app = app.clone();
+        listen::<MouseEvent>(&el.analyze.clone().into(), "click", true, move |_| {
+            analysis::start(&app)
+        })?;
+    }
+    {
+        let app = app.clone();
+        listen::<MouseEvent>(&el.cancel.clone().into(), "click", true, move |_| {
+            analysis::cancel(&app)
+        })?;
+    }
+    {
+        let app = app.clone();
+        let input = el.opacity.clone();
+        listen::<Event>(&el.opacity.clone().into(), "input", true, move |_| {
+            if let Ok(v) = input.value().parse::<f32>() {
+                let mut a = app.borrow_mut();
+                a.overlay.opacity = (v / 100.0).clamp(0.0, 1.0);
+                a.overlay_changed();
+            }
+        })?;
+    }
+    {
+        let app = app.clone();
+        let input = el.outline.clone();
+        listen::<Event>(&el.outline.clone().into(), "change", true, move |_| {
+            let mut a = app.borrow_mut();
+            a.overlay.outline = input.checked();
+            a.overlay_changed();
+        })?;
+    }
+    for (code, toggle) in &el.toggles {
+        let app = app.clone();
+        let input = toggle.clone();
+        let code = *code as usize;
+        listen::<Event>(&toggle.clone().into(), "change", true, move |_| {
+            let mut a = app.borrow_mut();
+            a.overlay.visible[code] = input.checked();
+            a.overlay_changed();
+        })?;
+    }
+    {
+        let app = app.clone();
+        let strip = el.strip.clone();
+        listen::<MouseEvent>(&el.strip.clone().into(), "click", true, move |e| {
+            let n = app.borrow().slice_count();
+            let w = f64::from(strip.client_width()).max(1.0);
+            if n > 0 {
+                let k = (f64::from(e.offset_x()) / w * n as f64).floor() as i64;
+                app.borrow_mut().set_slice(k);
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// Model names, versions and download sizes from the cards compiled into the page.
+fn models_text(note: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    for text in [shipped::CLASSIFIER_CARD, shipped::SEGMENTER_CARD] {
+        if let Ok(c) = ModelCard::from_json(text) {
+            parts.push(format!(
+                "{} {} ({:.1} MB)",
+                c.name,
+                c.version,
+                c.size_bytes as f64 / 1e6
+            ));
+        }
+    }
+    let mut s = format!("Models: {}", parts.join(", "));
+    if let Some(n) = note {
+        s.push_str(&format!("; {n}"));
+    }
+    s
+}
+
+fn results_html(r: &AnalysisResult) -> String {
+    let verdict = r.verdict.to_array();
+    let volumes = r.volumes_ml.to_array();
+    let mut rows = String::new();
+    for (n, title) in LABEL_TITLES.iter().enumerate() {
+        let (class, word) = if verdict[n] {
+            ("positive", "detected")
+        } else {
+            ("", "not detected")
+        };
+        rows.push_str(&format!(
+            "<tr data-label=\"{n}\"><th scope=\"row\">{title}</th><td class=\"{class}\">{word}</td>\
+             <td class=\"num\">{:.2} mL</td></tr>",
+            volumes[n]
+        ));
+    }
+    let abc2 = match r.abc2_ml {
+        Some(v) => format!("{v:.2} mL"),
+        None => "no intraparenchymal haemorrhage found".to_string(),
+    };
+    let models: Vec<String> = r.models.iter().map(|(n, v)| format!("{n} {v}")).collect();
+    format!(
+        "<table><thead><tr><th>Label</th><th>Scan verdict</th><th>Volume</th></tr></thead>\
+         <tbody>{rows}</tbody></table>\
+         <p>ABC/2, largest IPH: <span data-testid=\"abc2\">{abc2}</span></p>\
+         <p class=\"muted\">{}</p>\
+         <p class=\"ruo\">Research use — not for diagnosis</p>",
+        models.join(", ")
+    )
+}
+
+impl App {
+    /// Bring the analysis controls, the panel and the strip in line with the state.
+    pub fn refresh_analysis(&mut self) {
+        let el = &self.ael;
+        let analyzing = self.status == crate::ui::state::Status::Analyzing;
+        el.analyze.set_disabled(
+            self.loaded.is_none() || analyzing || self.analysis_unavailable.is_some(),
+        );
+        el.cancel.set_hidden(!analyzing);
+        dom::set_text(&el.models, &models_text(self.models_note.as_deref()));
+        let html = match (&self.analysis, &self.analysis_unavailable, analyzing) {
+            (_, Some(why), _) => format!("<p class=\"error\">{}</p>", escape(why)),
+            (_, None, true) => "<p class=\"muted\">Analysing…</p>".to_string(),
+            (Some(a), None, false) => results_html(&a.result),
+            (None, None, false) => "<p class=\"muted\">Not analysed yet.</p>".to_string(),
+        };
+        if el.results.inner_html() != html {
+            el.results.set_inner_html(&html);
+        }
+        self.draw_strip();
+    }
+
+    fn draw_strip(&mut self) {
+        let el = &self.ael;
+        let scores: Vec<[f32; 6]> = match &self.analysis {
+            Some(a) => a
+                .result
+                .slices
+                .iter()
+                .map(|s| s.probabilities.to_array())
+                .collect(),
+            None => Vec::new(),
+        };
+        let n = scores.len();
+        if n == 0 {
+            el.strip.set_width(1);
+            el.strip.set_height(1);
+            el.strip_marker.set_hidden(true);
+            return;
+        }
+        if el.strip.width() != n as u32 {
+            el.strip.set_width(n as u32);
+        }
+        el.strip.set_height(6);
+        probability_strip(&scores, &mut self.strip_rgba);
+        let drawn = (|| -> Result<(), JsValue> {
+            let ctx: CanvasRenderingContext2d = el
+                .strip
+                .get_context("2d")?
+                .ok_or_else(|| JsValue::from_str("no 2D canvas"))?
+                .dyn_into()?;
+            let image = ImageData::new_with_u8_clamped_array_and_sh(
+                Clamped(&self.strip_rgba),
+                n as u32,
+                6,
+            )?;
+            ctx.put_image_data(&image, 0.0, 0.0)
+        })();
+        if let Err(e) = drawn {
+            web_sys::console::warn_1(&e);
+        }
+        let left = (self.slice as f64 + 0.5) / n as f64 * 100.0;
+        let _ = el
+            .strip_marker
+            .style()
+            .set_property("left", &format!("calc({left:.3}% - 1px)"));
+        el.strip_marker.set_hidden(false);
+    }
+}
+
+/// Text for HTML element content.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -1,0 +1,1244 @@
+//! The three linked views: the axial view (stored slices, `canvas::AxialCanvas`) and the coronal
+//! and sagittal reformats (drawn here), a crosshair shared by all three, the one-view layout,
+//! measurement drawing and the annotation layer over each view.
+//!
+//! The crosshair is a RAS point; `state().crosshair` is its nearest voxel, and its k is always
+//! the axial slice shown. Coronal and sagittal images are resampled by
+//! [`crate::render::Reformat`] at the crosshair's y and x.
+
+use serde::Serialize;
+use wasm_bindgen::{Clamped, JsCast, JsValue};
+use web_sys::{CanvasRenderingContext2d, HtmlButtonElement, HtmlCanvasElement, HtmlElement};
+
+use crate::render::{
+    blend, distance_mm, ellipse_stats, hu_to_rgba, Lut, OverlayStyle, Plane, Reformat, VoxelMap,
+    WindowLevel,
+};
+use crate::ui::canvas::ImageRect;
+use crate::ui::dom;
+use crate::ui::measure::{Measurement, Pending, Tool};
+use crate::ui::state::App;
+use crate::Volume;
+
+/// Crosshair colour (Okabe-Ito sky blue, unused by the overlay labels) and measurement colour
+/// (white, distinct from every overlay colour).
+const CROSSHAIR_COLOUR: &str = "#56B4E9";
+const MEASURE_COLOUR: &str = "#FFFFFF";
+
+/// Which views are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    Three,
+    Axial,
+    Coronal,
+    Sagittal,
+}
+
+impl Layout {
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Three => "three",
+            Layout::Axial => "axial",
+            Layout::Coronal => "coronal",
+            Layout::Sagittal => "sagittal",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Layout> {
+        Some(match s {
+            "three" => Layout::Three,
+            "axial" => Layout::Axial,
+            "coronal" => Layout::Coronal,
+            "sagittal" => Layout::Sagittal,
+            _ => return None,
+        })
+    }
+
+    fn of(plane: Plane) -> Layout {
+        match plane {
+            Plane::Axial => Layout::Axial,
+            Plane::Coronal => Layout::Coronal,
+            Plane::Sagittal => Layout::Sagittal,
+        }
+    }
+}
+
+fn context_2d(c: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
+    c.get_context("2d")?
+        .ok_or_else(|| JsValue::from_str("this browser gives no 2D canvas"))?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .map_err(JsValue::from)
+}
+
+fn device_pixel_ratio() -> f64 {
+    dom::window()
+        .map(|w| w.device_pixel_ratio())
+        .unwrap_or(1.0)
+        .max(1.0)
+}
+
+/// Match a canvas's backing store to its size on screen.
+fn fit_backing_store(c: &HtmlCanvasElement) {
+    let dpr = device_pixel_ratio();
+    let w = ((c.client_width() as f64) * dpr).round().max(1.0) as u32;
+    let h = ((c.client_height() as f64) * dpr).round().max(1.0) as u32;
+    if c.width() != w {
+        c.set_width(w);
+    }
+    if c.height() != h {
+        c.set_height(h);
+    }
+}
+
+/// What a reformat canvas holds, to skip resampling when nothing changed.
+#[derive(PartialEq)]
+struct RenderedKey {
+    volume: *const Volume,
+    depth: f64,
+    window: WindowLevel,
+    /// Generation of the overlay blended in (0 = none).
+    overlay: u64,
+}
+
+/// The analysis overlay: label mask (volume grid), style and generation.
+pub type Overlay<'a> = Option<(&'a [u8], &'a OverlayStyle, u64)>;
+
+/// A coronal or sagittal reformat drawn on a canvas, fitted with its physical aspect ratio.
+pub struct PlaneCanvas {
+    canvas: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+    offscreen: HtmlCanvasElement,
+    off_ctx: CanvasRenderingContext2d,
+    rendered: Option<RenderedKey>,
+    rect: Option<ImageRect>,
+    lut: Option<(WindowLevel, Lut)>,
+    /// Resampled HU of the current image (for ROI statistics) and its RGBA pixels.
+    pub hu: Vec<i16>,
+    rgba: Vec<u8>,
+    labels: Vec<u8>,
+    /// Time of the last resampling + colouring, in ms.
+    pub last_ms: f64,
+}
+
+impl PlaneCanvas {
+    fn new(canvas: HtmlCanvasElement) -> Result<Self, JsValue> {
+        let ctx = context_2d(&canvas)?;
+        let offscreen: HtmlCanvasElement = dom::document()?.create_element("canvas")?.dyn_into()?;
+        let off_ctx = context_2d(&offscreen)?;
+        Ok(PlaneCanvas {
+            canvas,
+            ctx,
+            offscreen,
+            off_ctx,
+            rendered: None,
+            rect: None,
+            lut: None,
+            hu: Vec::new(),
+            rgba: Vec::new(),
+            labels: Vec::new(),
+            last_ms: 0.0,
+        })
+    }
+
+    fn clear(&mut self) {
+        fit_backing_store(&self.canvas);
+        self.ctx.set_fill_style_str("#000");
+        self.ctx.fill_rect(
+            0.0,
+            0.0,
+            self.canvas.width() as f64,
+            self.canvas.height() as f64,
+        );
+        self.rendered = None;
+        self.rect = None;
+    }
+
+    fn draw(
+        &mut self,
+        volume: &Volume,
+        r: &Reformat,
+        depth: f64,
+        window: WindowLevel,
+        overlay: Overlay,
+    ) -> Result<(), JsValue> {
+        fit_backing_store(&self.canvas);
+        let key = RenderedKey {
+            volume: volume as *const Volume,
+            depth,
+            window,
+            overlay: overlay.map(|o| o.2).unwrap_or(0),
+        };
+        if self.rendered.as_ref() != Some(&key) {
+            let t0 = dom::now_ms();
+            if self.lut.as_ref().map(|(w, _)| *w) != Some(window) {
+                self.lut = Some((window, Lut::new(window)));
+            }
+            r.sample_hu(volume, depth, &mut self.hu);
+            if let Some((_, lut)) = &self.lut {
+                hu_to_rgba(&self.hu, lut, &mut self.rgba);
+            }
+            if let Some((mask, style, _)) = overlay {
+                r.sample_labels(mask, depth, &mut self.labels);
+                blend(&mut self.rgba, &self.labels, r.width, r.height, style);
+            }
+            let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+                Clamped(&self.rgba),
+                r.width as u32,
+                r.height as u32,
+            )?;
+            if self.offscreen.width() != r.width as u32 {
+                self.offscreen.set_width(r.width as u32);
+            }
+            if self.offscreen.height() != r.height as u32 {
+                self.offscreen.set_height(r.height as u32);
+            }
+            self.off_ctx.put_image_data(&image, 0.0, 0.0)?;
+            self.rendered = Some(key);
+            self.last_ms = dom::now_ms() - t0;
+        }
+        let (pw, ph) = (
+            r.width as f64 * r.pixel_mm[0],
+            r.height as f64 * r.pixel_mm[1],
+        );
+        let (cw, ch) = (self.canvas.width() as f64, self.canvas.height() as f64);
+        let scale = (cw / pw).min(ch / ph);
+        let (dw, dh) = (pw * scale, ph * scale);
+        let (x, y) = (((cw - dw) / 2.0).round(), ((ch - dh) / 2.0).round());
+        self.ctx.set_fill_style_str("#000");
+        self.ctx.fill_rect(0.0, 0.0, cw, ch);
+        // The image is already trilinearly resampled; smooth scaling suits a reformat.
+        self.ctx.set_image_smoothing_enabled(true);
+        self.ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+            &self.offscreen,
+            x,
+            y,
+            dw,
+            dh,
+        )?;
+        self.rect = Some(ImageRect {
+            x,
+            y,
+            width: dw,
+            height: dh,
+            image: [r.width, r.height],
+        });
+        Ok(())
+    }
+}
+
+/// The transparent canvas over a view that shows the crosshair and measurements.
+struct Annot {
+    canvas: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+}
+
+/// Where a view's image lies: its rect on the canvas and the canvas element (for CSS scaling).
+#[derive(Clone, Copy)]
+struct Placement {
+    rect: ImageRect,
+    /// Backing-store pixels per CSS pixel.
+    scale: [f64; 2],
+}
+
+impl Placement {
+    fn of(canvas: &HtmlCanvasElement, rect: Option<ImageRect>) -> Option<Self> {
+        let rect = rect?;
+        Some(Placement {
+            rect,
+            scale: [
+                canvas.width() as f64 / (canvas.client_width() as f64).max(1.0),
+                canvas.height() as f64 / (canvas.client_height() as f64).max(1.0),
+            ],
+        })
+    }
+
+    /// Image pixel coordinates (fractional) of a point in CSS pixels relative to the canvas.
+    fn image_point(&self, css: [f64; 2]) -> [f64; 2] {
+        let r = &self.rect;
+        [
+            (css[0] * self.scale[0] - r.x) / r.width * r.image[0] as f64,
+            (css[1] * self.scale[1] - r.y) / r.height * r.image[1] as f64,
+        ]
+    }
+
+    /// Canvas backing-store position of an image point.
+    fn canvas_point(&self, p: [f64; 2]) -> [f64; 2] {
+        let r = &self.rect;
+        [
+            r.x + p[0] * r.width / r.image[0] as f64,
+            r.y + p[1] * r.height / r.image[1] as f64,
+        ]
+    }
+
+    fn contains(&self, p: [f64; 2]) -> bool {
+        p[0] >= 0.0
+            && p[1] >= 0.0
+            && p[0] < self.rect.image[0] as f64
+            && p[1] < self.rect.image[1] as f64
+    }
+}
+
+/// `state().crosshair`.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Crosshair {
+    pub i: usize,
+    pub j: usize,
+    pub k: usize,
+    /// The crosshair point in RAS mm.
+    pub ras: [f64; 3],
+}
+
+/// `state().reading`: layout, tool and the reformat views.
+#[derive(Serialize)]
+pub struct ReadingInfo {
+    pub layout: Layout,
+    pub tool: Tool,
+    pub overlay: bool,
+    pub help_open: bool,
+    /// True when coronal/sagittal are resampled from a tilted or oblique series.
+    pub resampled: bool,
+    pub coronal: Option<PlaneInfo>,
+    pub sagittal: Option<PlaneInfo>,
+}
+
+#[derive(Serialize)]
+pub struct PlaneInfo {
+    pub depth_mm: f64,
+    pub pixel_mm: [f64; 2],
+    pub letters: crate::render::EdgeLetters,
+    pub image_rect: Option<ImageRect>,
+    /// Time of the last resampling of this view, in ms.
+    pub reformat_ms: f64,
+}
+
+/// Elements and state of the reading tools.
+pub struct Reading {
+    views: HtmlElement,
+    sections: [HtmlElement; 3],
+    pub coronal: PlaneCanvas,
+    pub sagittal: PlaneCanvas,
+    annots: [Annot; 3],
+    letters: [[HtmlElement; 4]; 2],
+    pub tool_buttons: Vec<(Tool, HtmlButtonElement)>,
+    pub layout_buttons: Vec<(Layout, HtmlButtonElement)>,
+    pub overlay_button: HtmlButtonElement,
+    pub help_button: HtmlButtonElement,
+    pub close_help: HtmlButtonElement,
+    help_panel: HtmlElement,
+    pub measure_list: HtmlElement,
+    measure_empty: HtmlElement,
+    crosshair_readout: HtmlElement,
+    announcer: HtmlElement,
+    /// Voxel ↔ RAS map and the coronal and sagittal reformats of the loaded volume.
+    pub map: Option<VoxelMap>,
+    pub reformats: Option<[Reformat; 2]>,
+    /// The crosshair point (RAS mm).
+    pub cross: [f64; 3],
+    pub layout: Layout,
+    pub tool: Tool,
+    /// Whether the analysis overlay is shown (key O).
+    pub overlay: bool,
+    pub help_open: bool,
+    pub measurements: Vec<Measurement>,
+    next_id: u32,
+    /// Measurements as last written to the list (to rebuild it only on change).
+    listed: Vec<u32>,
+    pub pending: Option<Pending>,
+    /// The view a crosshair drag started in.
+    pub dragging: Option<Plane>,
+}
+
+fn letters(prefix: &str) -> Result<[HtmlElement; 4], JsValue> {
+    Ok([
+        dom::by_id(&format!("{prefix}-orient-top"))?,
+        dom::by_id(&format!("{prefix}-orient-bottom"))?,
+        dom::by_id(&format!("{prefix}-orient-left"))?,
+        dom::by_id(&format!("{prefix}-orient-right"))?,
+    ])
+}
+
+fn annot(id: &str) -> Result<Annot, JsValue> {
+    let canvas: HtmlCanvasElement = dom::by_id(id)?;
+    let ctx = context_2d(&canvas)?;
+    Ok(Annot { canvas, ctx })
+}
+
+fn buttons<T>(
+    selector: &str,
+    attr: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Vec<(T, HtmlButtonElement)>, JsValue> {
+    let nodes = dom::document()?.query_selector_all(selector)?;
+    let mut out = Vec::new();
+    for n in 0..nodes.length() {
+        if let Some(b) = nodes
+            .item(n)
+            .and_then(|n| n.dyn_into::<HtmlButtonElement>().ok())
+        {
+            if let Some(v) = b.get_attribute(attr).as_deref().and_then(&parse) {
+                out.push((v, b));
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Reading {
+    /// Find the elements declared in `index.html`.
+    pub fn find() -> Result<Self, JsValue> {
+        Ok(Reading {
+            views: dom::by_id("views")?,
+            sections: [
+                dom::by_id("viewer")?,
+                dom::by_id("viewer-coronal")?,
+                dom::by_id("viewer-sagittal")?,
+            ],
+            coronal: PlaneCanvas::new(dom::by_id("coronal-canvas")?)?,
+            sagittal: PlaneCanvas::new(dom::by_id("sagittal-canvas")?)?,
+            annots: [
+                annot("axial-annot")?,
+                annot("coronal-annot")?,
+                annot("sagittal-annot")?,
+            ],
+            letters: [letters("coronal")?, letters("sagittal")?],
+            tool_buttons: buttons("button[data-tool]", "data-tool", Tool::from_name)?,
+            layout_buttons: buttons("button[data-layout]", "data-layout", Layout::from_name)?,
+            overlay_button: dom::by_id("toggle-overlay")?,
+            help_button: dom::by_id("open-help")?,
+            close_help: dom::by_id("close-help")?,
+            help_panel: dom::by_id("help-panel")?,
+            measure_list: dom::by_id("measure-list")?,
+            measure_empty: dom::by_id("measure-empty")?,
+            crosshair_readout: dom::by_id("crosshair-readout")?,
+            announcer: dom::by_id("announcer")?,
+            map: None,
+            reformats: None,
+            cross: [0.0; 3],
+            layout: Layout::Three,
+            tool: Tool::None,
+            overlay: true,
+            help_open: false,
+            measurements: Vec::new(),
+            next_id: 1,
+            listed: Vec::new(),
+            pending: None,
+            dragging: None,
+        })
+    }
+
+    /// The section element of a plane's view.
+    pub fn section(&self, plane: Plane) -> &HtmlElement {
+        &self.sections[plane_index(plane)]
+    }
+
+    /// The image canvas of a reformat view.
+    fn plane_canvas(&self, plane: Plane) -> Option<&PlaneCanvas> {
+        match plane {
+            Plane::Axial => None,
+            Plane::Coronal => Some(&self.coronal),
+            Plane::Sagittal => Some(&self.sagittal),
+        }
+    }
+
+    fn reformat(&self, plane: Plane) -> Option<&Reformat> {
+        let r = self.reformats.as_ref()?;
+        match plane {
+            Plane::Axial => None,
+            Plane::Coronal => Some(&r[0]),
+            Plane::Sagittal => Some(&r[1]),
+        }
+    }
+
+    /// Depth (RAS along the normal) of a reformat view at the crosshair.
+    pub fn depth(&self, plane: Plane) -> f64 {
+        self.cross[plane.axes().2]
+    }
+
+    /// Say something to screen-reader users (the page's polite live region).
+    pub fn announce(&self, text: &str) {
+        // Clearing first makes a repeated message be announced again.
+        self.announcer.set_text_content(None);
+        self.announcer.set_text_content(Some(text));
+    }
+
+    pub fn set_help(&mut self, open: bool) {
+        self.help_open = open;
+        self.help_panel.set_hidden(!open);
+        let _ = self
+            .help_button
+            .set_attribute("aria-expanded", if open { "true" } else { "false" });
+        if open {
+            let _ = self.close_help.focus();
+        } else {
+            let _ = self.help_button.focus();
+        }
+    }
+}
+
+fn plane_index(plane: Plane) -> usize {
+    match plane {
+        Plane::Axial => 0,
+        Plane::Coronal => 1,
+        Plane::Sagittal => 2,
+    }
+}
+
+impl App {
+    /// A new volume: build the reformats, centre the crosshair, forget measurements.
+    pub(crate) fn reading_volume_changed(&mut self) {
+        let Some(l) = &self.loaded else { return };
+        let volume = l.volume.clone();
+        let Some(r) = self.reading.as_mut() else {
+            return;
+        };
+        r.measurements.clear();
+        r.pending = None;
+        r.dragging = None;
+        r.map = VoxelMap::new(volume.dims, &volume.geometry).ok();
+        r.reformats = match (
+            Reformat::new(&volume, Plane::Coronal),
+            Reformat::new(&volume, Plane::Sagittal),
+        ) {
+            (Ok(c), Ok(s)) => Some([c, s]),
+            (Err(e), _) | (_, Err(e)) => {
+                self.message.push_str(&format!(
+                    " Coronal and sagittal views are unavailable: {e}."
+                ));
+                None
+            }
+        };
+        let [ni, nj, nk] = volume.dims;
+        let centre = [
+            (ni / 2) as f64,
+            (nj / 2) as f64,
+            (self.slice.min(nk.saturating_sub(1))) as f64,
+        ];
+        r.cross = volume.geometry.to_ras(centre);
+        if r.reformats.as_ref().is_some_and(|f| f[0].resampled) {
+            self.message.push_str(
+                " Tilted or oblique series: coronal and sagittal views are resampled onto an \
+                 orthogonal grid.",
+            );
+        }
+        let text = format!("{} Crosshair at the volume centre.", self.message);
+        r.announce(&text);
+        if let Some(preset) = crate::ui::keys::remembered_preset() {
+            if let Some(p) = crate::render::PRESETS.get(preset) {
+                self.window = p.window;
+                self.preset = Some(preset);
+            }
+        }
+    }
+
+    /// The crosshair's voxel (clamped into the volume); its k is the axial slice.
+    pub(crate) fn crosshair(&self) -> Option<Crosshair> {
+        let r = self.reading.as_ref()?;
+        let map = r.map.as_ref()?;
+        self.loaded.as_ref()?;
+        let [i, j, k] = map.nearest_voxel(r.cross);
+        Some(Crosshair {
+            i,
+            j,
+            k,
+            ras: r.cross,
+        })
+    }
+
+    /// Keep the crosshair on the axial slice shown (the slice may change by keys or wheel).
+    fn sync_crosshair_to_slice(&mut self) {
+        let slice = self.slice as f64;
+        if let Some(r) = self.reading.as_mut() {
+            if let Some(map) = r.map {
+                let mut v = map.to_voxel(r.cross);
+                if (v[2] - slice).abs() > 1e-6 {
+                    v[2] = slice;
+                    r.cross = map.to_ras(v);
+                }
+            }
+        }
+    }
+
+    /// Move the crosshair to a RAS point; the axial slice follows.
+    pub(crate) fn set_crosshair_ras(&mut self, ras: [f64; 3]) {
+        let Some(r) = self.reading.as_mut() else {
+            return;
+        };
+        let Some(map) = r.map else { return };
+        let v = map.nearest_voxel(ras);
+        // Keep the point inside the volume.
+        let inside = map.to_voxel(ras);
+        let clamped = [0, 1, 2].map(|a| inside[a].clamp(0.0, (map.dims[a] - 1) as f64));
+        r.cross = map.to_ras([clamped[0], clamped[1], v[2] as f64]);
+        self.slice = v[2];
+        self.refresh();
+    }
+
+    /// Move the crosshair by whole voxels of the axial view's screen axes.
+    pub(crate) fn nudge_crosshair(&mut self, dx: f64, dy: f64) {
+        let (Some(l), Some(c)) = (&self.loaded, self.crosshair()) else {
+            return;
+        };
+        let s = l.view.screen_at_fractional(c.i as f64, c.j as f64);
+        let [i, j] = l.view.voxel_at_fractional(s[0] + dx, s[1] + dy);
+        let ras = l.volume.geometry.to_ras([i, j, c.k as f64]);
+        self.set_crosshair_ras(ras);
+    }
+
+    /// Move a reformat view's plane along its normal by `steps` voxel steps.
+    pub(crate) fn move_plane(&mut self, plane: Plane, steps: f64) {
+        let Some(r) = self.reading.as_ref() else {
+            return;
+        };
+        let Some(rf) = r.reformat(plane) else { return };
+        let axis = plane.axes().2;
+        let mut ras = r.cross;
+        ras[axis] = (ras[axis] + steps * rf.depth_step).clamp(
+            rf.depth_range[0].min(rf.depth_range[1]),
+            rf.depth_range[0].max(rf.depth_range[1]),
+        );
+        // Keep the plane where asked even where the nearest voxel does not change.
+        let Some(map) = r.map else { return };
+        let v = map.to_voxel(ras);
+        if (0..3).all(|a| v[a] >= -0.5 && v[a] <= map.dims[a] as f64 - 0.5) {
+            self.set_crosshair_ras(ras);
+        }
+    }
+
+    /// Crosshair back to the centre, zoom and pan reset.
+    pub(crate) fn reset_reading_view(&mut self) {
+        if let (Some(l), Some(r)) = (&self.loaded, self.reading.as_mut()) {
+            let [ni, nj, nk] = l.volume.dims;
+            r.cross = l
+                .volume
+                .geometry
+                .to_ras([(ni / 2) as f64, (nj / 2) as f64, (nk / 2) as f64]);
+            self.slice = nk / 2;
+        }
+        self.reset_view();
+    }
+
+    pub(crate) fn set_layout(&mut self, layout: Layout) {
+        if let Some(r) = self.reading.as_mut() {
+            r.layout = layout;
+            let _ = r.views.set_attribute("data-layout", layout.name());
+            let text = match layout {
+                Layout::Three => "Three views".to_string(),
+                other => format!("{} view maximised", capitalised(other.name())),
+            };
+            r.announce(&text);
+        }
+        crate::ui::keys::save_settings(self);
+        self.refresh();
+    }
+
+    /// Maximise `plane`, or go back to three views if it already is.
+    pub(crate) fn toggle_maximised(&mut self, plane: Plane) {
+        let want = Layout::of(plane);
+        let current = self.reading.as_ref().map(|r| r.layout);
+        self.set_layout(if current == Some(want) {
+            Layout::Three
+        } else {
+            want
+        });
+    }
+
+    pub(crate) fn set_tool(&mut self, tool: Tool) {
+        if let Some(r) = self.reading.as_mut() {
+            r.tool = tool;
+            r.pending = None;
+            r.announce(&match tool {
+                Tool::None => "Crosshair tool".to_string(),
+                t => format!("{} tool", capitalised(t.name())),
+            });
+        }
+        crate::ui::keys::save_settings(self);
+        self.refresh();
+    }
+
+    pub(crate) fn toggle_overlay(&mut self) {
+        if let Some(r) = self.reading.as_mut() {
+            r.overlay = !r.overlay;
+            r.announce(if r.overlay {
+                "Overlay shown"
+            } else {
+                "Overlay hidden"
+            });
+        }
+        crate::ui::keys::save_settings(self);
+        self.refresh();
+    }
+
+    pub(crate) fn delete_measurement(&mut self, id: Option<u32>) {
+        if let Some(r) = self.reading.as_mut() {
+            let index = match id {
+                Some(id) => r.measurements.iter().position(|m| m.id == id),
+                None => r.measurements.len().checked_sub(1),
+            };
+            if let Some(index) = index {
+                let m = r.measurements.remove(index);
+                r.announce(&format!("Deleted measurement {}: {}", m.id, m.label));
+            }
+        }
+        self.refresh();
+    }
+
+    /// Placement of a view's image (rect and CSS scale), once drawn.
+    fn placement(&self, plane: Plane) -> Option<Placement> {
+        match plane {
+            Plane::Axial => Placement::of(&self.el.canvas, self.canvas.last_rect()),
+            p => {
+                let pc = self.reading.as_ref()?.plane_canvas(p)?;
+                Placement::of(&pc.canvas, pc.rect)
+            }
+        }
+    }
+
+    /// The image canvas element of a view (for event coordinates).
+    pub(crate) fn view_canvas(&self, plane: Plane) -> Option<HtmlCanvasElement> {
+        match plane {
+            Plane::Axial => Some(self.el.canvas.clone()),
+            p => Some(self.reading.as_ref()?.plane_canvas(p)?.canvas.clone()),
+        }
+    }
+
+    /// RAS point at an image point of a view.
+    fn ras_at(&self, plane: Plane, p: [f64; 2]) -> Option<[f64; 3]> {
+        let l = self.loaded.as_ref()?;
+        let r = self.reading.as_ref()?;
+        match plane {
+            Plane::Axial => {
+                let [i, j] = l.view.voxel_at_fractional(p[0], p[1]);
+                Some(l.volume.geometry.to_ras([i, j, self.slice as f64]))
+            }
+            other => Some(r.reformat(other)?.ras_at(p[0], p[1], r.depth(other))),
+        }
+    }
+
+    /// Left button down in a view at a CSS point (relative to its canvas).
+    pub(crate) fn pointer_down(&mut self, plane: Plane, css: [f64; 2]) {
+        let Some(place) = self.placement(plane) else {
+            return;
+        };
+        let p = place.image_point(css);
+        if !place.contains(p) {
+            return;
+        }
+        let Some(tool) = self.reading.as_ref().map(|r| r.tool) else {
+            return;
+        };
+        match tool {
+            Tool::None => {
+                if let Some(r) = self.reading.as_mut() {
+                    r.dragging = Some(plane);
+                }
+                if let Some(ras) = self.ras_at(plane, p) {
+                    self.set_crosshair_ras(ras);
+                }
+            }
+            Tool::Probe => self.add_measurement(Pending {
+                plane,
+                tool,
+                a: p,
+                b: p,
+            }),
+            Tool::Distance | Tool::Ellipse => {
+                if let Some(r) = self.reading.as_mut() {
+                    r.pending = Some(Pending {
+                        plane,
+                        tool,
+                        a: p,
+                        b: p,
+                    });
+                }
+                self.refresh();
+            }
+        }
+    }
+
+    /// Mouse moved (anywhere) during a drag that started in a view.
+    pub(crate) fn pointer_move(&mut self, client: [f64; 2]) {
+        let Some(r) = self.reading.as_ref() else {
+            return;
+        };
+        let plane = match (r.dragging, r.pending) {
+            (Some(p), _) => p,
+            (None, Some(p)) => p.plane,
+            _ => return,
+        };
+        let Some(canvas) = self.view_canvas(plane) else {
+            return;
+        };
+        let b = canvas.get_bounding_client_rect();
+        let css = [client[0] - b.left(), client[1] - b.top()];
+        let Some(place) = self.placement(plane) else {
+            return;
+        };
+        let p = place.image_point(css);
+        let (w, h) = (place.rect.image[0] as f64, place.rect.image[1] as f64);
+        let p = [p[0].clamp(0.0, w - 1e-6), p[1].clamp(0.0, h - 1e-6)];
+        if self.reading.as_ref().and_then(|r| r.dragging).is_some() {
+            if let Some(ras) = self.ras_at(plane, p) {
+                self.set_crosshair_ras(ras);
+            }
+        } else if let Some(r) = self.reading.as_mut() {
+            if let Some(pending) = r.pending.as_mut() {
+                pending.b = p;
+            }
+            self.refresh();
+        }
+    }
+
+    /// Mouse released: finish a drag.
+    pub(crate) fn pointer_up(&mut self) {
+        let Some(r) = self.reading.as_mut() else {
+            return;
+        };
+        r.dragging = None;
+        if let Some(p) = r.pending.take() {
+            self.add_measurement(p);
+        }
+    }
+
+    /// Probe at the crosshair (keyboard use of the probe tool).
+    pub(crate) fn probe_at_crosshair(&mut self) {
+        let (Some(l), Some(c)) = (&self.loaded, self.crosshair()) else {
+            return;
+        };
+        let p = l.view.screen_at_fractional(c.i as f64, c.j as f64);
+        self.add_measurement(Pending {
+            plane: Plane::Axial,
+            tool: Tool::Probe,
+            a: p,
+            b: p,
+        });
+    }
+
+    /// Finish a measurement: compute it from the true geometry and list it.
+    fn add_measurement(&mut self, p: Pending) {
+        let Some(l) = self.loaded.as_ref() else {
+            return;
+        };
+        let volume = l.volume.clone();
+        let (Some(ra), Some(rb)) = (self.ras_at(p.plane, p.a), self.ras_at(p.plane, p.b)) else {
+            return;
+        };
+        let Some(r) = self.reading.as_ref() else {
+            return;
+        };
+        let Some(map) = r.map else { return };
+        let depth = match p.plane {
+            Plane::Axial => volume.geometry.to_ras([0.0, 0.0, self.slice as f64])[2],
+            other => r.depth(other),
+        };
+        let slice = match p.plane {
+            Plane::Axial => self.slice,
+            Plane::Coronal => map.nearest_voxel(r.cross)[1],
+            Plane::Sagittal => map.nearest_voxel(r.cross)[0],
+        };
+        let mut m = Measurement {
+            id: r.next_id,
+            kind: p.tool,
+            plane: p.plane,
+            slice,
+            depth_mm: depth,
+            points: vec![p.a],
+            ras: vec![ra],
+            length_mm: None,
+            mean_hu: None,
+            sd_hu: None,
+            area_mm2: None,
+            pixels: None,
+            hu: None,
+            label: String::new(),
+        };
+        match p.tool {
+            Tool::Distance => {
+                let d = distance_mm(ra, rb);
+                if d <= 0.0 {
+                    return;
+                }
+                m.points.push(p.b);
+                m.ras.push(rb);
+                m.length_mm = Some(d);
+                m.label = format!("{d:.1} mm");
+            }
+            Tool::Ellipse => {
+                let (values, width, area) = match p.plane {
+                    Plane::Axial => {
+                        let v = &l.view;
+                        (
+                            v.screen_values(volume.slice(self.slice)),
+                            v.width,
+                            v.pixel_mm[0] * v.pixel_mm[1],
+                        )
+                    }
+                    other => {
+                        let (Some(pc), Some(rf)) = (r.plane_canvas(other), r.reformat(other))
+                        else {
+                            return;
+                        };
+                        (pc.hu.clone(), rf.width, rf.pixel_mm[0] * rf.pixel_mm[1])
+                    }
+                };
+                let s = ellipse_stats(&values, width, p.a, p.b, area);
+                if s.pixels == 0 {
+                    return;
+                }
+                m.points.push(p.b);
+                m.ras.push(rb);
+                m.mean_hu = Some(s.mean_hu);
+                m.sd_hu = Some(s.sd_hu);
+                m.area_mm2 = Some(s.area_mm2);
+                m.pixels = Some(s.pixels);
+                m.label = format!(
+                    "{:.1} ± {:.1} HU, {:.1} mm², {} px",
+                    s.mean_hu, s.sd_hu, s.area_mm2, s.pixels
+                );
+            }
+            Tool::Probe => {
+                let hu = match p.plane {
+                    Plane::Axial => l
+                        .view
+                        .voxel_at_point(p.a[0], p.a[1])
+                        .and_then(|[i, j]| volume.value_at(i, j, self.slice))
+                        .map(f64::from),
+                    other => r
+                        .reformat(other)
+                        .and_then(|rf| rf.hu_at(&volume, p.a[0], p.a[1], depth)),
+                };
+                let Some(hu) = hu else { return };
+                m.hu = Some(hu);
+                m.label = format!("{hu:.0} HU");
+            }
+            Tool::None => return,
+        }
+        let text = format!(
+            "Measurement {}: {} {} on {}",
+            m.id,
+            p.tool.name(),
+            m.label,
+            m.place()
+        );
+        if let Some(r) = self.reading.as_mut() {
+            r.next_id += 1;
+            r.measurements.push(m);
+            r.announce(&text);
+        }
+        self.refresh();
+    }
+
+    /// Draw the reformat views, letters, annotations and panels (called by `refresh`).
+    pub(crate) fn refresh_reading(&mut self) {
+        self.sync_crosshair_to_slice();
+        let window = self.window;
+        let slice = self.slice;
+        let crosshair = self.crosshair();
+        let Some(r) = self.reading.as_mut() else {
+            return;
+        };
+        // Buttons and layout.
+        for (tool, b) in &r.tool_buttons {
+            let _ = b.set_attribute("aria-pressed", bool_str(*tool == r.tool));
+        }
+        for (layout, b) in &r.layout_buttons {
+            let _ = b.set_attribute("aria-pressed", bool_str(*layout == r.layout));
+        }
+        let _ = r
+            .overlay_button
+            .set_attribute("aria-pressed", bool_str(r.overlay));
+        let _ = r.views.set_attribute("data-layout", r.layout.name());
+        let _ = r.views.set_attribute("data-tool", r.tool.name());
+
+        // Reformat images, with the analysis overlay unless hidden (key O).
+        let overlay: Overlay = self
+            .analysis
+            .as_ref()
+            .filter(|_| r.overlay)
+            .map(|a| (a.mask.as_slice(), &self.overlay, self.overlay_gen));
+        let mut error = None;
+        match (&self.loaded, &r.reformats) {
+            (Some(l), Some([cor, sag])) => {
+                let (dc, ds) = (r.cross[1], r.cross[0]);
+                if r.layout == Layout::Three || r.layout == Layout::Coronal {
+                    error = error.or(r.coronal.draw(&l.volume, cor, dc, window, overlay).err());
+                }
+                if r.layout == Layout::Three || r.layout == Layout::Sagittal {
+                    error = error.or(r.sagittal.draw(&l.volume, sag, ds, window, overlay).err());
+                }
+                for (idx, rf) in [cor, sag].into_iter().enumerate() {
+                    let e = rf.letters;
+                    for (span, c) in r.letters[idx]
+                        .iter()
+                        .zip([e.top, e.bottom, e.left, e.right])
+                    {
+                        dom::set_text(span, &c.to_string());
+                    }
+                }
+                let describe = |name: &str, depth: f64| {
+                    format!(
+                        "{name} reformat at {depth:.1} mm{}",
+                        if cor.resampled {
+                            ", resampled from a tilted series"
+                        } else {
+                            ""
+                        }
+                    )
+                };
+                let _ = r
+                    .coronal
+                    .canvas
+                    .set_attribute("aria-label", &describe("Coronal", dc));
+                let _ = r
+                    .sagittal
+                    .canvas
+                    .set_attribute("aria-label", &describe("Sagittal", ds));
+            }
+            _ => {
+                r.coronal.clear();
+                r.sagittal.clear();
+                for spans in &r.letters {
+                    for s in spans {
+                        dom::set_text(s, "");
+                    }
+                }
+            }
+        }
+        if let Some(e) = error {
+            self.error = Some(format!("drawing failed: {}", dom::js_error_text(&e)));
+        }
+        let text = match crosshair {
+            Some(c) => format!(
+                "Crosshair voxel ({}, {}, {}); R {:.1}, A {:.1}, S {:.1} mm",
+                c.i, c.j, c.k, c.ras[0], c.ras[1], c.ras[2]
+            ),
+            None => "–".to_string(),
+        };
+        if let Some(r) = self.reading.as_ref() {
+            let note = if r.reformats.as_ref().is_some_and(|f| f[0].resampled) {
+                ". Tilted series: coronal and sagittal are resampled onto an orthogonal grid."
+            } else {
+                ""
+            };
+            dom::set_text(&r.crosshair_readout, &format!("{text}{note}"));
+        }
+        self.draw_annotations(slice);
+        self.refresh_measure_list();
+    }
+
+    /// Crosshair and measurements over each view.
+    fn draw_annotations(&self, slice: usize) {
+        let Some(r) = self.reading.as_ref() else {
+            return;
+        };
+        for plane in Plane::ALL {
+            let a = &r.annots[plane_index(plane)];
+            let Some(image_canvas) = self.view_canvas(plane) else {
+                continue;
+            };
+            if a.canvas.width() != image_canvas.width() {
+                a.canvas.set_width(image_canvas.width());
+            }
+            if a.canvas.height() != image_canvas.height() {
+                a.canvas.set_height(image_canvas.height());
+            }
+            let ctx = &a.ctx;
+            ctx.clear_rect(0.0, 0.0, a.canvas.width() as f64, a.canvas.height() as f64);
+            let Some(place) = self.placement(plane) else {
+                continue;
+            };
+            if self.loaded.is_none() {
+                continue;
+            }
+            // Crosshair: two lines through the point, with a gap around it.
+            if let Some(p) = self.screen_of_ras(plane, r.cross) {
+                let [cx, cy] = place.canvas_point(p);
+                let rc = &place.rect;
+                let gap = 8.0;
+                ctx.set_stroke_style_str(CROSSHAIR_COLOUR);
+                ctx.set_line_width(1.0);
+                ctx.begin_path();
+                ctx.move_to(rc.x, cy);
+                ctx.line_to(cx - gap, cy);
+                ctx.move_to(cx + gap, cy);
+                ctx.line_to(rc.x + rc.width, cy);
+                ctx.move_to(cx, rc.y);
+                ctx.line_to(cx, cy - gap);
+                ctx.move_to(cx, cy + gap);
+                ctx.line_to(cx, rc.y + rc.height);
+                ctx.stroke();
+            }
+            let depth = match plane {
+                Plane::Axial => None,
+                other => Some((r.depth(other), r.reformat(other).map(|f| f.depth_step))),
+            };
+            let visible = |m: &Measurement| {
+                m.plane == plane
+                    && match depth {
+                        None => m.slice == slice,
+                        Some((d, step)) => {
+                            (m.depth_mm - d).abs() <= step.unwrap_or(1.0) / 2.0 + 1e-6
+                        }
+                    }
+            };
+            ctx.set_font("13px system-ui, sans-serif");
+            for m in r.measurements.iter().filter(|m| visible(m)) {
+                draw_measurement(ctx, &place, m.kind, &m.points, &m.label, false);
+            }
+            if let Some(p) = r.pending.filter(|p| p.plane == plane) {
+                draw_measurement(ctx, &place, p.tool, &[p.a, p.b], "", true);
+            }
+        }
+    }
+
+    /// Image point of a RAS point in a view.
+    fn screen_of_ras(&self, plane: Plane, ras: [f64; 3]) -> Option<[f64; 2]> {
+        let l = self.loaded.as_ref()?;
+        let r = self.reading.as_ref()?;
+        match plane {
+            Plane::Axial => {
+                let v = r.map?.to_voxel(ras);
+                Some(l.view.screen_at_fractional(v[0], v[1]))
+            }
+            other => Some(r.reformat(other)?.screen_of(ras)),
+        }
+    }
+
+    /// Rebuild the measurement list when measurements were added or deleted.
+    fn refresh_measure_list(&mut self) {
+        let Some(r) = self.reading.as_mut() else {
+            return;
+        };
+        let ids: Vec<u32> = r.measurements.iter().map(|m| m.id).collect();
+        if ids == r.listed {
+            return;
+        }
+        r.listed = ids;
+        let Ok(doc) = dom::document() else { return };
+        r.measure_list.set_text_content(None);
+        for m in &r.measurements {
+            let Ok(li) = doc.create_element("li") else {
+                continue;
+            };
+            let _ = li.set_attribute("data-testid", "measurement");
+            li.set_text_content(Some(&format!(
+                "{} {} ({})",
+                capitalised(m.kind.name()),
+                m.label,
+                m.place()
+            )));
+            if let Ok(b) = doc.create_element("button") {
+                let _ = b.set_attribute("type", "button");
+                let _ = b.set_attribute("data-delete", &m.id.to_string());
+                let _ = b.set_attribute(
+                    "aria-label",
+                    &format!("Delete measurement {}: {} {}", m.id, m.kind.name(), m.label),
+                );
+                b.set_text_content(Some("Delete"));
+                let _ = li.append_child(&b);
+            }
+            let _ = r.measure_list.append_child(&li);
+        }
+        r.measure_empty.set_hidden(!r.measurements.is_empty());
+    }
+
+    /// `state().reading`.
+    pub(crate) fn reading_info(&self) -> Option<ReadingInfo> {
+        let r = self.reading.as_ref()?;
+        let info = |plane: Plane| {
+            let rf = r.reformat(plane)?;
+            let pc = r.plane_canvas(plane)?;
+            Some(PlaneInfo {
+                depth_mm: r.depth(plane),
+                pixel_mm: rf.pixel_mm,
+                letters: rf.letters,
+                image_rect: pc.rect,
+                reformat_ms: pc.last_ms,
+            })
+        };
+        Some(ReadingInfo {
+            layout: r.layout,
+            tool: r.tool,
+            overlay: r.overlay,
+            help_open: r.help_open,
+            resampled: r.reformats.as_ref().is_some_and(|f| f[0].resampled),
+            coronal: info(Plane::Coronal),
+            sagittal: info(Plane::Sagittal),
+        })
+    }
+
+    /// `state().measurements`.
+    pub(crate) fn measurements(&self) -> Vec<Measurement> {
+        self.reading
+            .as_ref()
+            .map(|r| r.measurements.clone())
+            .unwrap_or_default()
+    }
+}
+
+fn draw_measurement(
+    ctx: &CanvasRenderingContext2d,
+    place: &Placement,
+    tool: Tool,
+    points: &[[f64; 2]],
+    label: &str,
+    pending: bool,
+) {
+    let Some(&a) = points.first() else { return };
+    let b = points.get(1).copied().unwrap_or(a);
+    let [ax, ay] = place.canvas_point(a);
+    let [bx, by] = place.canvas_point(b);
+    ctx.set_stroke_style_str(MEASURE_COLOUR);
+    ctx.set_fill_style_str(MEASURE_COLOUR);
+    ctx.set_line_width(if pending { 1.0 } else { 2.0 });
+    ctx.begin_path();
+    match tool {
+        Tool::Distance => {
+            ctx.move_to(ax, ay);
+            ctx.line_to(bx, by);
+        }
+        Tool::Ellipse => {
+            let (cx, cy) = ((ax + bx) / 2.0, (ay + by) / 2.0);
+            let (rx, ry) = (((ax - bx) / 2.0).abs(), ((ay - by) / 2.0).abs());
+            let _ = ctx.ellipse(
+                cx,
+                cy,
+                rx.max(0.5),
+                ry.max(0.5),
+                0.0,
+                0.0,
+                std::f64::consts::TAU,
+            );
+        }
+        Tool::Probe => {
+            ctx.move_to(ax - 6.0, ay);
+            ctx.line_to(ax + 6.0, ay);
+            ctx.move_to(ax, ay - 6.0);
+            ctx.line_to(ax, ay + 6.0);
+        }
+        Tool::None => {}
+    }
+    ctx.stroke();
+    if !label.is_empty() {
+        ctx.set_shadow_color("#000");
+        ctx.set_shadow_blur(3.0);
+        let _ = ctx.fill_text(label, bx.max(ax) + 6.0, by.min(ay) - 6.0);
+        ctx.set_shadow_blur(0.0);
+    }
+}
+
+fn bool_str(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,406 @@
+// End-to-end tests of the reading tools: three linked views, measurements, keyboard-only use
+// and an accessibility check (axe-core), against the release build.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import {
+  startServer,
+  launchBrowser,
+  openApp,
+  state,
+  waitForStatus,
+  screenToCanvas,
+  sharedData,
+  writeNifti,
+} from "./helpers.mjs";
+
+const require = createRequire(import.meta.url);
+
+let server;
+let url;
+let browser;
+
+before(async () => {
+  ({ server, url } = await startServer());
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/**
+ * 80 × 64 × 16 voxels of 0.5 × 1.0 × 2.5 mm, i → patient left, j → posterior (shown as stored:
+ * screen x = i, screen y = j). A sphere of radius 8 mm (1000 HU) around voxel (20, 40, 8) and a
+ * bar of 500 HU along i from voxel 30 to 69 (centres 19.5 mm apart) at j 10–12 on every slice.
+ */
+const READING_VOLUME = {
+  dims: [80, 64, 16],
+  spacing: [0.5, 1.0, 2.5],
+  srow: [
+    [-0.5, 0, 0, 20],
+    [0, -1.0, 0, 32],
+    [0, 0, 2.5, 0],
+  ],
+  hu(i, j, k) {
+    const d = Math.hypot((i - 20) * 0.5, (j - 40) * 1.0, (k - 8) * 2.5);
+    if (d <= 8) return 1000;
+    if (j >= 10 && j <= 12 && i >= 30 && i <= 69) return 500;
+    return 0;
+  },
+};
+
+function volumeFile(spec) {
+  const [nx, ny, nz] = spec.dims;
+  const voxels = new Int16Array(nx * ny * nz);
+  for (let k = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) voxels[i + nx * (j + ny * k)] = spec.hu(i, j, k);
+  return writeNifti({ ...spec, voxels });
+}
+
+async function openVolume(page, buffer, name = "reading.nii") {
+  await page.setInputFiles('[data-testid="file-input"]', {
+    name,
+    mimeType: "application/octet-stream",
+    buffer,
+  });
+  const st = await waitForStatus(page, ["ready", "error"], 120_000);
+  assert.equal(st.status, "ready", st.error);
+  return st;
+}
+
+/** Page (CSS) position of the centre of axial voxel (i, j): screen x = i, y = j here. */
+async function axialPoint(page, st, i, j) {
+  const box = await page.locator('[data-testid="viewer-axial"] canvas').first().boundingBox();
+  const [cx, cy] = screenToCanvas(st, i, j);
+  return [box.x + cx, box.y + cy];
+}
+
+const canvasData = (page, testid) =>
+  page.evaluate((t) => document.querySelector(`[data-testid="${t}"] canvas`).toDataURL(), testid);
+
+test("clicking in the axial view moves the crosshair and the coronal and sagittal views", async () => {
+  const { context, page, log } = await openApp(browser, url, { width: 1280, height: 720 });
+  let st = await openVolume(page, volumeFile(READING_VOLUME));
+  assert.equal(st.slice, 8);
+  assert.deepEqual([st.crosshair.i, st.crosshair.j, st.crosshair.k], [40, 32, 8]);
+  assert.equal(st.reading.resampled, false);
+  assert.deepEqual(st.measurements, []);
+  // Letters on the reformats (radiological convention).
+  const letters = await page.evaluate(() =>
+    ["coronal", "sagittal"].map((v) =>
+      ["top", "bottom", "left", "right"].map((p) => document.getElementById(`${v}-orient-${p}`).textContent).join(""),
+    ),
+  );
+  assert.deepEqual(letters, ["SIRL", "SIAP"]);
+  const coronalBefore = await canvasData(page, "viewer-coronal");
+  const sagittalBefore = await canvasData(page, "viewer-sagittal");
+
+  // Click on the sphere's centre voxel (20, 40) in the axial view.
+  const [x, y] = await axialPoint(page, st, 20, 40);
+  await page.mouse.click(x, y);
+  st = await state(page);
+  assert.ok(Math.abs(st.crosshair.i - 20) <= 1 && Math.abs(st.crosshair.j - 40) <= 1, JSON.stringify(st.crosshair));
+  assert.equal(st.crosshair.k, 8);
+  assert.notEqual(await canvasData(page, "viewer-coronal"), coronalBefore, "coronal view moved");
+  assert.notEqual(await canvasData(page, "viewer-sagittal"), sagittalBefore, "sagittal view moved");
+  assert.ok(Math.abs(st.reading.coronal.depth_mm - (32 - 40)) <= 1, `coronal at y ${st.reading.coronal.depth_mm}`);
+  assert.ok(Math.abs(st.reading.sagittal.depth_mm - (20 - 10)) <= 0.5, `sagittal at x ${st.reading.sagittal.depth_mm}`);
+
+  // Dragging in the coronal view moves the axial slice (superior is up).
+  const cor = st.reading.coronal.image_rect;
+  const cbox = await page.locator('[data-testid="viewer-coronal"] canvas').first().boundingBox();
+  await page.mouse.move(cbox.x + cor.x + cor.width / 2, cbox.y + cor.y + cor.height * 0.3);
+  await page.mouse.down();
+  await page.mouse.move(cbox.x + cor.x + cor.width / 2, cbox.y + cor.y + cor.height * 0.2);
+  await page.mouse.up();
+  st = await state(page);
+  assert.ok(st.slice > 8, `slice ${st.slice} is above the middle`);
+  assert.equal(st.crosshair.k, st.slice);
+
+  // A distance drawn in the coronal view is measured in true mm on the reformat's grid.
+  await page.keyboard.press("d");
+  const y0 = cbox.y + cor.y + cor.height * 0.5;
+  const x0 = cbox.x + cor.x + cor.width * 0.3;
+  const x1 = cbox.x + cor.x + cor.width * 0.7;
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  await page.mouse.move(x1, y0, { steps: 4 });
+  await page.mouse.up();
+  st = await state(page);
+  const m = st.measurements.at(-1);
+  assert.equal(m.plane, "coronal");
+  const pxPerCss = cor.width / cor.image[0];
+  const expected = ((x1 - x0) / pxPerCss) * st.reading.coronal.pixel_mm[0];
+  assert.ok(Math.abs(m.length_mm - expected) < 0.5, `coronal distance ${m.length_mm} mm, expected ${expected}`);
+  // Only the horizontal (R–L) coordinate changed: the ends lie in the coronal plane.
+  assert.ok(Math.abs(m.ras[0][1] - m.ras[1][1]) < 1e-9 && Math.abs(m.ras[0][2] - m.ras[1][2]) < 1e-6);
+  assert.deepEqual(log.pageErrors, []);
+  await context.close();
+});
+
+test("distance, ellipse and probe measurements in true mm and HU", async () => {
+  const { context, page, log } = await openApp(browser, url, { width: 1280, height: 720 });
+  let st = await openVolume(page, volumeFile(READING_VOLUME));
+  await page.click('[data-testid="tool-distance"]');
+  const [ax, ay] = await axialPoint(page, st, 30, 11);
+  const [bx, by] = await axialPoint(page, st, 69, 11);
+  await page.mouse.move(ax, ay);
+  await page.mouse.down();
+  await page.mouse.move((ax + bx) / 2, by, { steps: 3 });
+  await page.mouse.move(bx, by, { steps: 3 });
+  await page.mouse.up();
+  st = await state(page);
+  assert.equal(st.measurements.length, 1);
+  const d = st.measurements[0];
+  assert.equal(d.kind, "distance");
+  assert.equal(d.plane, "axial");
+  assert.equal(d.slice, 8);
+  // 39 voxels of 0.5 mm between the bar's end voxels; a click lands within a CSS pixel.
+  assert.ok(Math.abs(d.length_mm - 19.5) < 0.3, `length ${d.length_mm} mm`);
+
+  // Ellipse inside the sphere (slice 8): 1000 HU, no spread.
+  await page.keyboard.press("e");
+  const [ex0, ey0] = await axialPoint(page, st, 14, 36);
+  const [ex1, ey1] = await axialPoint(page, st, 26, 44);
+  await page.mouse.move(ex0, ey0);
+  await page.mouse.down();
+  await page.mouse.move(ex1, ey1, { steps: 4 });
+  await page.mouse.up();
+  // HU probe on the bar.
+  await page.keyboard.press("p");
+  const [px, py] = await axialPoint(page, st, 50, 11);
+  await page.mouse.click(px, py);
+  st = await state(page);
+  assert.equal(st.measurements.length, 3);
+  const roi = st.measurements[1];
+  assert.equal(roi.kind, "ellipse");
+  assert.equal(roi.mean_hu, 1000);
+  assert.equal(roi.sd_hu, 0);
+  assert.ok(roi.pixels > 50, `${roi.pixels} pixels`);
+  assert.ok(Math.abs(roi.area_mm2 - roi.pixels * 0.5) < 1e-9);
+  const probe = st.measurements[2];
+  assert.equal(probe.kind, "probe");
+  assert.equal(probe.hu, 500);
+  // Listed, announced, and deletable.
+  assert.equal(await page.locator('[data-testid="measurement"]').count(), 3);
+  assert.match(await page.locator('[data-testid="announcer"]').textContent(), /500 HU/);
+  await page.click('[data-testid="measure-list"] button[data-delete="2"]');
+  st = await state(page);
+  assert.deepEqual(st.measurements.map((m) => m.id), [1, 3]);
+  // Attached to their slice: not drawn on another slice, still listed.
+  await page.keyboard.press("Escape");
+  await page.focus('[data-testid="viewer-axial"]');
+  await page.keyboard.press("ArrowUp");
+  st = await state(page);
+  assert.equal(st.slice, 9);
+  assert.equal(st.measurements.length, 2);
+  assert.deepEqual(log.pageErrors, []);
+  await context.close();
+});
+
+test("keyboard only: every control is reachable and the reading keys work", async () => {
+  const { context, page, log } = await openApp(browser, url, { width: 1280, height: 720 });
+  const focused = () =>
+    page.evaluate(() => {
+      const e = document.activeElement;
+      return e?.dataset?.testid || e?.id || e?.getAttribute("aria-label") || e?.tagName;
+    });
+  // Tab to the demo button and open it with Enter.
+  let found = false;
+  for (let n = 0; n < 10 && !found; n++) {
+    await page.keyboard.press("Tab");
+    found = (await focused()) === "open-demo";
+  }
+  assert.ok(found, "the demo button is reachable with Tab");
+  await page.keyboard.press("Enter");
+  await waitForStatus(page, ["ready"]);
+
+  // One full Tab cycle visits every control.
+  const seen = new Set();
+  for (let n = 0; n < 60; n++) {
+    await page.keyboard.press("Tab");
+    seen.add(await focused());
+  }
+  for (const want of [
+    "file-input",
+    "open-demo",
+    "1 Brain window (key 1)",
+    "4 Bone window (key 4)",
+    "tool-distance",
+    "tool-ellipse",
+    "tool-probe",
+    "Maximise the coronal view, key C",
+    "toggle-overlay",
+    "open-help",
+    "reset-view",
+    "viewer-axial",
+    "viewer-coronal",
+    "viewer-sagittal",
+    "slice-slider",
+  ]) {
+    assert.ok(seen.has(want), `${want} reached by Tab (seen: ${[...seen].join(", ")})`);
+  }
+
+  // Reading keys from a focused view.
+  await page.focus('[data-testid="viewer-axial"]');
+  await page.keyboard.press("c");
+  assert.equal((await state(page)).reading.layout, "coronal");
+  assert.ok(await page.locator('[data-testid="viewer-axial"]').isHidden());
+  await page.keyboard.press("c");
+  assert.equal((await state(page)).reading.layout, "three");
+  await page.keyboard.press("s");
+  await page.keyboard.press("Escape");
+  assert.equal((await state(page)).reading.layout, "three");
+  await page.keyboard.press("?");
+  assert.ok(await page.locator('[data-testid="help-panel"]').isVisible());
+  assert.equal(await focused(), "close-help");
+  await page.keyboard.press("Escape");
+  assert.ok(await page.locator('[data-testid="help-panel"]').isHidden());
+  await page.keyboard.press("4");
+  assert.equal((await state(page)).window.center, 600);
+  await page.keyboard.press("o");
+  assert.equal((await state(page)).reading.overlay, false);
+
+  // Crosshair by keys, then a probe at the crosshair and its deletion, all by keyboard.
+  await page.focus('[data-testid="viewer-axial"]');
+  const before = (await state(page)).crosshair;
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  const after = (await state(page)).crosshair;
+  assert.notDeepEqual([after.i, after.j], [before.i, before.j], "arrow keys move the crosshair");
+  await page.keyboard.press("p");
+  await page.keyboard.press("Enter");
+  let st = await state(page);
+  assert.equal(st.measurements.length, 1);
+  assert.equal(st.measurements[0].kind, "probe");
+  let reached = false;
+  for (let n = 0; n < 60 && !reached; n++) {
+    await page.keyboard.press("Tab");
+    reached = await page.evaluate(() => document.activeElement?.dataset?.delete === "1");
+  }
+  assert.ok(reached, "the delete button is reachable by Tab");
+  await page.keyboard.press("Enter");
+  assert.equal((await state(page)).measurements.length, 0);
+  await page.focus('[data-testid="viewer-axial"]');
+  await page.keyboard.press("r");
+  assert.equal((await state(page)).view.zoom, 1);
+
+  // Settings are remembered across visits (same browser profile).
+  const page2 = await context.newPage();
+  await page2.goto(url);
+  await page2.waitForFunction(() => window.hemoscope && window.hemoscope.state().status === "idle");
+  const s2 = await page2.evaluate(() => window.hemoscope.state());
+  assert.equal(s2.reading.tool, "probe");
+  assert.equal(s2.reading.overlay, false);
+  assert.deepEqual(log.pageErrors, []);
+  await context.close();
+});
+
+test("accessibility: axe-core finds no serious or critical violations", async () => {
+  const { context, page } = await openApp(browser, url, { width: 1280, height: 720 });
+  await page.click('[data-testid="open-demo"]');
+  await waitForStatus(page, ["ready"]);
+  const source = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  // Evaluated through the debugging protocol: the page's CSP (no inline script) stays on.
+  await page.evaluate(source);
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    [],
+  );
+  // Also with the help panel open.
+  await page.keyboard.press("?");
+  const again = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  assert.deepEqual(
+    again.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id),
+    [],
+  );
+  await context.close();
+});
+
+/** Mean and worst time (ms) of `n` axial slice steps, each handled synchronously by the app. */
+function sliceStepTimes(page, n) {
+  return page.evaluate((n) => {
+    const times = [];
+    for (let s = 0; s < n; s++) {
+      const key = s < n / 2 ? "ArrowUp" : "ArrowDown";
+      const t0 = performance.now();
+      window.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+      times.push(performance.now() - t0);
+    }
+    const mean = times.reduce((a, b) => a + b, 0) / times.length;
+    return { mean, max: Math.max(...times) };
+  }, n);
+}
+
+test("a gantry-tilted 512 × 512 × 40 volume scrolls smoothly in three planes", async () => {
+  const { context, page } = await openApp(browser, url, { width: 1920, height: 1080 });
+  const t = (20 * Math.PI) / 180;
+  const spec = {
+    dims: [512, 512, 40],
+    spacing: [0.45, 0.45, 5],
+    srow: [
+      [-0.45, 0, 0, 115],
+      [0, -0.45, 5 * Math.tan(t), 115],
+      [0, 0, 5, 0],
+    ],
+    hu(i, j, k) {
+      const d = Math.hypot((i - 256) * 0.45, (j - 256) * 0.45, (k - 20) * 5);
+      return d < 90 ? 40 : d < 97 ? 1500 : -1000;
+    },
+  };
+  let st = await openVolume(page, volumeFile(spec), "tilted.nii");
+  assert.equal(st.reading.resampled, true);
+  assert.match(st.message, /resampled onto an orthogonal grid/);
+  // Round skull in the coronal reformat: width and height of the head in mm agree.
+  const frames = await sliceStepTimes(page, 30);
+  st = await state(page);
+  console.log(
+    `512×512×40 tilted: slice step ${frames.mean.toFixed(1)} ms mean, ${frames.max.toFixed(1)} ms worst; ` +
+      `coronal reformat ${st.reading.coronal.reformat_ms.toFixed(1)} ms, sagittal ${st.reading.sagittal.reformat_ms.toFixed(1)} ms`,
+  );
+  // About 12–18 ms on a quiet 2-core machine; the bound leaves room for a busy one.
+  assert.ok(frames.mean < 80, `slice step takes ${frames.mean} ms`);
+  await context.close();
+});
+
+test("real tilted series in three planes (screenshots) when the shared data are present", async (t) => {
+  const data = sharedData();
+  const file = data && path.join(data, "rsna-ich", "volumes", "ID_7518324893.nii.gz");
+  if (!file || !fs.existsSync(file)) {
+    t.skip("shared data not present");
+    return;
+  }
+  const outDir = process.env.HEMOSCOPE_SCREENSHOTS ?? "/tmp/hemoscope-reading";
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const [w, h] of [[1920, 1080], [1280, 720]]) {
+    const { context, page } = await openApp(browser, url, { width: w, height: h });
+    await page.setInputFiles('[data-testid="file-input"]', file);
+    let st = await waitForStatus(page, ["ready", "error"], 120_000);
+    assert.equal(st.status, "ready", st.error);
+    await page.screenshot({ path: path.join(outDir, `three-planes-${w}x${h}.png`) });
+    const frames = await sliceStepTimes(page, 20);
+    st = await state(page);
+    console.log(
+      `real ${st.volume.dims.join("×")} at ${w}×${h}: resampled ${st.reading.resampled}; slice step ` +
+        `${frames.mean.toFixed(1)} ms mean, ${frames.max.toFixed(1)} ms worst; coronal ` +
+        `${st.reading.coronal.reformat_ms.toFixed(1)} ms, sagittal ${st.reading.sagittal.reformat_ms.toFixed(1)} ms`,
+    );
+    if (w === 1920) {
+      await page.keyboard.press("4");
+      await page.screenshot({ path: path.join(outDir, "three-planes-bone.png") });
+      await page.focus('[data-testid="viewer-coronal"]');
+      await page.keyboard.press("c");
+      await page.screenshot({ path: path.join(outDir, "coronal-maximised.png") });
+      await page.keyboard.press("s");
+      await page.screenshot({ path: path.join(outDir, "sagittal-maximised.png") });
+    }
+    await context.close();
+  }
+});
