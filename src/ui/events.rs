@@ -14,7 +14,7 @@ use web_sys::{
     KeyboardEvent, MouseEvent, WheelEvent,
 };
 
-use crate::ui::{dom, loader, AppRef};
+use crate::ui::{dom, dropped, loader, AppRef};
 
 /// Listen on `target` for `kind`; the handler lives as long as the page.
 pub(crate) fn listen<E: JsCast + 'static>(
@@ -78,10 +78,10 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
     let viewer: EventTarget = el.viewer.clone().into();
 
     // Files: the input, and drag-and-drop anywhere on the page.
-    {
+    for input in [el.file_input.clone(), el.folder_input.clone()] {
         let app = app.clone();
-        let input = el.file_input.clone();
-        listen::<Event>(&el.file_input.clone().into(), "change", true, move |_| {
+        let target: EventTarget = input.clone().into();
+        listen::<Event>(&target, "change", true, move |_| {
             let files = files_of(input.files());
             loader::open_files(&app, files);
             input.set_value(""); // choosing the same file again fires "change" again
@@ -106,8 +106,22 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         listen::<DragEvent>(&document, "drop", false, move |e| {
             e.prevent_default();
             let _ = viewer_el.class_list().remove_1("dragover");
-            let files = files_of(e.data_transfer().and_then(|d| d.files()));
-            loader::open_files(&app, files);
+            let Some(dt) = e.data_transfer() else { return };
+            match dropped::entries_of(&dt) {
+                Some(entries) => {
+                    let app = app.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match dropped::files_under(entries).await {
+                            Ok(files) => loader::open_files(&app, files),
+                            Err(e) => app.borrow_mut().set_error(&format!(
+                                "could not read the dropped folder: {}",
+                                e.as_string().unwrap_or_else(|| format!("{e:?}"))
+                            )),
+                        }
+                    });
+                }
+                None => loader::open_files(&app, files_of(dt.files())),
+            }
         })?;
     }
     {

@@ -12,6 +12,7 @@ pub mod analysis_worker;
 mod automation;
 mod canvas;
 mod dom;
+mod dropped;
 mod events;
 mod keys;
 mod loader;

@@ -93,35 +93,77 @@ fn files_from_message(data: &JsValue) -> Result<Vec<InputFile>, String> {
 }
 
 /// Decode the files handed to the page into one volume, posting progress (at most every 1%).
+/// One NIfTI file goes straight to its reader (with byte-level progress); anything else (DICOM
+/// files, a folder, zips, a mix) goes through the same intake as the CLI, which assembles DICOM
+/// series and picks the likeliest axial head series.
 fn decode(
     scope: &DedicatedWorkerGlobalScope,
     id: f64,
     files: Vec<InputFile>,
 ) -> Result<Volume, String> {
-    match files.as_slice() {
-        [] => Err("no file was given".to_string()),
-        [file] => {
-            let mut last = -1.0f32;
-            let mut progress = |f: f32| {
-                if f - last >= 0.01 || f >= 1.0 {
-                    last = f;
-                    post_progress(scope, id, f64::from(f), "Decoding");
-                }
-            };
-            io::open_bytes_with_progress(&file.name, &file.bytes, &mut progress).map_err(|e| {
-                let message = e.to_string();
-                if message.contains(&file.name) {
-                    message
-                } else {
-                    format!("{}: {message}", file.name)
-                }
-            })
-        }
-        many => Err(format!(
-            "{} files were given: open one NIfTI volume (.nii or .nii.gz) at a time",
-            many.len()
-        )),
+    let single_volume_file = matches!(files.as_slice(), [f]
+        if !io::zip::is_zip(&f.bytes) && !io::dicom::is_dicom(&f.bytes));
+    if single_volume_file {
+        let file = &files[0];
+        let mut last = -1.0f32;
+        let mut progress = |f: f32| {
+            if f - last >= 0.01 || f >= 1.0 {
+                last = f;
+                post_progress(scope, id, f64::from(f), "Decoding");
+            }
+        };
+        return io::open_bytes_with_progress(&file.name, &file.bytes, &mut progress).map_err(|e| {
+            let message = e.to_string();
+            if message.contains(&file.name) {
+                message
+            } else {
+                format!("{}: {message}", file.name)
+            }
+        });
     }
+    let mut last = -1.0f64;
+    let mut progress = |done: usize, total: usize| {
+        let f = if total == 0 {
+            1.0
+        } else {
+            done as f64 / total as f64
+        };
+        if f - last >= 0.01 || done == total {
+            last = f;
+            post_progress(scope, id, f, "Reading DICOM");
+        }
+    };
+    let opened = io::open_files_with(files, &io::OpenOptions::default(), &mut progress)
+        .map_err(|e| e.to_string())?;
+    let mut volume = opened.volume;
+    volume.warnings.extend(opened.notes);
+    if opened.series.len() > 1 {
+        let list: Vec<String> = opened
+            .series
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}{} ({} slices{})",
+                    if s.opened { "opened: " } else { "" },
+                    if s.description.is_empty() {
+                        "no description"
+                    } else {
+                        s.description.as_str()
+                    },
+                    s.slices,
+                    s.thickness_mm
+                        .map(|t| format!(", {t:.1} mm"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        volume.warnings.push(format!(
+            "{} series found: {}",
+            opened.series.len(),
+            list.join("; ")
+        ));
+    }
+    Ok(volume)
 }
 
 fn post_progress(scope: &DedicatedWorkerGlobalScope, id: f64, fraction: f64, stage: &str) {
