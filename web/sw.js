@@ -1,7 +1,7 @@
 // Offline cache for the app (registered by boot.js as sw.js?v=<build>).
 //
 // - install: caches the app shell: the page, every file it names (boot script, wasm-bindgen
-//   module, wasm, CSS, icon), the decode worker's files, and the models (listed by
+//   module, wasm, CSS, icon), the decode and analysis workers' files, and the models (listed by
 //   models/index.json, or the known names; missing files are skipped). The cache name
 //   carries the build, so each build has its own cache.
 // - activate: deletes every other build's cache, then takes control of open pages.
@@ -19,8 +19,10 @@ function shellFiles(html) {
     const u = new URL(m[1], self.registration.scope);
     if (u.origin === self.location.origin) found.add(u.href);
   }
-  // The decode worker is started from the app's code, not named in the page.
-  for (const f of ["decode_worker_loader.js", "decode_worker.js", "decode_worker_bg.wasm"]) found.add(f);
+  // The decode and analysis workers are started from the app's code, not named in the page.
+  for (const w of ["decode_worker", "analysis_worker"]) {
+    for (const f of [`${w}_loader.js`, `${w}.js`, `${w}_bg.wasm`]) found.add(f);
+  }
   return [...found].map((f) => new URL(f, self.registration.scope).href);
 }
 

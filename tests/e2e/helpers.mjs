@@ -52,7 +52,9 @@ export async function openApp(browser, url, viewport = { width: 1200, height: 80
   const page = await context.newPage();
   const log = { requests: [], consoleErrors: [], pageErrors: [], csp: [] };
   // Every request of the context: the page's and its workers'.
-  context.on("request", (r) => log.requests.push({ url: r.url(), method: r.method(), body: r.postData() }));
+  context.on("request", (r) =>
+    log.requests.push({ url: r.url(), method: r.method(), body: r.postData(), sw: r.serviceWorker() !== null }),
+  );
   page.on("console", (m) => {
     if (m.type() === "error") log.consoleErrors.push(m.text());
     if (/Content[- ]Security[- ]Policy/i.test(m.text())) log.csp.push(m.text());
