@@ -197,32 +197,17 @@ impl PlaneCanvas {
             self.rendered = Some(key);
             self.last_ms = dom::now_ms() - t0;
         }
-        let (pw, ph) = (
-            r.width as f64 * r.pixel_mm[0],
-            r.height as f64 * r.pixel_mm[1],
-        );
-        let (cw, ch) = (self.canvas.width() as f64, self.canvas.height() as f64);
-        let scale = (cw / pw).min(ch / ph);
-        let (dw, dh) = (pw * scale, ph * scale);
-        let (x, y) = (((cw - dw) / 2.0).round(), ((ch - dh) / 2.0).round());
-        self.ctx.set_fill_style_str("#000");
-        self.ctx.fill_rect(0.0, 0.0, cw, ch);
         // The image is already trilinearly resampled; smooth scaling suits a reformat.
         self.ctx.set_image_smoothing_enabled(true);
-        self.ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+        self.rect = Some(ImageRect::draw_fitted(
+            &self.ctx,
+            &self.canvas,
             &self.offscreen,
-            x,
-            y,
-            dw,
-            dh,
-        )?;
-        self.rect = Some(ImageRect {
-            x,
-            y,
-            width: dw,
-            height: dh,
-            image: [r.width, r.height],
-        });
+            [r.width, r.height],
+            r.pixel_mm,
+            1.0,
+            [0.0, 0.0],
+        )?);
         Ok(())
     }
 }

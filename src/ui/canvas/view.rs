@@ -24,6 +24,39 @@ pub struct ImageRect {
     pub image: [usize; 2],
 }
 
+impl ImageRect {
+    /// Clear `canvas` to black and draw `image` (its pixels `size` = [columns, rows], each
+    /// `pixel_mm` = [x, y] mm) centred with its physical aspect ratio, fitted to the canvas,
+    /// then scaled by `zoom` and shifted by `pan` (canvas pixels), with the context's current
+    /// image smoothing. Returns where it landed.
+    pub fn draw_fitted(
+        ctx: &CanvasRenderingContext2d,
+        canvas: &HtmlCanvasElement,
+        image: &HtmlCanvasElement,
+        size: [usize; 2],
+        pixel_mm: [f64; 2],
+        zoom: f64,
+        pan: [f64; 2],
+    ) -> Result<Self, JsValue> {
+        let (phys_w, phys_h) = (size[0] as f64 * pixel_mm[0], size[1] as f64 * pixel_mm[1]);
+        let (cw, ch) = (canvas.width() as f64, canvas.height() as f64);
+        let scale = (cw / phys_w).min(ch / phys_h) * zoom;
+        let (dw, dh) = (phys_w * scale, phys_h * scale);
+        let x = ((cw - dw) / 2.0 + pan[0]).round();
+        let y = ((ch - dh) / 2.0 + pan[1]).round();
+        ctx.set_fill_style_str("#000");
+        ctx.fill_rect(0.0, 0.0, cw, ch);
+        ctx.draw_image_with_html_canvas_element_and_dw_and_dh(image, x, y, dw, dh)?;
+        Ok(ImageRect {
+            x,
+            y,
+            width: dw,
+            height: dh,
+            image: size,
+        })
+    }
+}
+
 /// What the offscreen image currently holds, to skip re-rendering when only zoom/pan change.
 #[derive(PartialEq)]
 struct RenderedKey {
@@ -167,30 +200,16 @@ impl AxialCanvas {
 
         // Physical size of the slice in mm decides the aspect ratio on screen.
         let [px, py] = view.pixel_mm;
-        let (phys_w, phys_h) = (w as f64 * px, h as f64 * py);
-        let (cw, ch) = (self.canvas.width() as f64, self.canvas.height() as f64);
-        let scale = (cw / phys_w).min(ch / phys_h) * zoom;
-        let (dw, dh) = (phys_w * scale, phys_h * scale);
-        let x = ((cw - dw) / 2.0 + pan[0] * dpr).round();
-        let y = ((ch - dh) / 2.0 + pan[1] * dpr).round();
-
-        self.ctx.set_fill_style_str("#000");
-        self.ctx.fill_rect(0.0, 0.0, cw, ch);
         self.ctx.set_image_smoothing_enabled(false);
-        self.ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+        self.rect = Some(ImageRect::draw_fitted(
+            &self.ctx,
+            &self.canvas,
             &self.offscreen,
-            x,
-            y,
-            dw,
-            dh,
-        )?;
-        self.rect = Some(ImageRect {
-            x,
-            y,
-            width: dw,
-            height: dh,
-            image: [w, h],
-        });
+            [w, h],
+            [px, py],
+            zoom,
+            [pan[0] * dpr, pan[1] * dpr],
+        )?);
         Ok(())
     }
 
