@@ -5,6 +5,7 @@
 //! of the largest intraparenchymal haemorrhage, and the metrics the model cards report.
 
 pub mod assemble;
+pub mod cascade;
 pub mod components;
 pub mod metrics;
 #[cfg(feature = "inference")]

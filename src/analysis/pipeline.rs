@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::assemble::{assemble, model_versions};
+use super::cascade::{self, Cascade};
 use super::result::AnalysisResult;
 use super::scores::{fuse, segmenter_max, sigmoid};
 pub use super::slice_positions;
@@ -10,6 +11,8 @@ use crate::model::card::{AnalysisCard, ModelCard};
 use crate::model::plan::Plan;
 use crate::model::preprocess::{preprocess_slice, resize_bilinear};
 use crate::model::shipped;
+use crate::model::validate::ValidatedModel;
+use crate::model::ModelRole;
 use crate::{Error, Result, Volume};
 
 /// A loaded model and its card.
@@ -26,6 +29,24 @@ impl LoadedModel {
         plan.self_test(&card)?;
         Ok(LoadedModel { card, plan })
     }
+}
+
+impl From<ValidatedModel> for LoadedModel {
+    fn from(v: ValidatedModel) -> Self {
+        LoadedModel {
+            card: v.card,
+            plan: v.plan,
+        }
+    }
+}
+
+/// What the cascade did on one volume.
+#[derive(Debug, Clone, Default)]
+pub struct CascadeStats {
+    /// Slices the segmenter ran on.
+    pub segmented: usize,
+    /// Slices in the volume.
+    pub total: usize,
 }
 
 /// Both models and the analysis card.
@@ -99,31 +120,64 @@ impl Analyzer {
         })
     }
 
+    /// Replace the classifier or the segmenter by a validated (user) model.
+    pub fn replace(&mut self, model: ValidatedModel) {
+        match model.role {
+            ModelRole::Classifier => self.classifier = model.into(),
+            ModelRole::Segmenter => self.segmenter = model.into(),
+        }
+    }
+
     /// Whether the classifier contributes to the slice scores.
     pub fn uses_classifier(&self) -> bool {
         self.card.slice_score.classifier_weight > 0.0
     }
 
+    /// The classifier's per-label probabilities (sigmoid of its logits) for one slice.
+    pub fn classify_slice(&self, hu: &[i16], rows: usize, cols: usize) -> Result<[f32; 6]> {
+        let x = preprocess_slice(hu, rows, cols, &self.classifier.card.preprocessing)?;
+        let logits = self.classifier.plan.run(x)?;
+        let mut p = [0f32; 6];
+        for (o, l) in p.iter_mut().zip(&logits) {
+            *o = sigmoid(*l);
+        }
+        Ok(p)
+    }
+
     /// Analyse one slice (row-major HU, display orientation).
     pub fn analyze_slice(&self, hu: &[i16], rows: usize, cols: usize) -> Result<SliceOutput> {
+        self.analyze_slice_given(hu, rows, cols, None)
+    }
+
+    /// Analyse one slice whose classifier probabilities may already be known (the cascade ran
+    /// the classifier first); the classifier runs here only when it is needed and not given.
+    pub fn analyze_slice_given(
+        &self,
+        hu: &[i16],
+        rows: usize,
+        cols: usize,
+        classified: Option<[f32; 6]>,
+    ) -> Result<SliceOutput> {
         let t0 = now_ms();
         let pre = &self.segmenter.card.preprocessing;
         let x = preprocess_slice(hu, rows, cols, pre)?;
         let t1 = now_ms();
-        let cls = if self.uses_classifier() {
-            let xc = if self.classifier.card.preprocessing == *pre {
-                x.clone()
-            } else {
-                preprocess_slice(hu, rows, cols, &self.classifier.card.preprocessing)?
-            };
-            let logits = self.classifier.plan.run(xc)?;
-            let mut p = [0f32; 6];
-            for (o, l) in p.iter_mut().zip(&logits) {
-                *o = sigmoid(*l);
+        let cls = match classified {
+            Some(p) => Some(p),
+            None if self.uses_classifier() => {
+                let xc = if self.classifier.card.preprocessing == *pre {
+                    x.clone()
+                } else {
+                    preprocess_slice(hu, rows, cols, &self.classifier.card.preprocessing)?
+                };
+                let logits = self.classifier.plan.run(xc)?;
+                let mut p = [0f32; 6];
+                for (o, l) in p.iter_mut().zip(&logits) {
+                    *o = sigmoid(*l);
+                }
+                Some(p)
             }
-            Some(p)
-        } else {
-            None
+            None => None,
         };
         let t2 = now_ms();
         let seg = self.segmenter.plan.run(x)?;
@@ -172,6 +226,63 @@ impl Analyzer {
         let models = model_versions(&self.classifier.card, &self.segmenter.card, &self.card);
         let result = assemble(volume, &scores, &mask, &self.card, models, t)?;
         Ok((result, mask))
+    }
+
+    /// Analyse a volume with the cascade: the classifier on every slice, the segmenter only on
+    /// the flagged slices and their neighbours.
+    pub fn analyze_cascade(
+        &self,
+        volume: &Volume,
+        c: &Cascade,
+    ) -> Result<(AnalysisResult, Vec<u8>, CascadeStats)> {
+        let [nx, ny, nz] = volume.dims;
+        let per = nx * ny;
+        let mut t = BTreeMap::<String, f64>::new();
+        let start = now_ms();
+        let mut cls = Vec::with_capacity(nz);
+        for k in 0..nz {
+            cls.push(self.classify_slice(volume.slice(k), ny, nx)?);
+        }
+        t.insert("classifier".into(), now_ms() - start);
+        let any: Vec<f32> = cls.iter().map(|p| p[0]).collect();
+        let keep = cascade::select(&any, c);
+        let w = self.card.slice_score.classifier_weight;
+        let mut mask = vec![0u8; per * nz];
+        let mut scores = Vec::with_capacity(nz);
+        let mut segmented = 0;
+        for k in 0..nz {
+            if !keep[k] {
+                scores.push(cascade::skipped_scores(&cls[k], w));
+                continue;
+            }
+            let out = self.analyze_slice_given(volume.slice(k), ny, nx, Some(cls[k]))?;
+            *t.entry("preprocess".into()).or_default() += out.ms_preprocess;
+            *t.entry("segmenter".into()).or_default() += out.ms_segmenter;
+            *t.entry("postprocess".into()).or_default() += out.ms_postprocess;
+            mask[k * per..(k + 1) * per].copy_from_slice(&out.labels);
+            scores.push(out.scores);
+            segmented += 1;
+        }
+        t.insert("total".into(), now_ms() - start);
+        if nz > 0 {
+            t.insert("per_slice".into(), (now_ms() - start) / nz as f64);
+        }
+        t.insert("cascade_segmented".into(), segmented as f64);
+        let mut models = model_versions(&self.classifier.card, &self.segmenter.card, &self.card);
+        // The classifier chose the slices, so it contributed whatever its score weight.
+        models.insert(
+            self.classifier.card.name.clone(),
+            self.classifier.card.version.clone(),
+        );
+        let result = assemble(volume, &scores, &mask, &self.card, models, t)?;
+        Ok((
+            result,
+            mask,
+            CascadeStats {
+                segmented,
+                total: nz,
+            },
+        ))
     }
 }
 

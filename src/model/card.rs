@@ -69,20 +69,28 @@ pub struct TestVector {
     pub tolerance: f64,
 }
 
-/// A model card (`models/classifier.json`, `models/segmenter.json`).
+/// A model card (`models/classifier.json`, `models/segmenter.json`, or a user's own card; the
+/// schema is documented in `models/CARD.md`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelCard {
     pub name: String,
     pub version: String,
-    /// ONNX file name, beside the card.
+    /// ONNX file name, beside the card (required for the shipped models).
+    #[serde(default)]
     pub file: String,
-    /// sha256 of the ONNX file (hex).
-    pub sha256: String,
-    pub size_bytes: u64,
+    /// sha256 of the ONNX file (hex); checked when given, required for the shipped models.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Size of the ONNX file in bytes; checked when given, required for the shipped models.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_bytes: Option<u64>,
     pub onnx: OnnxInfo,
     pub labels: Vec<String>,
     pub preprocessing: Preprocessing,
-    pub test_vector: TestVector,
+    /// Known-answer test; required for the shipped models, a warning when a user card has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_vector: Option<TestVector>,
+    #[serde(default)]
     pub intended_use: String,
     /// Everything else (training, metrics, limits) is kept as plain JSON.
     #[serde(flatten)]
@@ -126,11 +134,102 @@ pub struct AnalysisCard {
     pub rest: BTreeMap<String, serde_json::Value>,
 }
 
+/// Which of the two analysis models a card describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelRole {
+    /// Slice classifier: one logit per label, output `[1, 6]`.
+    Classifier,
+    /// Segmenter: class logits per pixel, output `[1, 6, rows, columns]`.
+    Segmenter,
+}
+
+impl ModelRole {
+    /// `"classifier"` or `"segmenter"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelRole::Classifier => "classifier",
+            ModelRole::Segmenter => "segmenter",
+        }
+    }
+
+    /// Parse `"classifier"` or `"segmenter"`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "classifier" => Ok(ModelRole::Classifier),
+            "segmenter" => Ok(ModelRole::Segmenter),
+            other => Err(Error::Model(format!(
+                "unknown model role {other:?}: use classifier or segmenter"
+            ))),
+        }
+    }
+}
+
 impl ModelCard {
-    /// Parse a card and check that it describes a model this code can run.
+    /// Check that the card's shapes are what the analysis needs for `role`: a classifier
+    /// returns `[1, 6]` logits, a segmenter `[1, 6, rows, columns]` (background + 5 subtypes);
+    /// a test vector, when given, uses the same shapes as `onnx`.
+    pub fn check_role(&self, role: ModelRole) -> Result<()> {
+        let out = &self.onnx.output.shape;
+        let ok = match role {
+            ModelRole::Classifier => out.as_slice() == [1, 6],
+            ModelRole::Segmenter => {
+                out.len() == 4 && out[0] == 1 && out[1] == 6 && out[2] > 0 && out[3] > 0
+            }
+        };
+        if !ok {
+            let want = match role {
+                ModelRole::Classifier => "[1, 6] (one logit per label)",
+                ModelRole::Segmenter => {
+                    "[1, 6, rows, columns] (6 classes: background, EDH, IPH, IVH, SAH, SDH)"
+                }
+            };
+            return Err(Error::Model(format!(
+                "model card {}: onnx.output.shape is {out:?}; a {} must output {want}",
+                self.name,
+                role.as_str()
+            )));
+        }
+        if let Some(tv) = &self.test_vector {
+            if tv.input_shape != self.onnx.input.shape {
+                return Err(Error::Model(format!(
+                    "model card {}: test_vector.input_shape {:?} differs from onnx.input.shape {:?}",
+                    self.name, tv.input_shape, self.onnx.input.shape
+                )));
+            }
+            if tv.output_shape != *out {
+                return Err(Error::Model(format!(
+                    "model card {}: test_vector.output_shape {:?} differs from onnx.output.shape {out:?}",
+                    self.name, tv.output_shape
+                )));
+            }
+            if tv.output_samples.flat_index.len() != tv.output_samples.value.len() {
+                return Err(Error::Model(format!(
+                    "model card {}: test_vector.output_samples has {} indices and {} values",
+                    self.name,
+                    tv.output_samples.flat_index.len(),
+                    tv.output_samples.value.len()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Parse a card and check that it describes a model this code can run. Schema errors name
+    /// the field (`onnx.input.shape: invalid type ...`).
     pub fn from_json(text: &str) -> Result<Self> {
-        let card: ModelCard = serde_json::from_str(text)
-            .map_err(|e| Error::Model(format!("the model card is not valid: {e}")))?;
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let card: ModelCard = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path == "." || path.is_empty() {
+                Error::Model(format!("the model card is not valid: {inner}"))
+            } else {
+                Error::Model(format!(
+                    "the model card is not valid: field `{path}`: {inner}"
+                ))
+            }
+        })?;
         card.check()?;
         Ok(card)
     }
@@ -145,7 +244,8 @@ impl ModelCard {
             || shape[3] != p.input_size[1]
         {
             return Err(Error::Model(format!(
-                "model card {}: input shape {:?} does not match its preprocessing ({} windows, {:?})",
+                "model card {}: onnx.input.shape {:?} does not match its preprocessing ({} \
+                 windows, input_size {:?}): it must be [1, windows, rows, columns]",
                 self.name,
                 shape,
                 p.windows.len(),
@@ -154,11 +254,29 @@ impl ModelCard {
         }
         if p.windows.iter().any(|w| w.width <= 0.0) || p.clip_hu[0] >= p.clip_hu[1] {
             return Err(Error::Model(format!(
-                "model card {}: window widths must be positive and the HU clip increasing",
+                "model card {}: preprocessing.windows widths must be positive and \
+                 preprocessing.clip_hu increasing",
                 self.name
             )));
         }
+        if self.labels.len() != LABELS.len() || self.labels.iter().zip(LABELS).any(|(a, b)| a != b)
+        {
+            return Err(Error::Model(format!(
+                "model card {}: labels must be {LABELS:?} in this order, the card has {:?}",
+                self.name, self.labels
+            )));
+        }
         Ok(())
+    }
+
+    /// The test vector of a shipped card (shipped cards must have one).
+    pub fn required_test_vector(&self) -> Result<&TestVector> {
+        self.test_vector.as_ref().ok_or_else(|| {
+            Error::Model(format!(
+                "model card {} has no test_vector: its outputs cannot be checked",
+                self.name
+            ))
+        })
     }
 }
 

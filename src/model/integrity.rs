@@ -14,24 +14,38 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// `Ok` when `bytes` has the card's size and sha256.
+/// `Ok` when `bytes` has the card's size and sha256 (both required: the shipped models).
 pub fn verify(bytes: &[u8], card: &ModelCard) -> Result<()> {
-    if bytes.len() as u64 != card.size_bytes {
+    if card.sha256.is_none() || card.size_bytes.is_none() {
+        return Err(Error::Model(format!(
+            "model card {} gives no sha256 or size_bytes: the file cannot be checked",
+            card.name
+        )));
+    }
+    verify_given(bytes, card)
+}
+
+/// Check the size and sha256 the card gives; a field the card leaves out is not checked.
+pub fn verify_given(bytes: &[u8], card: &ModelCard) -> Result<()> {
+    if let Some(size) = card.size_bytes.filter(|&s| s != bytes.len() as u64) {
         return Err(Error::Model(format!(
             "{} ({}) has {} bytes, its card says {}: the file is incomplete or not the one \
              described; reload the page",
             card.file,
             card.name,
             bytes.len(),
-            card.size_bytes
+            size
         )));
     }
-    let got = sha256_hex(bytes);
-    if !got.eq_ignore_ascii_case(&card.sha256) {
-        return Err(Error::Model(format!(
-            "{} ({}) has sha256 {got}, its card says {}: the file is not the one described",
-            card.file, card.name, card.sha256
-        )));
+    if let Some(want) = &card.sha256 {
+        let got = sha256_hex(bytes);
+        if !got.eq_ignore_ascii_case(want) {
+            return Err(Error::Model(format!(
+                "{} ({}) has sha256 {got}, its card (field sha256) says {want}: the file is \
+                 not the one described",
+                card.file, card.name
+            )));
+        }
     }
     Ok(())
 }

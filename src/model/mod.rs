@@ -12,5 +12,7 @@ pub mod plan;
 pub mod preprocess;
 pub mod shipped;
 pub mod test_vector;
+#[cfg(feature = "inference")]
+pub mod validate;
 
-pub use card::{AnalysisCard, ModelCard, Preprocessing};
+pub use card::{AnalysisCard, ModelCard, ModelRole, Preprocessing};

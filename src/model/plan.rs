@@ -17,7 +17,8 @@ pub struct Plan {
 }
 
 fn model_err(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Model(format!("{what}: {e}"))
+    // `{:#}` prints tract's whole context chain (it names the node that failed).
+    Error::Model(format!("{what}: {e:#}"))
 }
 
 /// Replace every `Cast(to=float)` of an f16 initializer by an f32 initializer of the cast's
@@ -95,11 +96,32 @@ impl Plan {
             .map_err(|e| model_err(&format!("cannot read the ONNX file of {}", card.name), e))?;
         widen_f16_initializers(&mut proto)?;
         let input_shape = card.onnx.input.shape.clone();
-        let model = onnx
+        let optimized = onnx
             .model_for_proto_model(&proto)
             .and_then(|m| m.with_input_fact(0, f32::fact(&input_shape).into()))
             .and_then(|m| m.into_optimized())
-            .and_then(|m| m.into_runnable())
+            .map_err(|e| {
+                model_err(
+                    &format!(
+                        "tract could not load and optimise {} for input {:?}",
+                        card.name, input_shape
+                    ),
+                    e,
+                )
+            })?;
+        let out_shape = optimized
+            .output_fact(0)
+            .ok()
+            .and_then(|f| f.shape.as_concrete().map(|s| s.to_vec()));
+        if let Some(got) = out_shape.filter(|s| *s != card.onnx.output.shape) {
+            return Err(Error::Model(format!(
+                "{} gives an output of shape {got:?} for input {input_shape:?}; its card's \
+                 onnx.output.shape says {:?}",
+                card.name, card.onnx.output.shape
+            )));
+        }
+        let model = optimized
+            .into_runnable()
             .map_err(|e| model_err(&format!("cannot prepare {}", card.name), e))?;
         Ok(Plan {
             runnable: model,
@@ -144,7 +166,7 @@ impl Plan {
 
     /// Run the card's known-answer test vector and compare with the expected outputs.
     pub fn self_test(&self, card: &ModelCard) -> Result<()> {
-        let tv = &card.test_vector;
+        let tv = card.required_test_vector()?;
         let n: usize = tv.input_shape.iter().product();
         let out = self.run(super::test_vector::input(tv.seed, n))?;
         super::test_vector::check(tv, &out)

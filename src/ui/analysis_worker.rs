@@ -113,7 +113,7 @@ async fn model_bytes(
     cache: Option<&Cache>,
     card: &ModelCard,
 ) -> Result<(Vec<u8>, usize), String> {
-    let key = cache_key(&card.file, &card.sha256);
+    let key = cache_key(&card.file, card.sha256.as_deref().unwrap_or_default());
     if let Some(cache) = cache {
         if let Ok(hit) = JsFuture::from(cache.match_with_str(&key)).await {
             if let Ok(response) = hit.dyn_into::<Response>() {

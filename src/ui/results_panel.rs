@@ -146,7 +146,7 @@ fn models_text(note: Option<&str>) -> String {
                 "{} {} ({:.1} MB)",
                 c.name,
                 c.version,
-                c.size_bytes as f64 / 1e6
+                c.size_bytes.unwrap_or(0) as f64 / 1e6
             ));
         }
     }

@@ -394,6 +394,13 @@ impl App {
                 let _ = el
                     .progress
                     .set_attribute("value", &format!("{:.3}", f.clamp(0.0, 1.0)));
+                // Say what is being measured: slices analysed, or the file being decoded.
+                let label = if self.status == Status::Analyzing {
+                    "Analysis progress (slices analysed)"
+                } else {
+                    "Decoding progress"
+                };
+                let _ = el.progress.set_attribute("aria-label", label);
                 el.progress.set_hidden(false);
             }
             None => el.progress.set_hidden(true),

@@ -11,7 +11,9 @@ use hemoscope::analysis::pipeline::Analyzer;
 use hemoscope::model::card::LABELS;
 use serde_json::{json, Value};
 
-use crate::analyze::open_input;
+use hemoscope::analysis::cascade::skipped_scores;
+
+use crate::analyze::{open_input, CascadeArgs};
 
 #[derive(Args)]
 pub struct EvaluateArgs {
@@ -20,6 +22,8 @@ pub struct EvaluateArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    cascade: CascadeArgs,
 }
 
 /// Rows of a simple CSV (no quoted commas) as header → value maps.
@@ -60,6 +64,8 @@ fn row_labels(r: &HashMap<String, String>) -> Option<[bool; 6]> {
 
 pub fn run(args: &EvaluateArgs) -> Result<(), String> {
     let analyzer = Analyzer::shipped().map_err(|e| e.to_string())?;
+    let cascade = args.cascade.settings();
+    let (mut seg_slices, mut all_slices, mut volume_ms) = (0usize, 0usize, 0f64);
     let split = analyzer.card.validation_split.clone();
     let thr = analyzer.card.threshold_array();
     let min_slices = analyzer.card.series_verdict.min_slices;
@@ -80,7 +86,22 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
                 .unwrap_or(0)
         });
         let volume = open_input(&root.join(format!("rsna-ich/volumes/{uid}.nii.gz")))?;
-        let (result, _) = analyzer.analyze(&volume).map_err(|e| e.to_string())?;
+        let t0 = std::time::Instant::now();
+        let result = match &cascade {
+            Some(c) => {
+                let (r, _, stats) = analyzer
+                    .analyze_cascade(&volume, c)
+                    .map_err(|e| e.to_string())?;
+                seg_slices += stats.segmented;
+                r
+            }
+            None => {
+                seg_slices += volume.dims[2];
+                analyzer.analyze(&volume).map_err(|e| e.to_string())?.0
+            }
+        };
+        volume_ms += t0.elapsed().as_secs_f64() * 1000.0;
+        all_slices += volume.dims[2];
         let (mut s_truth, mut s_pred) = ([false; 6], [0usize; 6]);
         for r in rows {
             let Some(k) = r.get("slice").and_then(|s| s.parse::<usize>().ok()) else {
@@ -107,6 +128,7 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
 
     let samples = read_csv(&root.join("slices2d/samples.csv"))?;
     let (mut dices, mut inter, mut total) = (Vec::new(), 0u64, 0u64);
+    let mut masked_flagged = 0usize;
     for name in &split.slices2d_samples {
         let row = samples
             .iter()
@@ -116,9 +138,33 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         let img = open_input(&root.join(format!("slices2d/images/{name}.nii.gz")))?;
         let gt = open_input(&root.join(format!("slices2d/masks/{name}.nii.gz")))?;
         let [nx, ny, _] = img.dims;
-        let out = analyzer
-            .analyze_slice(img.slice(0), ny, nx)
-            .map_err(|e| e.to_string())?;
+        let cls = match &cascade {
+            Some(_) => Some(
+                analyzer
+                    .classify_slice(img.slice(0), ny, nx)
+                    .map_err(|e| e.to_string())?,
+            ),
+            None => None,
+        };
+        let flagged = match (&cascade, &cls) {
+            (Some(c), Some(p)) => p[0] >= c.threshold,
+            _ => true,
+        };
+        let out = if flagged {
+            let out = analyzer
+                .analyze_slice_given(img.slice(0), ny, nx, cls)
+                .map_err(|e| e.to_string())?;
+            (out.scores, out.labels)
+        } else {
+            let w = analyzer.card.slice_score.classifier_weight;
+            let skipped = skipped_scores(&cls.unwrap_or([0.0; 6]), w);
+            (skipped, vec![0u8; nx * ny])
+        };
+        masked_flagged += flagged as usize;
+        let out = SliceOut {
+            scores: out.0,
+            labels: out.1,
+        };
         scores.push(out.scores);
         truth.push(y);
         let g = gt.slice(0);
@@ -152,6 +198,11 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         "dice_any_pooled": if total == 0 { 1.0 } else { 2.0 * inter as f64 / total as f64 },
         "n_masked_slices": dices.len(),
         "card_metrics": analyzer.card.metrics.clone(),
+        "cascade": cascade.map(|c| json!({"threshold": c.threshold, "neighbours": c.neighbours})),
+        "volume_slices_segmented": seg_slices,
+        "volume_slices": all_slices,
+        "volume_analysis_ms": volume_ms,
+        "masked_slices_segmented": masked_flagged,
     });
     if args.json {
         println!(
@@ -182,6 +233,18 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             report["dice_any_pooled"].as_f64().unwrap_or(0.0),
             dices.len()
         );
+        println!(
+            "volumes: segmented {seg_slices} of {all_slices} slices in {:.0} ms; masked \
+             slices segmented: {masked_flagged} of {}",
+            volume_ms,
+            dices.len()
+        );
     }
     Ok(())
+}
+
+/// One 2-D sample's scores and label map.
+struct SliceOut {
+    scores: [f32; 6],
+    labels: Vec<u8>,
 }

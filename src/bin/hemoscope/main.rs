@@ -4,6 +4,8 @@
 
 #[cfg(feature = "inference")]
 mod analyze;
+#[cfg(feature = "inference")]
+mod check_model;
 mod convert;
 #[cfg(feature = "inference")]
 mod evaluate;
@@ -35,6 +37,9 @@ enum Command {
     /// Run both models over every slice: probabilities, verdicts, volumes, label mask.
     #[cfg(feature = "inference")]
     Analyze(analyze::AnalyzeArgs),
+    /// Check a model of your own (ONNX + model card) the way the page does before using it.
+    #[cfg(feature = "inference")]
+    CheckModel(check_model::CheckModelArgs),
     /// Recompute the model card's validation metrics from a dataset folder.
     #[cfg(feature = "inference")]
     Evaluate(evaluate::EvaluateArgs),
@@ -48,6 +53,8 @@ fn main() {
         Command::Phantom(args) => phantom::run(&args),
         #[cfg(feature = "inference")]
         Command::Analyze(args) => analyze::run(&args),
+        #[cfg(feature = "inference")]
+        Command::CheckModel(args) => check_model::run(&args),
         #[cfg(feature = "inference")]
         Command::Evaluate(args) => evaluate::run(&args),
     };
