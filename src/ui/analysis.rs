@@ -10,29 +10,78 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
-use js_sys::{Array, Float32Array, Float64Array, Int16Array, Uint8Array};
+use js_sys::{Int16Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use crate::analysis::assemble::{assemble, model_versions};
+use crate::analysis::cascade::{self, Cascade};
 use crate::model::card::{AnalysisCard, ModelCard};
-use crate::model::shipped;
-use crate::ui::protocol;
-use crate::ui::state::Status;
+use crate::model::{shipped, ModelRole};
+use crate::ui::analysis_protocol::{FromWorker, SliceMode, ToWorker};
+use crate::ui::state::{ModelCheck, Status};
 use crate::ui::{dom, AppRef};
 use crate::Volume;
 
-/// Script that starts an analysis worker (written by trunk next to index.html).
-const WORKER_URL: &str = "./analysis_worker_loader.js";
+/// Script that starts an analysis worker built with wasm SIMD (written by trunk).
+const WORKER_SIMD_URL: &str = "./analysis_worker_loader.js";
+/// The same worker built without SIMD (scripts/build-nosimd-worker.sh, a trunk hook), for
+/// browsers that cannot validate SIMD code, or when the page is opened with `?simd=0`.
+const WORKER_NO_SIMD_URL: &str = "./analysis_worker_nosimd_loader.js";
 /// Most workers started, whatever the machine reports (each holds both models).
 const MAX_WORKERS: usize = 4;
+
+/// A minimal module using one v128 instruction: `WebAssembly.validate` accepts it only where
+/// wasm SIMD is supported (same bytes as web/boot.js's diagnostics check).
+const SIMD_PROBE: [u8; 31] = [
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253,
+    15, 253, 98, 11,
+];
+
+/// Whether this browser runs wasm SIMD.
+pub fn simd_supported() -> bool {
+    js_sys::WebAssembly::validate(&Uint8Array::from(&SIMD_PROBE[..]).into()).unwrap_or(false)
+}
+
+/// `?simd=0` in the page's URL forces the build without SIMD (for testing it anywhere).
+fn simd_forced_off() -> bool {
+    let search = dom::window()
+        .ok()
+        .and_then(|w| Reflect::get(&w, &"location".into()).ok())
+        .and_then(|l| Reflect::get(&l, &"search".into()).ok())
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .any(|p| p == "simd=0")
+}
+
+/// The engine's name as the page shows it.
+pub fn engine_name(simd: bool) -> &'static str {
+    if simd {
+        "wasm SIMD"
+    } else {
+        "wasm (no SIMD)"
+    }
+}
+
+/// A user's model in use for this session (sent to every worker when it starts).
+#[derive(Clone)]
+struct UserModel {
+    role: ModelRole,
+    card_text: String,
+    onnx: Rc<Vec<u8>>,
+}
 
 struct Slot {
     worker: Worker,
     ready: bool,
     /// The slice it is working on.
     busy: Option<usize>,
+    /// It is checking a user's model.
+    checking: bool,
 }
 
 struct Job {
@@ -45,6 +94,14 @@ struct Job {
     started_ms: f64,
     /// Summed worker times: preprocess, classifier, segmenter, postprocess.
     ms: [f64; 4],
+    /// The cascade's settings, when it is on; its first pass fills `classified`.
+    cascade: Option<Cascade>,
+    /// The queue holds classifier-only requests (the cascade's first pass).
+    classifying: bool,
+    classified: Vec<Option<[f32; 6]>>,
+    classified_done: usize,
+    /// Slices the segmenter ran on.
+    segmented: usize,
 }
 
 #[derive(Default)]
@@ -57,6 +114,19 @@ struct Pool {
     next_id: u32,
     /// Start-up of the first worker (fetch, check, optimise, self-test), in ms.
     load_ms: Option<f64>,
+    /// Start the worker built with SIMD (feature detection, unless `?simd=0`).
+    simd: bool,
+    /// Users' models in use, by role (classifier, segmenter).
+    user: [Option<UserModel>; 2],
+    /// A user's model waiting to be checked by the first free worker.
+    pending_check: Option<UserModel>,
+}
+
+fn role_index(role: ModelRole) -> usize {
+    match role {
+        ModelRole::Classifier => 0,
+        ModelRole::Segmenter => 1,
+    }
 }
 
 thread_local! {
@@ -73,8 +143,14 @@ fn pool_size() -> usize {
 
 /// Size the pool. Workers start with the first volume (or the first Analyze), so a page that
 /// only views images never loads the models.
-pub fn install() {
-    POOL.with(|p| p.borrow_mut().size = pool_size());
+pub fn install(app: &AppRef) {
+    let simd = simd_supported() && !simd_forced_off();
+    POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        p.size = pool_size();
+        p.simd = simd;
+    });
+    app.borrow_mut().analysis_info.engine = engine_name(simd).to_string();
 }
 
 /// Start the first worker if none runs (it loads and checks the models).
@@ -94,8 +170,12 @@ fn ensure_started(app: &AppRef) {
 }
 
 fn spawn(app: &AppRef) -> Result<(), JsValue> {
-    let index = POOL.with(|p| p.borrow().slots.len());
-    let worker = Worker::new(WORKER_URL)?;
+    let (index, simd) = POOL.with(|p| (p.borrow().slots.len(), p.borrow().simd));
+    let worker = Worker::new(if simd {
+        WORKER_SIMD_URL
+    } else {
+        WORKER_NO_SIMD_URL
+    })?;
     let on_message = {
         let app = app.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
@@ -124,6 +204,7 @@ fn spawn(app: &AppRef) -> Result<(), JsValue> {
             worker,
             ready: false,
             busy: None,
+            checking: false,
         })
     });
     Ok(())
@@ -181,6 +262,7 @@ pub fn start(app: &AppRef) {
         return;
     }
     let nz = volume.dims[2];
+    let cascade = app.borrow().analysis_info.cascade.then(Cascade::default);
     let ready = POOL.with(|p| {
         let mut p = p.borrow_mut();
         p.next_id = p.next_id.wrapping_add(1);
@@ -193,6 +275,11 @@ pub fn start(app: &AppRef) {
             done: 0,
             started_ms: dom::now_ms(),
             ms: [0.0; 4],
+            cascade,
+            classifying: cascade.is_some(),
+            classified: vec![None; nz],
+            classified_done: 0,
+            segmented: 0,
         });
         p.slots.iter().any(|s| s.ready)
     });
@@ -237,22 +324,30 @@ fn dispatch(app: &AppRef) {
             return Ok(());
         };
         let [nx, ny, _] = job.volume.dims;
-        for slot in slots.iter_mut().filter(|s| s.ready && s.busy.is_none()) {
+        for slot in slots
+            .iter_mut()
+            .filter(|s| s.ready && s.busy.is_none() && !s.checking)
+        {
             let Some(k) = job.queue.pop_front() else {
                 break;
             };
             let hu = Int16Array::new_with_length((nx * ny) as u32);
             hu.copy_from(job.volume.slice(k));
-            let msg = protocol::object(&[
-                ("type", "slice".into()),
-                ("job", job.id.into()),
-                ("k", (k as u32).into()),
-                ("rows", (ny as u32).into()),
-                ("cols", (nx as u32).into()),
-                ("hu", hu.clone().into()),
-            ])?;
-            slot.worker
-                .post_message_with_transfer(&msg, &Array::of1(&hu.buffer()))?;
+            let request = ToWorker::Slice {
+                job: job.id,
+                k: k as u32,
+                rows: ny as u32,
+                cols: nx as u32,
+                hu,
+                mode: if job.classifying {
+                    SliceMode::Classify
+                } else {
+                    SliceMode::Full
+                },
+                classified: job.classified[k],
+            };
+            let (msg, transfer) = request.to_js()?;
+            slot.worker.post_message_with_transfer(&msg, &transfer)?;
             slot.busy = Some(k);
         }
         Ok(())
@@ -269,25 +364,45 @@ fn dispatch(app: &AppRef) {
 }
 
 fn on_message(app: &AppRef, index: usize, data: JsValue) {
-    match protocol::get_str(&data, "type").as_str() {
-        "ready" => on_ready(app, index, &data),
-        "fatal" => {
-            let message = protocol::get_str(&data, "message");
-            restart_after_fatal(app, &message);
+    let msg = match FromWorker::from_js(&data) {
+        Ok(m) => m,
+        Err(e) => {
+            web_sys::console::warn_1(&e.into());
+            return;
         }
-        "slice" => on_slice(app, index, &data),
-        "error" => {
-            let message = protocol::get_str(&data, "message");
-            let current = POOL.with(|p| p.borrow().job.as_ref().map(|j| j.id as f64));
-            if current == Some(protocol::get_f64(&data, "job")) {
-                let k = protocol::get_f64(&data, "k");
+    };
+    match msg {
+        FromWorker::Ready {
+            load_ms,
+            downloaded_bytes,
+            simd,
+        } => on_ready(app, index, load_ms, downloaded_bytes, simd),
+        FromWorker::Fatal { message } => restart_after_fatal(app, &message),
+        FromWorker::Slice {
+            job,
+            k,
+            mode,
+            scores,
+            labels,
+            ms,
+        } => on_slice(app, index, job, k as usize, mode, scores, &labels, ms),
+        FromWorker::Error { job, k, message } => {
+            let current = POOL.with(|p| p.borrow().job.as_ref().map(|j| j.id));
+            if current == Some(job) {
                 fail(
                     app,
-                    &format!("Slice {} could not be analysed: {message}", k + 1.0),
+                    &format!("Slice {} could not be analysed: {message}", k + 1),
                 );
             }
         }
-        _ => {}
+        FromWorker::Model {
+            role,
+            ok,
+            name,
+            version,
+            warnings,
+            message,
+        } => on_model(app, index, role, ok, name, version, warnings, message),
     }
 }
 
@@ -307,15 +422,20 @@ fn restart_after_fatal(app: &AppRef, message: &str) {
     );
 }
 
-fn on_ready(app: &AppRef, index: usize, data: &JsValue) {
+fn on_ready(app: &AppRef, index: usize, load_ms: f64, downloaded: f64, simd: bool) {
     let (first, more) = POOL.with(|p| {
         let mut p = p.borrow_mut();
+        // A new worker gets the user's models before any slice (messages keep their order).
+        let user: Vec<UserModel> = p.user.iter().flatten().cloned().collect();
         if let Some(s) = p.slots.get_mut(index) {
             s.ready = true;
+            for u in user {
+                let _ = post_model(&s.worker, &u);
+            }
         }
         let first = p.load_ms.is_none();
         if first {
-            p.load_ms = Some(protocol::get_f64(data, "load_ms"));
+            p.load_ms = Some(load_ms);
         }
         (first, p.slots.len() == 1 && p.size > 1)
     });
@@ -329,14 +449,16 @@ fn on_ready(app: &AppRef, index: usize, data: &JsValue) {
             }
         }
     }
-    if first {
-        let bytes = protocol::get_f64(data, "downloaded_bytes");
+    {
         let mut a = app.borrow_mut();
-        a.models_note = Some(if bytes > 0.0 {
-            format!("downloaded {:.1} MB", bytes / 1e6)
-        } else {
-            "from the browser cache".to_string()
-        });
+        a.analysis_info.engine = engine_name(simd).to_string();
+        if first {
+            a.models_note = Some(if downloaded > 0.0 {
+                format!("downloaded {:.1} MB", downloaded / 1e6)
+            } else {
+                "from the browser cache".to_string()
+            });
+        }
         a.refresh_analysis();
     }
     let analyzing = POOL.with(|p| p.borrow().job.as_ref().map(|j| (j.done, j.scores.len())));
@@ -346,41 +468,202 @@ fn on_ready(app: &AppRef, index: usize, data: &JsValue) {
             a.set_analyzing(format!("Analysing… 0 / {total} slices"), 0.0);
         }
     }
+    send_pending_check();
     dispatch(app);
 }
 
-fn on_slice(app: &AppRef, index: usize, data: &JsValue) {
-    let job_id = protocol::get_f64(data, "job");
-    let k = protocol::get_f64(data, "k") as usize;
+fn post_model(worker: &Worker, u: &UserModel) -> Result<(), JsValue> {
+    let (msg, transfer) = ToWorker::Model {
+        role: u.role,
+        card: u.card_text.clone(),
+        onnx: Uint8Array::from(u.onnx.as_slice()),
+    }
+    .to_js()?;
+    worker.post_message_with_transfer(&msg, &transfer)
+}
+
+/// Hand a user's model waiting for its check to a free, ready worker.
+fn send_pending_check() {
+    POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        let Pool {
+            slots,
+            pending_check,
+            ..
+        } = &mut *p;
+        let Some(u) = pending_check.as_ref() else {
+            return;
+        };
+        if slots.iter().any(|s| s.checking) {
+            return;
+        }
+        if let Some(slot) = slots
+            .iter_mut()
+            .find(|s| s.ready && s.busy.is_none() && !s.checking)
+        {
+            if post_model(&slot.worker, u).is_ok() {
+                slot.checking = true;
+            }
+        }
+    });
+}
+
+/// Check a user's model (ONNX bytes and card JSON) in a worker; when it passes, every worker
+/// uses it instead of the shipped model of that role, for this session.
+pub fn check_user_model(app: &AppRef, role: ModelRole, card_text: String, onnx: Vec<u8>) {
+    if POOL.with(|p| p.borrow().job.is_some()) {
+        app.borrow_mut().set_model_check(ModelCheck::refused(
+            "Wait for the analysis to finish (or cancel it) before changing models.",
+        ));
+        return;
+    }
+    POOL.with(|p| {
+        p.borrow_mut().pending_check = Some(UserModel {
+            role,
+            card_text,
+            onnx: Rc::new(onnx),
+        })
+    });
+    ensure_started(app);
+    send_pending_check();
+}
+
+#[allow(clippy::too_many_arguments)]
+fn on_model(
+    app: &AppRef,
+    index: usize,
+    role: ModelRole,
+    ok: bool,
+    name: String,
+    version: String,
+    warnings: Vec<String>,
+    message: String,
+) {
+    let checked = POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        let was_checking = p
+            .slots
+            .get_mut(index)
+            .map(|s| std::mem::replace(&mut s.checking, false))
+            .unwrap_or(false);
+        if !was_checking {
+            return None;
+        }
+        let u = p.pending_check.take()?;
+        if ok {
+            p.user[role_index(role)] = Some(u);
+        }
+        Some(())
+    });
+    match (checked, ok) {
+        (Some(()), true) => {
+            // Fresh workers get every user model before any slice.
+            restart(app);
+            let mut a = app.borrow_mut();
+            a.analysis_info.set_model(role, &name, &version, true);
+            let mut text = format!(
+                "Using {name} {version} as the {} for this session (user model).",
+                role.as_str()
+            );
+            for w in &warnings {
+                text.push_str(&format!(" Warning: {w}."));
+            }
+            a.set_model_check(ModelCheck::ok(&text));
+        }
+        (Some(()), false) => {
+            app.borrow_mut().set_model_check(ModelCheck::refused(&format!(
+                "The {} was refused: {message}",
+                role.as_str()
+            )));
+            dispatch(app);
+        }
+        // Every worker re-checks the user's models when it starts; the first check passed,
+        // so a failure here is unexpected: go back to the shipped models.
+        (None, false) => {
+            POOL.with(|p| p.borrow_mut().user = [None, None]);
+            restart(app);
+            let mut a = app.borrow_mut();
+            a.analysis_info.reset_models();
+            a.set_model_check(ModelCheck::refused(&format!(
+                "A worker refused the user model ({message}); back to the shipped models."
+            )));
+        }
+        (None, true) => {}
+    }
+}
+
+/// Drop the users' models: every worker goes back to the shipped ones.
+pub fn use_shipped_models(app: &AppRef) {
+    if POOL.with(|p| p.borrow().job.is_some()) {
+        app.borrow_mut().set_model_check(ModelCheck::refused(
+            "Wait for the analysis to finish (or cancel it) before changing models.",
+        ));
+        return;
+    }
+    POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        p.user = [None, None];
+        p.pending_check = None;
+    });
+    if POOL.with(|p| !p.borrow().slots.is_empty()) {
+        restart(app);
+    }
+    let mut a = app.borrow_mut();
+    a.analysis_info.reset_models();
+    a.set_model_check(ModelCheck::ok("Using the shipped models."));
+}
+
+#[allow(clippy::too_many_arguments)]
+fn on_slice(
+    app: &AppRef,
+    index: usize,
+    job_id: u32,
+    k: usize,
+    mode: SliceMode,
+    scores: [f32; 6],
+    labels: &Uint8Array,
+    ms: [f64; 4],
+) {
     let progress = POOL.with(|p| {
         let mut p = p.borrow_mut();
         if let Some(s) = p.slots.get_mut(index) {
             s.busy = None;
         }
-        let job = p.job.as_mut().filter(|j| j.id as f64 == job_id)?;
+        let job = p.job.as_mut().filter(|j| j.id == job_id)?;
         let per = job.volume.dims[0] * job.volume.dims[1];
-        let scores = protocol::get(data, "scores")
-            .dyn_into::<Float32Array>()
-            .ok()?;
-        let labels = protocol::get(data, "labels")
-            .dyn_into::<Uint8Array>()
-            .ok()?;
-        let ms = protocol::get(data, "ms").dyn_into::<Float64Array>().ok()?;
-        if scores.length() != 6 || labels.length() as usize != per || k >= job.scores.len() {
+        if k >= job.scores.len() {
             return None;
         }
-        let mut s = [0f32; 6];
-        scores.copy_to(&mut s);
-        if job.scores[k].replace(s).is_none() {
-            job.done += 1;
-        }
-        labels.copy_to(&mut job.mask[k * per..(k + 1) * per]);
-        for (acc, v) in job.ms.iter_mut().zip(ms.to_vec()) {
+        for (acc, v) in job.ms.iter_mut().zip(ms) {
             *acc += v;
         }
-        Some((job.done, job.scores.len(), dom::now_ms() - job.started_ms))
+        if mode == SliceMode::Classify {
+            if job.classified[k].replace(scores).is_none() {
+                job.classified_done += 1;
+            }
+            if job.classified_done == job.scores.len() {
+                end_classifier_pass(job);
+            }
+        } else {
+            if labels.length() as usize != per {
+                return None;
+            }
+            if job.scores[k].replace(scores).is_none() {
+                job.done += 1;
+                job.segmented += 1;
+            }
+            labels.copy_to(&mut job.mask[k * per..(k + 1) * per]);
+        }
+        // The cascade's classifier pass counts as a fifth of the work.
+        let total = job.scores.len();
+        let fraction = match job.cascade {
+            Some(_) if job.classifying => 0.2 * job.classified_done as f64 / total as f64,
+            Some(_) => 0.2 + 0.8 * job.done as f64 / total as f64,
+            None => job.done as f64 / total as f64,
+        };
+        Some((job.done, total, fraction, dom::now_ms() - job.started_ms))
     });
-    let Some((done, total, elapsed)) = progress else {
+    let Some((done, total, fraction, elapsed)) = progress else {
         dispatch(app);
         return;
     };
@@ -388,12 +671,54 @@ fn on_slice(app: &AppRef, index: usize, data: &JsValue) {
         finish(app);
         return;
     }
-    let left_s = elapsed / done as f64 * (total - done) as f64 / 1000.0;
+    let left_s = if fraction > 0.0 {
+        elapsed / fraction * (1.0 - fraction) / 1000.0
+    } else {
+        0.0
+    };
     app.borrow_mut().set_analyzing(
         format!("Analysing… {done} / {total} slices, about {left_s:.0} s left"),
-        done as f64 / total as f64,
+        fraction,
     );
     dispatch(app);
+}
+
+/// Every slice is classified: the slices the cascade leaves out get their scores now; the
+/// others are queued for the segmenter.
+fn end_classifier_pass(job: &mut Job) {
+    let Some(c) = job.cascade else {
+        return;
+    };
+    let any: Vec<f32> = job
+        .classified
+        .iter()
+        .map(|p| p.map(|p| p[0]).unwrap_or(0.0))
+        .collect();
+    let keep = cascade::select(&any, &c);
+    let weight = AnalysisCard::from_json(shipped::ANALYSIS_CARD)
+        .map(|c| c.slice_score.classifier_weight)
+        .unwrap_or(0.0);
+    job.classifying = false;
+    job.queue.clear();
+    for (k, keep) in keep.iter().enumerate() {
+        if *keep {
+            job.queue.push_back(k);
+        } else if job.scores[k].is_none() {
+            let p = job.classified[k].unwrap_or([0.0; 6]);
+            job.scores[k] = Some(cascade::skipped_scores(&p, weight));
+            job.done += 1;
+        }
+    }
+}
+
+/// The card of the model in use for `role`: the user's, or the shipped one.
+fn active_card(role: ModelRole) -> crate::Result<ModelCard> {
+    let user = POOL.with(|p| p.borrow().user[role_index(role)].clone());
+    match (user, role) {
+        (Some(u), _) => ModelCard::from_json(&u.card_text),
+        (None, ModelRole::Classifier) => ModelCard::from_json(shipped::CLASSIFIER_CARD),
+        (None, ModelRole::Segmenter) => ModelCard::from_json(shipped::SEGMENTER_CARD),
+    }
 }
 
 /// Every slice is back: build the result exactly as the CLI does and show it.
@@ -406,8 +731,8 @@ fn finish(app: &AppRef) {
         return;
     };
     let built = (|| -> crate::Result<_> {
-        let cls = ModelCard::from_json(shipped::CLASSIFIER_CARD)?;
-        let seg = ModelCard::from_json(shipped::SEGMENTER_CARD)?;
+        let cls = active_card(ModelRole::Classifier)?;
+        let seg = active_card(ModelRole::Segmenter)?;
         let card = AnalysisCard::from_json(shipped::ANALYSIS_CARD)?;
         let scores: Vec<[f32; 6]> = job.scores.iter().map(|s| s.unwrap_or([0.0; 6])).collect();
         let total = dom::now_ms() - job.started_ms;
@@ -422,7 +747,12 @@ fn finish(app: &AppRef) {
         t.insert("total".to_string(), total);
         t.insert("per_slice".to_string(), total / nz);
         t.insert("workers".to_string(), workers as f64);
-        let models = model_versions(&cls, &seg, &card);
+        let mut models = model_versions(&cls, &seg, &card);
+        if job.cascade.is_some() {
+            // The classifier chose the slices (as in `hemoscope analyze --cascade`).
+            t.insert("cascade_segmented".to_string(), job.segmented as f64);
+            models.insert(cls.name.clone(), cls.version.clone());
+        }
         assemble(&job.volume, &scores, &job.mask, &card, models, t)
     })();
     let mut a = app.borrow_mut();

@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, ArrayBuffer, Float32Array, Float64Array, Int16Array, Uint8Array};
+use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -13,9 +13,11 @@ use web_sys::{Cache, DedicatedWorkerGlobalScope, MessageEvent, Response};
 
 use crate::analysis::pipeline::Analyzer;
 use crate::model::card::ModelCard;
-use crate::model::{integrity, shipped};
-use crate::ui::analysis_protocol::{cache_key, CACHE_NAME, MODELS_DIR};
-use crate::ui::protocol;
+use crate::model::validate::validate_model;
+use crate::model::{integrity, shipped, ModelRole};
+use crate::ui::analysis_protocol::{
+    cache_key, FromWorker, SliceMode, ToWorker, CACHE_NAME, MODELS_DIR,
+};
 
 thread_local! {
     static ANALYZER: RefCell<Option<Analyzer>> = const { RefCell::new(None) };
@@ -39,13 +41,14 @@ pub fn start() {
         match load(&scope).await {
             Ok((analyzer, downloaded)) => {
                 ANALYZER.with(|a| *a.borrow_mut() = Some(analyzer));
-                if let Ok(msg) = protocol::object(&[
-                    ("type", "ready".into()),
-                    ("load_ms", (now_ms(&scope) - started).into()),
-                    ("downloaded_bytes", (downloaded as f64).into()),
-                ]) {
-                    let _ = scope.post_message(&msg);
-                }
+                post(
+                    &scope,
+                    &FromWorker::Ready {
+                        load_ms: now_ms(&scope) - started,
+                        downloaded_bytes: downloaded as f64,
+                        simd: SIMD,
+                    },
+                );
             }
             Err(message) => post_fatal(&scope, &message),
         }
@@ -56,10 +59,22 @@ fn now_ms(scope: &DedicatedWorkerGlobalScope) -> f64 {
     scope.performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
-fn post_fatal(scope: &DedicatedWorkerGlobalScope, message: &str) {
-    if let Ok(msg) = protocol::object(&[("type", "fatal".into()), ("message", message.into())]) {
-        let _ = scope.post_message(&msg);
+/// Whether this build of the worker uses wasm SIMD (the page picks the build at start-up).
+const SIMD: bool = cfg!(target_feature = "simd128");
+
+fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromWorker) {
+    if let Ok((msg, transfer)) = msg.to_js() {
+        let _ = scope.post_message_with_transfer(&msg, &transfer);
     }
+}
+
+fn post_fatal(scope: &DedicatedWorkerGlobalScope, message: &str) {
+    post(
+        scope,
+        &FromWorker::Fatal {
+            message: message.to_string(),
+        },
+    );
 }
 
 fn js_text(e: &JsValue) -> String {
@@ -150,66 +165,109 @@ async fn model_bytes(
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
-    if protocol::get_str(data, "type") != "slice" {
-        return;
-    }
-    let job = protocol::get_f64(data, "job");
-    let k = protocol::get_f64(data, "k");
-    if let Err(message) = analyze(scope, data, job, k) {
-        if let Ok(msg) = protocol::object(&[
-            ("type", "error".into()),
-            ("job", job.into()),
-            ("k", k.into()),
-            ("message", message.into()),
-        ]) {
-            let _ = scope.post_message(&msg);
+    match ToWorker::from_js(data) {
+        Ok(ToWorker::Slice {
+            job,
+            k,
+            rows,
+            cols,
+            hu,
+            mode,
+            classified,
+        }) => {
+            let reply = analyze(&hu.to_vec(), rows as usize, cols as usize, mode, classified)
+                .map(|(scores, labels, ms)| FromWorker::Slice {
+                    job,
+                    k,
+                    mode,
+                    scores,
+                    labels,
+                    ms,
+                })
+                .unwrap_or_else(|message| FromWorker::Error { job, k, message });
+            post(scope, &reply);
         }
+        Ok(ToWorker::Model { role, card, onnx }) => post(scope, &use_model(role, &card, &onnx)),
+        Err(message) => web_sys::console::warn_1(&message.into()),
     }
 }
 
-fn analyze(
-    scope: &DedicatedWorkerGlobalScope,
-    data: &JsValue,
-    job: f64,
-    k: f64,
-) -> Result<(), String> {
-    let rows = protocol::get_f64(data, "rows") as usize;
-    let cols = protocol::get_f64(data, "cols") as usize;
-    let hu: Int16Array = protocol::get(data, "hu")
-        .dyn_into()
-        .map_err(|_| "the slice request has no voxels".to_string())?;
-    let hu = hu.to_vec();
-    if hu.len() != rows * cols {
-        return Err(format!(
-            "the slice has {} voxels, expected {rows}×{cols}",
-            hu.len()
-        ));
+/// Validate a user's model and, when it passes, use it in place of the shipped one.
+pub fn use_model(role: ModelRole, card: &str, onnx: &Uint8Array) -> FromWorker {
+    let refused = |message: String| FromWorker::Model {
+        role,
+        ok: false,
+        name: String::new(),
+        version: String::new(),
+        warnings: Vec::new(),
+        message,
+    };
+    let v = match validate_model(role, card, &onnx.to_vec()) {
+        Ok(v) => v,
+        Err(e) => return refused(e.to_string()),
+    };
+    let (name, version, warnings) = (v.card.name.clone(), v.card.version.clone(), v.warnings.clone());
+    let replaced = ANALYZER.with(|a| match a.borrow_mut().as_mut() {
+        Some(a) => {
+            a.replace(v);
+            true
+        }
+        None => false,
+    });
+    if !replaced {
+        return refused("the shipped models are not loaded yet".to_string());
     }
-    let out = ANALYZER.with(|a| match a.borrow().as_ref() {
-        Some(a) => a.analyze_slice(&hu, rows, cols).map_err(|e| e.to_string()),
-        None => Err("the models are not loaded yet".to_string()),
-    })?;
-    let scores = Float32Array::new_with_length(6);
-    scores.copy_from(&out.scores);
-    let labels = Uint8Array::new_with_length(out.labels.len() as u32);
-    labels.copy_from(&out.labels);
-    let ms = Float64Array::new_with_length(4);
-    ms.copy_from(&[
-        out.ms_preprocess,
-        out.ms_classifier,
-        out.ms_segmenter,
-        out.ms_postprocess,
-    ]);
-    let msg = protocol::object(&[
-        ("type", "slice".into()),
-        ("job", job.into()),
-        ("k", k.into()),
-        ("scores", scores.into()),
-        ("labels", labels.clone().into()),
-        ("ms", ms.into()),
-    ])
-    .map_err(|e| js_text(&e))?;
-    scope
-        .post_message_with_transfer(&msg, &Array::of1(&labels.buffer()))
-        .map_err(|e| js_text(&e))
+    FromWorker::Model {
+        role,
+        ok: true,
+        name,
+        version,
+        warnings,
+        message: String::new(),
+    }
+}
+
+/// One slice: scores, label map (empty for the classifier pass) and times.
+pub fn analyze(
+    hu: &[i16],
+    rows: usize,
+    cols: usize,
+    mode: SliceMode,
+    classified: Option<[f32; 6]>,
+) -> Result<([f32; 6], Uint8Array, [f64; 4]), String> {
+    ANALYZER.with(|a| {
+        let a = a.borrow();
+        let a = a.as_ref().ok_or("the models are not loaded yet")?;
+        match mode {
+            SliceMode::Classify => {
+                let t0 = js_sys::Date::now();
+                let p = a.classify_slice(hu, rows, cols).map_err(|e| e.to_string())?;
+                Ok((p, Uint8Array::new_with_length(0), [0.0, js_sys::Date::now() - t0, 0.0, 0.0]))
+            }
+            SliceMode::Full => {
+                let out = a
+                    .analyze_slice_given(hu, rows, cols, classified)
+                    .map_err(|e| e.to_string())?;
+                let labels = Uint8Array::new_with_length(out.labels.len() as u32);
+                labels.copy_from(&out.labels);
+                Ok((
+                    out.scores,
+                    labels,
+                    [
+                        out.ms_preprocess,
+                        out.ms_classifier,
+                        out.ms_segmenter,
+                        out.ms_postprocess,
+                    ],
+                ))
+            }
+        }
+    })
+}
+
+/// Load the shipped models straight from bytes (no fetch): used by the browser tests.
+pub fn load_shipped_for_tests() -> Result<(), String> {
+    let analyzer = Analyzer::shipped().map_err(|e| e.to_string())?;
+    ANALYZER.with(|a| *a.borrow_mut() = Some(analyzer));
+    Ok(())
 }

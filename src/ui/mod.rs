@@ -5,8 +5,8 @@
 //! (`src/bin/decode_worker.rs`) so large volumes never block the page.
 
 mod analysis;
-#[cfg(feature = "inference")]
-mod analysis_protocol;
+mod analysis_info;
+pub mod analysis_protocol;
 #[cfg(feature = "inference")]
 pub mod analysis_worker;
 mod automation;
@@ -17,9 +17,10 @@ mod events;
 mod keys;
 mod loader;
 mod measure;
+pub(crate) mod model_loader;
 mod panic;
 mod pointer;
-mod protocol;
+pub mod protocol;
 mod results_panel;
 mod state;
 mod views;
@@ -56,7 +57,8 @@ fn try_start() -> Result<(), JsValue> {
     loader::install(app.clone())?;
     events::install(app.clone())?;
     results_panel::install(app.clone())?;
-    analysis::install();
+    analysis::install(&app);
+    model_loader::install(app.clone())?;
     {
         let mut a = app.borrow_mut();
         a.reading = Some(views::Reading::find()?);

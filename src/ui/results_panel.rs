@@ -14,7 +14,7 @@ use crate::model::shipped;
 use crate::render::probability_strip;
 use crate::ui::dom::{self, by_id};
 use crate::ui::events::listen;
-use crate::ui::state::App;
+use crate::ui::state::{AnalysisInfo, App};
 use crate::ui::{analysis, AppRef};
 
 /// Label names shown in the panel, in `LABELS` order.
@@ -137,22 +137,41 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// Model names, versions and download sizes from the cards compiled into the page.
-fn models_text(note: Option<&str>) -> String {
+/// The models in use (a "user model" badge on a user's own), the engine and where the
+/// shipped models came from, as HTML.
+fn models_html(info: &AnalysisInfo, note: Option<&str>) -> String {
     let mut parts = Vec::new();
-    for text in [shipped::CLASSIFIER_CARD, shipped::SEGMENTER_CARD] {
-        if let Ok(c) = ModelCard::from_json(text) {
+    for (m, card) in [
+        (&info.models.classifier, shipped::CLASSIFIER_CARD),
+        (&info.models.segmenter, shipped::SEGMENTER_CARD),
+    ] {
+        if m.user {
             parts.push(format!(
-                "{} {} ({:.1} MB)",
-                c.name,
-                c.version,
-                c.size_bytes.unwrap_or(0) as f64 / 1e6
+                "{} {} <span class=\"badge\" data-testid=\"user-model-badge\">user model</span>",
+                escape(&m.name),
+                escape(&m.version)
             ));
+        } else {
+            let size = ModelCard::from_json(card)
+                .ok()
+                .and_then(|c| c.size_bytes)
+                .map(|b| format!(" ({:.1} MB)", b as f64 / 1e6))
+                .unwrap_or_default();
+            parts.push(format!("{} {}{size}", escape(&m.name), escape(&m.version)));
         }
     }
     let mut s = format!("Models: {}", parts.join(", "));
     if let Some(n) = note {
-        s.push_str(&format!("; {n}"));
+        s.push_str(&format!("; {}", escape(n)));
+    }
+    if !info.engine.is_empty() {
+        s.push_str(&format!(
+            "; engine: <span data-testid=\"engine\">{}</span>",
+            escape(&info.engine)
+        ));
+    }
+    if info.cascade {
+        s.push_str("; cascade on");
     }
     s
 }
@@ -197,7 +216,22 @@ impl App {
             self.loaded.is_none() || analyzing || self.analysis_unavailable.is_some(),
         );
         el.cancel.set_hidden(!analyzing);
-        dom::set_text(&el.models, &models_text(self.models_note.as_deref()));
+        let models = models_html(&self.analysis_info, self.models_note.as_deref());
+        if el.models.inner_html() != models {
+            el.models.set_inner_html(&models);
+        }
+        if let Some(loader) = &self.loader {
+            let (text, class) = match &self.analysis_info.model_check {
+                Some(c) => (c.message.as_str(), c.state),
+                None => ("", ""),
+            };
+            dom::set_text(&loader.status, text);
+            let _ = loader.status.set_attribute("data-state", class);
+            loader
+                .reset
+                .set_hidden(!self.analysis_info.any_user_model());
+            loader.cascade.set_checked(self.analysis_info.cascade);
+        }
         let html = match (&self.analysis, &self.analysis_unavailable, analyzing) {
             (_, Some(why), _) => format!("<p class=\"error\">{}</p>", escape(why)),
             (_, None, true) => "<p class=\"muted\">Analysing…</p>".to_string(),

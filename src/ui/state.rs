@@ -5,6 +5,7 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use crate::analysis::AnalysisResult;
+pub use crate::ui::analysis_info::{AnalysisInfo, ModelCheck};
 use crate::render::{AxialView, OverlayStyle, WindowLevel, PRESETS};
 use crate::ui::canvas::{AxialCanvas, ImageRect};
 use crate::ui::dom::{self, Elements};
@@ -85,6 +86,10 @@ pub struct App {
     pub overlay_gen: u64,
     /// RGBA buffer of the probability strip, reused.
     pub strip_rgba: Vec<u8>,
+    /// Engine build, cascade setting, models in use (`state().analysis`).
+    pub analysis_info: AnalysisInfo,
+    /// The model loader's elements (status line, reset button), once wired.
+    pub loader: Option<crate::ui::model_loader::LoaderElements>,
 }
 
 impl App {
@@ -112,6 +117,8 @@ impl App {
             overlay: OverlayStyle::default(),
             overlay_gen: 0,
             strip_rgba: Vec::new(),
+            analysis_info: AnalysisInfo::default(),
+            loader: None,
         }
     }
 
@@ -474,6 +481,7 @@ impl App {
             crosshair: self.crosshair(),
             measurements: self.measurements(),
             reading: self.reading_info(),
+            analysis: self.analysis_info.clone(),
         }
     }
 }
@@ -504,6 +512,7 @@ pub struct Snapshot {
     pub measurements: Vec<crate::ui::measure::Measurement>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reading: Option<crate::ui::views::ReadingInfo>,
+    pub analysis: AnalysisInfo,
 }
 
 #[derive(Serialize)]

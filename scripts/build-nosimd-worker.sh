@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Build the analysis worker a second time without wasm SIMD, for browsers that lack it (the
+# page picks the build at start-up with WebAssembly.validate; `?simd=0` forces this one).
+#
+# Called by trunk after each build (a post_build hook in Trunk.toml), so `trunk build`,
+# scripts/serve.sh and scripts/test.sh all produce it; writes into trunk's staging folder:
+#   analysis_worker_nosimd.js, analysis_worker_nosimd_bg.wasm, analysis_worker_nosimd_loader.js
+# Standalone: scripts/build-nosimd-worker.sh <output folder> [release|debug]
+#
+# .cargo/config.toml turns on +simd128 for wasm32; a RUSTFLAGS environment variable (even
+# empty) overrides it, and the build gets its own target folder so the two variants never
+# invalidate each other's artefacts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT="${1:-${TRUNK_STAGING_DIR:?give an output folder}}"
+PROFILE="${2:-${TRUNK_PROFILE:-release}}"
+TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/nosimd"
+flags=()
+[ "$PROFILE" = release ] && flags+=(--release)
+RUSTFLAGS="" CARGO_TARGET_DIR="$TARGET_DIR" cargo build "${flags[@]}" \
+  --target wasm32-unknown-unknown --bin analysis_worker --features inference
+WASM="$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/analysis_worker.wasm"
+# Same shape as trunk's worker output (no-modules, global `wasm_bindgen`, loader shim).
+wasm-bindgen --target no-modules --no-typescript --out-dir "$OUT" \
+  --out-name analysis_worker_nosimd "$WASM"
+printf '%s' 'importScripts("./analysis_worker_nosimd.js");wasm_bindgen("./analysis_worker_nosimd_bg.wasm");' \
+  >"$OUT/analysis_worker_nosimd_loader.js"
+# The point of this build: no SIMD instruction may be left in it.
+if command -v wasm-validate >/dev/null; then
+  wasm-validate --disable-simd "$OUT/analysis_worker_nosimd_bg.wasm"
+fi

@@ -1,0 +1,137 @@
+//! "Use your own model": the user picks an `.onnx` file and its model card (`.json`) and the
+//! role it replaces; the card is checked here at once (schema, shapes for the role), then an
+//! analysis worker runs the full validation (ops, tract, sha256, test vector) before every
+//! worker uses it for this session. "Back to the shipped models" undoes it. Also wires the
+//! cascade setting.
+
+use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{Event, File, HtmlButtonElement, HtmlElement, HtmlInputElement, MouseEvent};
+
+use crate::model::{ModelCard, ModelRole};
+use crate::ui::analysis;
+use crate::ui::dom::{self, by_id};
+use crate::ui::events::listen;
+use crate::ui::state::ModelCheck;
+use crate::ui::AppRef;
+
+/// The model loader's elements.
+#[derive(Clone)]
+pub struct LoaderElements {
+    pub file: HtmlInputElement,
+    pub role_segmenter: HtmlInputElement,
+    pub status: HtmlElement,
+    pub reset: HtmlButtonElement,
+    pub cascade: HtmlInputElement,
+}
+
+impl LoaderElements {
+    pub fn find() -> Result<Self, JsValue> {
+        Ok(LoaderElements {
+            file: by_id("model-file")?,
+            role_segmenter: by_id("model-role-segmenter")?,
+            status: by_id("model-status")?,
+            reset: by_id("model-reset")?,
+            cascade: by_id("cascade")?,
+        })
+    }
+}
+
+/// Wire the model loader and the cascade checkbox.
+pub fn install(app: AppRef) -> Result<(), JsValue> {
+    let el = LoaderElements::find()?;
+    {
+        let app = app.clone();
+        let el2 = el.clone();
+        listen::<Event>(&el.file.clone().into(), "change", true, move |_| {
+            let role = if el2.role_segmenter.checked() {
+                ModelRole::Segmenter
+            } else {
+                ModelRole::Classifier
+            };
+            let files: Vec<File> = match el2.file.files() {
+                Some(list) => (0..list.length()).filter_map(|i| list.item(i)).collect(),
+                None => Vec::new(),
+            };
+            el2.file.set_value("");
+            load(app.clone(), role, files);
+        })?;
+    }
+    {
+        let app = app.clone();
+        listen::<MouseEvent>(&el.reset.clone().into(), "click", true, move |_| {
+            analysis::use_shipped_models(&app)
+        })?;
+    }
+    {
+        let app = app.clone();
+        let input = el.cascade.clone();
+        listen::<Event>(&el.cascade.clone().into(), "change", true, move |_| {
+            let mut a = app.borrow_mut();
+            a.analysis_info.cascade = input.checked();
+            a.refresh_analysis();
+        })?;
+    }
+    app.borrow_mut().loader = Some(el);
+    Ok(())
+}
+
+async fn bytes(file: &File) -> Result<Vec<u8>, String> {
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("{} could not be read: {}", file.name(), dom::js_error_text(&e)))?;
+    let buffer: ArrayBuffer = buffer
+        .dyn_into()
+        .map_err(|_| format!("{} could not be read", file.name()))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// Read the chosen files, check the card here, then hand the model to a worker.
+fn load(app: AppRef, role: ModelRole, files: Vec<File>) {
+    let onnx: Vec<&File> = files
+        .iter()
+        .filter(|f| f.name().to_lowercase().ends_with(".onnx"))
+        .collect();
+    let cards: Vec<&File> = files
+        .iter()
+        .filter(|f| f.name().to_lowercase().ends_with(".json"))
+        .collect();
+    let (Some(onnx), Some(card), 1, 1) = (onnx.first(), cards.first(), onnx.len(), cards.len())
+    else {
+        app.borrow_mut().set_model_check(ModelCheck::refused(
+            "Choose two files together: one .onnx model and its model card (.json).",
+        ));
+        return;
+    };
+    let (onnx, card) = ((*onnx).clone(), (*card).clone());
+    app.borrow_mut().set_model_check(ModelCheck::checking(&format!(
+        "Checking {} as the {}…",
+        onnx.name(),
+        role.as_str()
+    )));
+    spawn_local(async move {
+        let read = async {
+            let card_bytes = bytes(&card).await?;
+            let text = String::from_utf8(card_bytes)
+                .map_err(|_| format!("{} is not UTF-8 text", card.name()))?;
+            Ok::<_, String>((text, bytes(&onnx).await?))
+        };
+        let (text, onnx_bytes) = match read.await {
+            Ok(v) => v,
+            Err(e) => {
+                app.borrow_mut().set_model_check(ModelCheck::refused(&e));
+                return;
+            }
+        };
+        // The card's schema and shapes are checked here at once; the worker checks the rest.
+        if let Err(e) = ModelCard::from_json(&text).and_then(|c| c.check_role(role)) {
+            app.borrow_mut().set_model_check(ModelCheck::refused(&format!(
+                "The {} was refused: {e}",
+                role.as_str()
+            )));
+            return;
+        }
+        analysis::check_user_model(&app, role, text, onnx_bytes);
+    });
+}
