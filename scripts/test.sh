@@ -43,6 +43,13 @@ step "cargo clippy (wasm32: lib, app, decode_worker)" \
 step "cargo clippy (wasm32: analysis_worker, --features inference)" \
   env CLIPPY_CONF_DIR="$PWD/scripts/clippy-wasm32" \
   cargo clippy --target wasm32-unknown-unknown --lib --bin analysis_worker --features inference -- -D warnings
+# Browser tests of the analysis worker's protocol and self-test (wasm-bindgen-test in
+# headless chromium through chromedriver; the runner is set in .cargo/config.toml).
+step "wasm-bindgen tests in headless Chromium (tests/wasm_analysis.rs)" \
+  env CHROMEDRIVER="$(command -v chromedriver)" \
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/wasm-webdriver.json" \
+  WASM_BINDGEN_TEST_TIMEOUT=900 \
+  cargo test --target wasm32-unknown-unknown --features inference --test wasm_analysis
 # The end-to-end tests compare the page's analysis with the native CLI's on the same file.
 # The binary is copied so another build sharing CARGO_TARGET_DIR cannot replace it meanwhile.
 CLI="$PWD/target/e2e-cli/hemoscope"

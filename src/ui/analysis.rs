@@ -571,10 +571,11 @@ fn on_model(
             a.set_model_check(ModelCheck::ok(&text));
         }
         (Some(()), false) => {
-            app.borrow_mut().set_model_check(ModelCheck::refused(&format!(
-                "The {} was refused: {message}",
-                role.as_str()
-            )));
+            app.borrow_mut()
+                .set_model_check(ModelCheck::refused(&format!(
+                    "The {} was refused: {message}",
+                    role.as_str()
+                )));
             dispatch(app);
         }
         // Every worker re-checks the user's models when it starts; the first check passed,

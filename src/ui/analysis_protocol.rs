@@ -305,8 +305,7 @@ impl FromWorker {
                 message: get_str(v, "message"),
             }),
             "slice" => {
-                let scores =
-                    six(&get(v, "scores")).ok_or("the slice result has no six scores")?;
+                let scores = six(&get(v, "scores")).ok_or("the slice result has no six scores")?;
                 let labels: Uint8Array = get(v, "labels")
                     .dyn_into()
                     .map_err(|_| "the slice result has no label map".to_string())?;

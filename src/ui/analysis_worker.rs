@@ -206,7 +206,11 @@ pub fn use_model(role: ModelRole, card: &str, onnx: &Uint8Array) -> FromWorker {
         Ok(v) => v,
         Err(e) => return refused(e.to_string()),
     };
-    let (name, version, warnings) = (v.card.name.clone(), v.card.version.clone(), v.warnings.clone());
+    let (name, version, warnings) = (
+        v.card.name.clone(),
+        v.card.version.clone(),
+        v.warnings.clone(),
+    );
     let replaced = ANALYZER.with(|a| match a.borrow_mut().as_mut() {
         Some(a) => {
             a.replace(v);
@@ -241,8 +245,14 @@ pub fn analyze(
         match mode {
             SliceMode::Classify => {
                 let t0 = js_sys::Date::now();
-                let p = a.classify_slice(hu, rows, cols).map_err(|e| e.to_string())?;
-                Ok((p, Uint8Array::new_with_length(0), [0.0, js_sys::Date::now() - t0, 0.0, 0.0]))
+                let p = a
+                    .classify_slice(hu, rows, cols)
+                    .map_err(|e| e.to_string())?;
+                Ok((
+                    p,
+                    Uint8Array::new_with_length(0),
+                    [0.0, js_sys::Date::now() - t0, 0.0, 0.0],
+                ))
             }
             SliceMode::Full => {
                 let out = a

@@ -78,9 +78,13 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
 }
 
 async fn bytes(file: &File) -> Result<Vec<u8>, String> {
-    let buffer = JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|e| format!("{} could not be read: {}", file.name(), dom::js_error_text(&e)))?;
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|e| {
+        format!(
+            "{} could not be read: {}",
+            file.name(),
+            dom::js_error_text(&e)
+        )
+    })?;
     let buffer: ArrayBuffer = buffer
         .dyn_into()
         .map_err(|_| format!("{} could not be read", file.name()))?;
@@ -105,11 +109,12 @@ fn load(app: AppRef, role: ModelRole, files: Vec<File>) {
         return;
     };
     let (onnx, card) = ((*onnx).clone(), (*card).clone());
-    app.borrow_mut().set_model_check(ModelCheck::checking(&format!(
-        "Checking {} as the {}…",
-        onnx.name(),
-        role.as_str()
-    )));
+    app.borrow_mut()
+        .set_model_check(ModelCheck::checking(&format!(
+            "Checking {} as the {}…",
+            onnx.name(),
+            role.as_str()
+        )));
     spawn_local(async move {
         let read = async {
             let card_bytes = bytes(&card).await?;
@@ -126,10 +131,11 @@ fn load(app: AppRef, role: ModelRole, files: Vec<File>) {
         };
         // The card's schema and shapes are checked here at once; the worker checks the rest.
         if let Err(e) = ModelCard::from_json(&text).and_then(|c| c.check_role(role)) {
-            app.borrow_mut().set_model_check(ModelCheck::refused(&format!(
-                "The {} was refused: {e}",
-                role.as_str()
-            )));
+            app.borrow_mut()
+                .set_model_check(ModelCheck::refused(&format!(
+                    "The {} was refused: {e}",
+                    role.as_str()
+                )));
             return;
         }
         analysis::check_user_model(&app, role, text, onnx_bytes);

@@ -5,8 +5,8 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use crate::analysis::AnalysisResult;
-pub use crate::ui::analysis_info::{AnalysisInfo, ModelCheck};
 use crate::render::{AxialView, OverlayStyle, WindowLevel, PRESETS};
+pub use crate::ui::analysis_info::{AnalysisInfo, ModelCheck};
 use crate::ui::canvas::{AxialCanvas, ImageRect};
 use crate::ui::dom::{self, Elements};
 use crate::ui::results_panel::AnalysisElements;

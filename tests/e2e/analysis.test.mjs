@@ -76,8 +76,8 @@ function assertPrivate(log) {
 }
 
 /** The page's results equal the CLI's: same shape, probabilities within 1e-3, verdicts, volumes. */
-function assertSameAsNative(web, mask) {
-  const nat = native.result;
+function assertSameAsNative(web, mask, ref = native) {
+  const nat = ref.result;
   assert.deepEqual(Object.keys(web).sort(), Object.keys(nat).sort(), "same JSON fields as the CLI");
   assert.deepEqual(web.models, nat.models);
   assert.deepEqual(web.thresholds, nat.thresholds);
@@ -98,9 +98,9 @@ function assertSameAsNative(web, mask) {
     assert.ok(Math.abs(a - b) <= 0.001 * Math.max(1, b) + 0.05, `volume ${l}: web ${a} mL, native ${b} mL`);
   }
   assert.equal(web.abc2_ml === null, nat.abc2_ml === null, "ABC/2 present in both or neither");
-  assert.equal(mask.length, native.mask.length, "mask size");
+  assert.equal(mask.length, ref.mask.length, "mask size");
   let same = 0;
-  for (let n = 0; n < mask.length; n++) if (mask[n] === native.mask[n]) same++;
+  for (let n = 0; n < mask.length; n++) if (mask[n] === ref.mask[n]) same++;
   const agreement = same / mask.length;
   assert.ok(agreement >= 0.999, `mask agreement ${agreement}`);
   return { worst, agreement };
@@ -306,6 +306,83 @@ test("a model that does not match its card gives a clear error instead of result
     assert.match(await page.textContent('[data-testid="analysis-results"]'), /sha256/);
     assert.equal(await page.isDisabled('[data-testid="analyze"]'), true);
     assert.equal((await state(page)).results, undefined);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the build without SIMD (?simd=0) gives the SIMD build's results within 1e-4", async () => {
+  const simd = await openApp(browser, url);
+  const plain = await openApp(browser, `${url}?simd=0`);
+  try {
+    await simd.page.click('[data-testid="open-demo"]');
+    await waitForStatus(simd.page, ["ready"]);
+    const a = await analyze(simd.page);
+    assert.equal(a.analysis.engine, "wasm SIMD", "this Chromium runs wasm SIMD");
+    assert.match(await simd.page.textContent('[data-testid="models-info"]'), /engine: wasm SIMD/);
+
+    await plain.page.click('[data-testid="open-demo"]');
+    await waitForStatus(plain.page, ["ready"]);
+    const b = await analyze(plain.page);
+    assert.equal(b.analysis.engine, "wasm (no SIMD)");
+    assert.match(await plain.page.textContent('[data-testid="models-info"]'), /engine: wasm \(no SIMD\)/);
+    assert.ok(
+      plain.log.requests.some((r) => r.url.endsWith("/analysis_worker_nosimd_bg.wasm")),
+      "the no-SIMD worker was loaded",
+    );
+    assert.ok(
+      !plain.log.requests.some((r) => r.url.endsWith("/analysis_worker_bg.wasm")),
+      "the SIMD worker was not loaded",
+    );
+    let worst = 0;
+    a.results.slices.forEach((s, k) => {
+      for (const l of LABELS) {
+        const d = Math.abs(s.probabilities[l] - b.results.slices[k].probabilities[l]);
+        worst = Math.max(worst, d);
+        assert.ok(d <= 1e-4, `slice ${k} ${l}: SIMD ${s.probabilities[l]}, no SIMD ${b.results.slices[k].probabilities[l]}`);
+      }
+    });
+    const [ma, mb] = [await webMask(simd.page), await webMask(plain.page)];
+    let same = 0;
+    for (let n = 0; n < ma.length; n++) if (ma[n] === mb[n]) same++;
+    assert.ok(same / ma.length >= 0.999, `mask agreement ${same / ma.length}`);
+    console.log(
+      `# SIMD vs no SIMD: max |Δp| ${worst.toExponential(2)}, mask agreement ${same / ma.length}; ` +
+        `total ${a.results.timings_ms.total.toFixed(0)} ms vs ${b.results.timings_ms.total.toFixed(0)} ms`,
+    );
+    assertPrivate(plain.log);
+  } finally {
+    await simd.context.close();
+    await plain.context.close();
+  }
+});
+
+test("a DICOM series analysed in the page equals hemoscope analyze on the same files", async () => {
+  const dir = path.join(tmp, "dicom");
+  execFileSync("cargo", ["run", "--quiet", "--example", "phantom_dicom", "--", dir], {
+    cwd: repoRoot,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".dcm")).sort().map((f) => path.join(dir, f));
+  const jsonFile = path.join(tmp, "dicom.json");
+  const maskFile = path.join(tmp, "dicom-mask.nii.gz");
+  execFileSync(cliPath(), ["analyze", ...files, "--json", jsonFile, "--mask", maskFile]);
+  const ref = { result: JSON.parse(fs.readFileSync(jsonFile, "utf8")), ...readLabelsNifti(maskFile) };
+  const { context, page, log } = await openApp(browser, url);
+  try {
+    await page.setInputFiles('[data-testid="file-input"]', files);
+    const ready = await waitForStatus(page, ["ready", "error"], 60_000);
+    assert.equal(ready.status, "ready", `opened: ${ready.error}`);
+    assert.match(ready.volume.source, /DICOM/i);
+    assert.deepEqual(ready.volume.dims, ref.dims);
+    const st = await analyze(page);
+    const { worst, agreement } = assertSameAsNative(st.results, await webMask(page), ref);
+    assert.ok(
+      ref.result.slices.some((s) => s.sop_instance_uid),
+      "the CLI's result names the DICOM instances",
+    );
+    console.log(`# DICOM series: max |Δp| ${worst.toExponential(2)}, mask agreement ${agreement}`);
+    assertPrivate(log);
   } finally {
     await context.close();
   }
