@@ -5,6 +5,7 @@
 //! figures for the same case.
 
 pub mod comparison;
+pub mod demo;
 pub mod manifest;
 pub mod url;
 

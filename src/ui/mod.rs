@@ -11,9 +11,11 @@ mod analysis_protocol;
 pub mod analysis_worker;
 mod automation;
 mod canvas;
+mod comparison_panel;
 mod dom;
 mod dropped;
 mod events;
+mod gallery;
 mod keys;
 mod loader;
 mod measure;
@@ -57,6 +59,7 @@ fn try_start() -> Result<(), JsValue> {
     events::install(app.clone())?;
     results_panel::install(app.clone())?;
     analysis::install();
+    comparison_panel::install(app.clone())?;
     {
         let mut a = app.borrow_mut();
         a.reading = Some(views::Reading::find()?);
@@ -69,5 +72,6 @@ fn try_start() -> Result<(), JsValue> {
         a.set_idle("Open a NIfTI file (.nii or .nii.gz), drop it here, or open the demo case.");
         a.refresh();
     }
+    gallery::install(app.clone())?;
     Ok(())
 }

@@ -53,6 +53,37 @@ pub struct Analysis {
     pub mask: Vec<u8>,
 }
 
+/// Which masks the overlay shows when a dataset case has ground truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GtMode {
+    /// Prediction filled, ground truth outlined.
+    Both,
+    Prediction,
+    Truth,
+}
+
+impl GtMode {
+    /// From the toggle's value.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "prediction" => GtMode::Prediction,
+            "truth" => GtMode::Truth,
+            _ => GtMode::Both,
+        }
+    }
+}
+
+/// The dataset case shown in the viewer, with its ground truth and, once analysed, the
+/// comparison.
+pub struct OpenCase {
+    pub id: String,
+    pub truth: crate::dataset::Truth,
+    /// Why the label map could not be used (unreadable, other grid, bad values).
+    pub truth_error: Option<String>,
+    pub comparison: Option<Result<crate::dataset::Comparison, String>>,
+}
+
 /// Everything the page shows.
 pub struct App {
     pub el: Elements,
@@ -85,6 +116,13 @@ pub struct App {
     pub overlay_gen: u64,
     /// RGBA buffer of the probability strip, reused.
     pub strip_rgba: Vec<u8>,
+    /// The dataset gallery, when the page was opened with `?manifest=`.
+    pub gallery: Option<crate::ui::gallery::Gallery>,
+    /// The dataset case in the viewer (cleared when another file is opened).
+    pub case: Option<OpenCase>,
+    pub gt_mode: GtMode,
+    /// The ground-truth panel (found at start-up).
+    pub comparison_el: Option<crate::ui::comparison_panel::ComparisonElements>,
 }
 
 impl App {
@@ -112,7 +150,35 @@ impl App {
             overlay: OverlayStyle::default(),
             overlay_gen: 0,
             strip_rgba: Vec::new(),
+            gallery: None,
+            case: None,
+            gt_mode: GtMode::Both,
+            comparison_el: None,
         }
+    }
+
+    /// What the views blend over the image: the prediction and/or the open case's ground
+    /// truth, as the ground-truth toggle says.
+    pub fn overlay_layers(&self) -> crate::ui::canvas::Overlay<'_> {
+        let mask = self
+            .analysis
+            .as_ref()
+            .filter(|_| self.gt_mode != GtMode::Truth)
+            .map(|a| a.mask.as_slice());
+        let truth = self
+            .case
+            .as_ref()
+            .and_then(|c| c.truth.label_map.as_deref())
+            .filter(|_| self.gt_mode != GtMode::Prediction);
+        if mask.is_none() && truth.is_none() {
+            return None;
+        }
+        Some(crate::ui::canvas::Layers {
+            mask,
+            truth,
+            style: &self.overlay,
+            gen: self.overlay_gen,
+        })
     }
 
     /// The analysis runs: progress (0..1) and a message with slices done and time left.
@@ -121,6 +187,9 @@ impl App {
         self.error = None;
         self.progress = Some(fraction);
         self.message = message;
+        if let Some(c) = self.case.as_mut() {
+            c.comparison = None;
+        }
         if self.analysis.take().is_some() {
             self.results = None;
             self.overlay_gen += 1;
@@ -136,6 +205,19 @@ impl App {
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok());
         let total = result.timings_ms.get("total").copied().unwrap_or(0.0);
+        // A dataset case with ground truth: compare (same function as `hemoscope evaluate`).
+        if let (Some(case), Some(l)) = (self.case.as_mut(), self.loaded.as_ref()) {
+            if !case.truth.is_empty() {
+                let c = crate::dataset::compare(&result, &mask, l.volume.dims, &case.truth)
+                    .map_err(|e| e.to_string());
+                if let (Ok(c), Some(serde_json::Value::Object(r))) = (&c, self.results.as_mut()) {
+                    if let Ok(v) = serde_json::to_value(c) {
+                        r.insert("comparison".to_string(), v);
+                    }
+                }
+                case.comparison = Some(c);
+            }
+        }
         self.analysis = Some(Analysis { result, mask });
         self.overlay_gen += 1;
         self.status = Status::Done;
@@ -217,6 +299,7 @@ impl App {
         self.cursor = None;
         self.results = None;
         self.analysis = None;
+        self.case = None;
         self.overlay_gen += 1;
         self.status = Status::Ready;
         self.error = None;
@@ -312,10 +395,8 @@ impl App {
     /// Redraw the canvas and bring every element in line with the state.
     pub fn refresh(&mut self) {
         let overlay = self
-            .analysis
-            .as_ref()
-            .filter(|_| self.reading.as_ref().is_none_or(|r| r.overlay))
-            .map(|a| (a.mask.as_slice(), &self.overlay, self.overlay_gen));
+            .overlay_layers()
+            .filter(|_| self.reading.as_ref().is_none_or(|r| r.overlay));
         let draw = match &self.loaded {
             Some(l) => self.canvas.draw(
                 &l.volume,
@@ -336,6 +417,7 @@ impl App {
         self.refresh_controls();
         self.refresh_readouts();
         self.refresh_analysis();
+        self.refresh_comparison();
     }
 
     fn refresh_controls(&self) {
@@ -467,6 +549,10 @@ impl App {
             crosshair: self.crosshair(),
             measurements: self.measurements(),
             reading: self.reading_info(),
+            dataset: self
+                .gallery
+                .as_ref()
+                .map(|g| g.snapshot(self.case.as_ref())),
         }
     }
 }
@@ -497,6 +583,9 @@ pub struct Snapshot {
     pub measurements: Vec<crate::ui::measure::Measurement>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reading: Option<crate::ui::views::ReadingInfo>,
+    /// The dataset gallery (`?manifest=`), see README.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]

@@ -5,10 +5,14 @@
 #[cfg(feature = "inference")]
 mod analyze;
 mod convert;
+mod csv;
 #[cfg(feature = "inference")]
 mod evaluate;
+#[cfg(feature = "inference")]
+mod evaluate_manifest;
 mod info;
 mod inputs;
+mod manifest;
 mod phantom;
 
 use clap::{Parser, Subcommand};
@@ -30,12 +34,15 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Print dimensions, spacing, affine, HU statistics and warnings of a volume.
     Info(info::InfoArgs),
+    /// Write a dataset manifest (.json) for a folder of cases (see README, "Making a manifest").
+    Manifest(manifest::ManifestArgs),
     /// Write the synthetic demo head CT (and optionally its ground-truth labels) as .nii.gz.
     Phantom(phantom::PhantomArgs),
     /// Run both models over every slice: probabilities, verdicts, volumes, label mask.
     #[cfg(feature = "inference")]
     Analyze(analyze::AnalyzeArgs),
-    /// Recompute the model card's validation metrics from a dataset folder.
+    /// Compare the models with ground truth: a dataset manifest (.json), or recompute the model
+    /// card's validation metrics from a dataset folder.
     #[cfg(feature = "inference")]
     Evaluate(evaluate::EvaluateArgs),
 }
@@ -45,6 +52,7 @@ fn main() {
     let result = match cli.command {
         Command::Convert(args) => convert::run(&args),
         Command::Info(args) => info::run(&args),
+        Command::Manifest(args) => manifest::run(&args),
         Command::Phantom(args) => phantom::run(&args),
         #[cfg(feature = "inference")]
         Command::Analyze(args) => analyze::run(&args),
