@@ -673,7 +673,14 @@ pub fn volume_loaded(app: &AppRef, truth: Option<Result<Volume, String>>) -> boo
         comparison: None,
     });
     a.overlay_changed();
-    analyse || walking
+    let run = analyse || walking;
+    if run {
+        if let Some(g) = a.gallery.as_mut() {
+            g.entries[idx].status = CaseStatus::Analysing;
+            g.refresh();
+        }
+    }
+    run
 }
 
 /// The analysis of the open case finished: keep its comparison, re-sort, go on walking.

@@ -203,10 +203,9 @@ pub fn open_buffers(
         let list = Array::new();
         let transfer = Array::new();
         for (name, bytes) in files {
-            list.push(&protocol::object(&[
-                ("name", name.into()),
-                ("bytes", bytes.clone().into()),
-            ])?);
+            let entry: JsValue =
+                protocol::object(&[("name", name.into()), ("bytes", bytes.clone().into())])?.into();
+            list.push(&entry);
             transfer.push(&bytes);
         }
         let msg = protocol::object(&[
@@ -215,7 +214,8 @@ pub fn open_buffers(
             ("files", list.into()),
         ])?;
         if let Some((name, bytes)) = truth {
-            let t = protocol::object(&[("name", name.into()), ("bytes", bytes.clone().into())])?;
+            let t: JsValue =
+                protocol::object(&[("name", name.into()), ("bytes", bytes.clone().into())])?.into();
             js_sys::Reflect::set(&msg, &"truth".into(), &t)?;
             transfer.push(&bytes);
         }

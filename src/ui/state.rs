@@ -84,6 +84,34 @@ pub struct OpenCase {
     pub comparison: Option<Result<crate::dataset::Comparison, String>>,
 }
 
+/// What the views blend over the image: the prediction and/or the open case's ground truth,
+/// as the ground-truth toggle says. Takes the fields it reads, so callers can hold others.
+pub fn overlay_layers<'a>(
+    analysis: &'a Option<Analysis>,
+    case: &'a Option<OpenCase>,
+    gt_mode: GtMode,
+    style: &'a OverlayStyle,
+    gen: u64,
+) -> crate::ui::canvas::Overlay<'a> {
+    let mask = analysis
+        .as_ref()
+        .filter(|_| gt_mode != GtMode::Truth)
+        .map(|a| a.mask.as_slice());
+    let truth = case
+        .as_ref()
+        .and_then(|c| c.truth.label_map.as_deref())
+        .filter(|_| gt_mode != GtMode::Prediction);
+    if mask.is_none() && truth.is_none() {
+        return None;
+    }
+    Some(crate::ui::canvas::Layers {
+        mask,
+        truth,
+        style,
+        gen,
+    })
+}
+
 /// Everything the page shows.
 pub struct App {
     pub el: Elements,
@@ -155,30 +183,6 @@ impl App {
             gt_mode: GtMode::Both,
             comparison_el: None,
         }
-    }
-
-    /// What the views blend over the image: the prediction and/or the open case's ground
-    /// truth, as the ground-truth toggle says.
-    pub fn overlay_layers(&self) -> crate::ui::canvas::Overlay<'_> {
-        let mask = self
-            .analysis
-            .as_ref()
-            .filter(|_| self.gt_mode != GtMode::Truth)
-            .map(|a| a.mask.as_slice());
-        let truth = self
-            .case
-            .as_ref()
-            .and_then(|c| c.truth.label_map.as_deref())
-            .filter(|_| self.gt_mode != GtMode::Prediction);
-        if mask.is_none() && truth.is_none() {
-            return None;
-        }
-        Some(crate::ui::canvas::Layers {
-            mask,
-            truth,
-            style: &self.overlay,
-            gen: self.overlay_gen,
-        })
     }
 
     /// The analysis runs: progress (0..1) and a message with slices done and time left.
@@ -394,9 +398,14 @@ impl App {
 
     /// Redraw the canvas and bring every element in line with the state.
     pub fn refresh(&mut self) {
-        let overlay = self
-            .overlay_layers()
-            .filter(|_| self.reading.as_ref().is_none_or(|r| r.overlay));
+        let overlay = overlay_layers(
+            &self.analysis,
+            &self.case,
+            self.gt_mode,
+            &self.overlay,
+            self.overlay_gen,
+        )
+        .filter(|_| self.reading.as_ref().is_none_or(|r| r.overlay));
         let draw = match &self.loaded {
             Some(l) => self.canvas.draw(
                 &l.volume,

@@ -11,8 +11,7 @@ use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlButtonElement, HtmlCanvasElement, HtmlElement};
 
 use crate::render::{
-    blend, distance_mm, ellipse_stats, hu_to_rgba, Lut, OverlayStyle, Plane, Reformat, VoxelMap,
-    WindowLevel,
+    blend, distance_mm, ellipse_stats, hu_to_rgba, Lut, Plane, Reformat, VoxelMap, WindowLevel,
 };
 use crate::ui::canvas::ImageRect;
 use crate::ui::dom;
@@ -942,7 +941,15 @@ impl App {
         let _ = r.views.set_attribute("data-tool", r.tool.name());
 
         // Reformat images, with the analysis overlay unless hidden (key O).
-        let overlay: Overlay = self.overlay_layers().filter(|_| r.overlay);
+        let shown = r.overlay;
+        let overlay: Overlay = crate::ui::state::overlay_layers(
+            &self.analysis,
+            &self.case,
+            self.gt_mode,
+            &self.overlay,
+            self.overlay_gen,
+        )
+        .filter(|_| shown);
         let mut error = None;
         match (&self.loaded, &r.reformats) {
             (Some(l), Some([cor, sag])) => {
