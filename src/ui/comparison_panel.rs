@@ -47,15 +47,14 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
 }
 
 fn pct(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.3}"))
-        .unwrap_or_else(|| "– (both empty)".into())
+    v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "–".into())
 }
 
 fn yes_no(v: Option<bool>) -> &'static str {
     match v {
-        Some(true) => "present",
-        Some(false) => "absent",
-        None => "unknown",
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "?",
     }
 }
 
@@ -74,7 +73,7 @@ fn table(c: &Comparison) -> String {
             pct(dice[n]),
             yes_no(truth[n]),
             if wrong { "wrong" } else { "" },
-            if pred[n] { "detected" } else { "not detected" },
+            if pred[n] { "yes" } else { "no" },
         ));
     }
     let agreement = match c.slice_agreement {
@@ -89,6 +88,8 @@ fn table(c: &Comparison) -> String {
     format!(
         "<table><thead><tr><th>Label</th><th>Dice</th><th>Truth</th><th>Model</th></tr></thead>\
          <tbody>{rows}</tbody></table>\
+         <p class=\"muted\">Dice –: no voxels of that label in the truth or the prediction. \
+         Truth and Model: the label is present in the case / the scan verdict.</p>\
          <p>Slice agreement (any): <span data-testid=\"slice-agreement\">{agreement}</span></p>\
          <p>Scan verdict (any): {verdict}</p>"
     )
