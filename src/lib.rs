@@ -11,6 +11,7 @@
 )]
 
 pub mod analysis;
+pub mod dataset;
 pub mod error;
 pub mod io;
 pub mod model;

@@ -37,8 +37,106 @@ const IPH_AXES: [f64; 3] = [13.0, 17.0, 11.0];
 
 /// The demo volume and its ground-truth labels (same grid, i fastest).
 pub fn demo_case() -> (Volume, Vec<u8>) {
-    let [nx, ny, nz] = DIMS;
-    let geometry = geometry();
+    generate(&Spec::demo())
+}
+
+/// An ellipsoid in RAS mm: centre and semi-axes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ellipsoid {
+    pub center: [f64; 3],
+    pub axes: [f64; 3],
+}
+
+/// A subdural crescent over one convexity: `side` +1 = patient right (RAS +x), −1 = left;
+/// up to `max_mm` thick.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Subdural {
+    pub side: f64,
+    pub max_mm: f64,
+}
+
+/// A lens-shaped epidural collection under the skull, centred on the head-surface direction
+/// `direction` (unit vector in normalised head coordinates), `radius_deg` wide and up to
+/// `max_mm` thick.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Epidural {
+    pub direction: [f64; 3],
+    pub radius_deg: f64,
+    pub max_mm: f64,
+}
+
+/// What to generate: grid, noise seed and which haemorrhages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    pub dims: [usize; 3],
+    pub spacing_mm: [f64; 3],
+    /// RAS z of slice 0 (mm).
+    pub z0_mm: f64,
+    /// Noise seed (0 = the demo case's noise).
+    pub seed: u64,
+    pub iph: Option<Ellipsoid>,
+    pub sdh: Option<Subdural>,
+    pub edh: Option<Epidural>,
+    /// Subarachnoid blood in the sulci inside this ellipsoid.
+    pub sah: Option<Ellipsoid>,
+    /// Blood layering in the left ventricle's occipital horn.
+    pub ivh: bool,
+}
+
+impl Spec {
+    /// The demo case: 256 × 256 × 32, left IPH, right SDH, IVH.
+    pub fn demo() -> Self {
+        Spec {
+            dims: DIMS,
+            spacing_mm: SPACING_MM,
+            z0_mm: -60.0,
+            seed: 0,
+            iph: Some(Ellipsoid {
+                center: IPH_CENTER,
+                axes: IPH_AXES,
+            }),
+            sdh: Some(Subdural {
+                side: 1.0,
+                max_mm: 7.0,
+            }),
+            edh: None,
+            sah: None,
+            ivh: true,
+        }
+    }
+
+    /// No haemorrhage on a `dims` grid of `spacing_mm` voxels starting at `z0_mm`.
+    pub fn normal(dims: [usize; 3], spacing_mm: [f64; 3], z0_mm: f64, seed: u64) -> Self {
+        Spec {
+            dims,
+            spacing_mm,
+            z0_mm,
+            seed,
+            iph: None,
+            sdh: None,
+            edh: None,
+            sah: None,
+            ivh: false,
+        }
+    }
+
+    /// Voxel → RAS: i → L, j → P, k → S, centred on the head in x and y.
+    pub fn geometry(&self) -> Geometry {
+        let [sx, sy, sz] = self.spacing_mm;
+        let [nx, ny, _] = self.dims;
+        Geometry::from_affine([
+            [-sx, 0.0, 0.0, sx * (nx as f64 - 1.0) / 2.0],
+            [0.0, -sy, 0.0, sy * (ny as f64 - 1.0) / 2.0],
+            [0.0, 0.0, sz, self.z0_mm],
+            [0.0, 0.0, 0.0, 1.0],
+        ])
+    }
+}
+
+/// A synthetic head CT and its ground-truth labels (same grid, i fastest) for `spec`.
+pub fn generate(spec: &Spec) -> (Volume, Vec<u8>) {
+    let [nx, ny, nz] = spec.dims;
+    let geometry = spec.geometry();
     // The grid is axis-aligned: x depends on i only, y on j, z on k.
     let xs: Vec<f64> = (0..nx)
         .map(|i| geometry.to_ras([i as f64, 0.0, 0.0])[0])
@@ -79,16 +177,21 @@ pub fn demo_case() -> (Volume, Vec<u8>) {
                 let p = [x, y, z];
                 let ij = i + nx * j;
                 let fold = 5.0 + 2.0 * (fold_sin[ij] * zs_cos + fold_cos[ij] * zs_sin);
-                let (hu, label) = tissue(p, fold);
+                let (hu, label) = tissue(spec, p, fold);
                 if hu > -900.0 {
                     let idx = row + i;
-                    voxels[idx] = (hu + noise(idx as u64)).round() as i16;
+                    voxels[idx] = (hu + noise(idx as u64, spec.seed)).round() as i16;
                     labels[idx] = label;
                 }
             }
         }
     }
-    let volume = Volume::new(DIMS, voxels, geometry, "synthetic demo head CT");
+    let source = if *spec == Spec::demo() {
+        "synthetic demo head CT"
+    } else {
+        "synthetic head CT"
+    };
+    let volume = Volume::new(spec.dims, voxels, geometry, source);
     (volume, labels)
 }
 
@@ -100,16 +203,9 @@ pub fn demo_case_nii_gz() -> Result<(Vec<u8>, Vec<u8>)> {
     Ok((v, l))
 }
 
-/// Voxel → RAS: i → L, j → P, k → S, centred on the head.
+/// Voxel → RAS of the demo case: i → L, j → P, k → S, centred on the head.
 pub fn geometry() -> Geometry {
-    let [sx, sy, sz] = SPACING_MM;
-    let [nx, ny, _] = DIMS;
-    Geometry::from_affine([
-        [-sx, 0.0, 0.0, sx * (nx as f64 - 1.0) / 2.0],
-        [0.0, -sy, 0.0, sy * (ny as f64 - 1.0) / 2.0],
-        [0.0, 0.0, sz, -60.0],
-        [0.0, 0.0, 0.0, 1.0],
-    ])
+    Spec::demo().geometry()
 }
 
 /// Normalised ellipsoid radius of `p` (1.0 on the surface).
@@ -122,7 +218,7 @@ fn radius(p: [f64; 3], center: [f64; 3], axes: [f64; 3]) -> f64 {
 }
 
 /// HU (before noise) and label at a point in RAS mm; `fold` is the local cortex thickness (mm).
-fn tissue(p: [f64; 3], fold: f64) -> (f64, u8) {
+fn tissue(spec: &Spec, p: [f64; 3], fold: f64) -> (f64, u8) {
     // Depth below the skin, approximated from the normalised radius (mm).
     let r = radius(p, HEAD_CENTER, HEAD_AXES);
     if r >= 1.0 {
@@ -137,32 +233,58 @@ fn tissue(p: [f64; 3], fold: f64) -> (f64, u8) {
         let t = (depth - 8.5).abs();
         return (if t < 1.5 { 650.0 } else { 1100.0 }, LABEL_BACKGROUND);
     }
-    // Inside the skull. Subdural crescent over the patient's right convexity (RAS +x),
-    // up to 7 mm thick, between the inner table and the brain.
-    let lateral = (p[0] - HEAD_CENTER[0]) / HEAD_AXES[0] / r.max(1e-6);
-    let sdh_thickness = if (0.0..70.0).contains(&p[2]) {
-        7.0 * ((lateral - 0.35) / 0.65).max(0.0)
-    } else {
-        0.0
-    };
-    if depth < 12.0 + sdh_thickness {
+    // Inside the skull. An epidural lens between the inner table and the dura.
+    let edh_thickness = spec.edh.map_or(0.0, |e| {
+        let u = [
+            (p[0] - HEAD_CENTER[0]) / HEAD_AXES[0] / r.max(1e-6),
+            (p[1] - HEAD_CENTER[1]) / HEAD_AXES[1] / r.max(1e-6),
+            (p[2] - HEAD_CENTER[2]) / HEAD_AXES[2] / r.max(1e-6),
+        ];
+        let cos = (u[0] * e.direction[0] + u[1] * e.direction[1] + u[2] * e.direction[2])
+            .clamp(-1.0, 1.0);
+        let a = cos.acos().to_degrees() / e.radius_deg;
+        e.max_mm * (1.0 - a * a).max(0.0)
+    });
+    if depth < 12.0 + edh_thickness {
+        return (75.0, LABEL_EDH);
+    }
+    // A subdural crescent over one convexity, between the dura and the brain.
+    let sdh_thickness = spec.sdh.map_or(0.0, |sdh| {
+        let lateral = sdh.side * (p[0] - HEAD_CENTER[0]) / HEAD_AXES[0] / r.max(1e-6);
+        if (0.0..70.0).contains(&p[2]) {
+            sdh.max_mm * ((lateral - 0.35) / 0.65).max(0.0)
+        } else {
+            0.0
+        }
+    });
+    let outer = 12.0 + edh_thickness + sdh_thickness;
+    if depth < outer {
         return (70.0, LABEL_SDH);
     }
-    let brain_depth = depth - 12.0 - sdh_thickness;
+    let brain_depth = depth - outer;
+    // Subarachnoid blood fills the CSF over the cortex (and the outer sulci) in its region.
+    if let Some(sah) = spec.sah {
+        if brain_depth < 3.5 && radius(p, sah.center, sah.axes) < 1.0 {
+            return (58.0, LABEL_SAH);
+        }
+    }
     if brain_depth < 1.5 {
         return (8.0, LABEL_BACKGROUND); // CSF over the cortex
     }
-    // Intraparenchymal haematoma with an oedema rim, left hemisphere (RAS −x).
-    let h = radius(p, IPH_CENTER, IPH_AXES);
-    if h < 1.0 {
-        return (65.0, LABEL_IPH);
+    // Intraparenchymal haematoma with an oedema rim.
+    let mut oedema = false;
+    if let Some(iph) = spec.iph {
+        let h = radius(p, iph.center, iph.axes);
+        if h < 1.0 {
+            return (65.0, LABEL_IPH);
+        }
+        oedema = h < 1.25;
     }
-    let oedema = h < 1.25;
-    // Lateral ventricles with blood layering in the left occipital horn.
+    // Lateral ventricles, optionally with blood layering in the left occipital horn.
     for side in [-1.0, 1.0] {
         let v = radius(p, [side * 11.0, 2.0, 22.0], [6.0, 26.0, 13.0]);
         if v < 1.0 {
-            if side < 0.0 && p[1] < -8.0 && p[2] < 24.0 {
+            if spec.ivh && side < 0.0 && p[1] < -8.0 && p[2] < 24.0 {
                 return (60.0, LABEL_IVH);
             }
             return (5.0, LABEL_BACKGROUND);
@@ -175,8 +297,8 @@ fn tissue(p: [f64; 3], fold: f64) -> (f64, u8) {
 
 /// Deterministic noise in about ±6 HU (triangular distribution, σ ≈ 2.5) from the voxel index.
 #[inline]
-fn noise(index: u64) -> f64 {
-    let h = splitmix64(index ^ 0x005e_ed0f_4ead);
+fn noise(index: u64, seed: u64) -> f64 {
+    let h = splitmix64(index ^ 0x005e_ed0f_4ead ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
     let a = (h & 0xffff) as f64 / 65535.0;
     let b = ((h >> 16) & 0xffff) as f64 / 65535.0;
     (a + b - 1.0) * 6.0
@@ -196,13 +318,14 @@ mod tests {
 
     #[test]
     fn tissues_at_known_points() {
-        assert_eq!(tissue([0.0, 0.0, 120.0], 5.0).0, -1000.0); // above the head
-        assert_eq!(tissue(IPH_CENTER, 5.0), (65.0, LABEL_IPH));
-        let (hu, label) = tissue([0.0, 0.0, 10.0 - 82.0 * 0.95], 5.0); // near the bottom: scalp
+        let d = Spec::demo();
+        assert_eq!(tissue(&d, [0.0, 0.0, 120.0], 5.0).0, -1000.0); // above the head
+        assert_eq!(tissue(&d, IPH_CENTER, 5.0), (65.0, LABEL_IPH));
+        let (hu, label) = tissue(&d, [0.0, 0.0, 10.0 - 82.0 * 0.95], 5.0); // near the bottom: scalp
         assert_eq!((hu, label), (40.0, LABEL_BACKGROUND));
         // The right convexity at mid height holds the subdural crescent.
         let r_inner = 1.0 - 14.0 / 78.0;
-        let (hu, label) = tissue([74.0 * r_inner, 0.0, 10.0 + 30.0 * 0.1], 5.0);
+        let (hu, label) = tissue(&d, [74.0 * r_inner, 0.0, 10.0 + 30.0 * 0.1], 5.0);
         assert_eq!((hu, label), (70.0, LABEL_SDH));
     }
 }

@@ -8,7 +8,8 @@
 // - activate: deletes every other build's cache, then takes control of open pages.
 // - fetch: same-origin GETs only. Pages (navigations) go to the network first so that a new
 //   build is seen, and fall back to the cache offline; every other file comes from the cache
-//   first and is added to it when fetched. Nothing else is touched: the app sends no data.
+//   first and is added to it when fetched; requests made with cache "no-store" (dataset
+//   files) are left to the browser. Nothing else is touched: the app sends no data.
 const VERSION = new URL(self.location.href).searchParams.get("v") || "dev";
 const CACHE = `hemoscope-${VERSION}`;
 const PREFIX = "hemoscope-";
@@ -84,6 +85,9 @@ self.addEventListener("fetch", (event) => {
   const req = event.request;
   const url = new URL(req.url);
   if (req.method !== "GET" || url.origin !== self.location.origin) return;
+  // Dataset files (gallery) are fetched with cache: "no-store": not kept here, so a large
+  // dataset never fills the app's cache and edited cases are seen at once.
+  if (req.cache === "no-store") return;
   if (req.mode === "navigate") {
     event.respondWith(
       (async () => {

@@ -9,11 +9,12 @@ pub mod overlay;
 pub mod reformat;
 mod slice;
 pub mod strip;
+pub mod thumbnail;
 mod window;
 
 pub use axial::{AxialView, EdgeLetters, SlicePlane};
 pub use measure::{distance_mm, ellipse_stats, RoiStats};
-pub use overlay::{axial_labels, blend, OverlayStyle, OKABE_ITO};
+pub use overlay::{axial_labels, blend, truth_style, OverlayStyle, OKABE_ITO};
 pub use reformat::{hu_to_rgba, Plane, Reformat, VoxelMap, OUTSIDE};
 pub use slice::{render_axial_rgba, render_axial_rgba_lut};
 pub use strip::probability_strip;

@@ -38,6 +38,20 @@ impl Default for OverlayStyle {
     }
 }
 
+/// Style of a ground-truth label map: the user's style alone, or outlines at full opacity
+/// when the prediction is filled underneath (so both stay readable).
+pub fn truth_style(style: &OverlayStyle, with_prediction: bool) -> OverlayStyle {
+    if with_prediction {
+        OverlayStyle {
+            outline: true,
+            opacity: 1.0,
+            ..*style
+        }
+    } else {
+        *style
+    }
+}
+
 /// Slice `k` of a volume-grid mask (i fastest, `dims` of the view) in screen layout
 /// (`view.width × view.height`, row by row from the top), like the grey image.
 /// A mask of the wrong size or a slice outside it gives an empty (all 0) image.

@@ -247,6 +247,7 @@ fn fail(app: &AppRef, message: &str) {
     restart(app);
     if had_job {
         app.borrow_mut().set_analysis_error(message);
+        crate::ui::gallery::analysis_stopped(app, false);
     }
 }
 
@@ -301,6 +302,7 @@ pub fn cancel(app: &AppRef) {
     }
     restart(app);
     app.borrow_mut().set_analysis_cancelled();
+    crate::ui::gallery::analysis_stopped(app, true);
 }
 
 /// A new volume replaces the old one: a running analysis is stopped; the new one is analysed
@@ -764,8 +766,15 @@ fn finish(app: &AppRef) {
     if !same_volume {
         return;
     }
+    let ok = built.is_ok();
     match built {
         Ok(result) => a.set_analysis(result, job.mask),
         Err(e) => a.set_analysis_error(&e.to_string()),
+    }
+    drop(a);
+    if ok {
+        crate::ui::gallery::analysis_finished(app);
+    } else {
+        crate::ui::gallery::analysis_stopped(app, false);
     }
 }

@@ -13,10 +13,10 @@ use web_sys::{ErrorEvent, File, MessageEvent, Worker};
 
 use crate::ui::protocol::{self, VolumeMeta};
 use crate::ui::state::Status;
-use crate::ui::{analysis, dom, AppRef};
+use crate::ui::{analysis, dom, gallery, AppRef};
 
 /// Script that starts the worker (written by trunk next to index.html).
-const WORKER_URL: &str = "./decode_worker_loader.js";
+pub(crate) const WORKER_URL: &str = "./decode_worker_loader.js";
 
 struct Client {
     worker: Option<Worker>,
@@ -186,6 +186,68 @@ pub fn open_files(app: &AppRef, files: Vec<File>) {
     });
 }
 
+/// Hand already-fetched files (a dataset case) to the worker, with the case's ground-truth
+/// label map when it has one. `what` names the request in the status line.
+pub fn open_buffers(
+    app: &AppRef,
+    files: Vec<(String, js_sys::ArrayBuffer)>,
+    truth: Option<(String, js_sys::ArrayBuffer)>,
+    what: &str,
+) {
+    let id = next_request();
+    {
+        let mut a = app.borrow_mut();
+        a.set_loading(&format!("Decoding {what}…"));
+    }
+    let built = (|| -> Result<(JsValue, Array), JsValue> {
+        let list = Array::new();
+        let transfer = Array::new();
+        for (name, bytes) in files {
+            let entry: JsValue =
+                protocol::object(&[("name", name.into()), ("bytes", bytes.clone().into())])?.into();
+            list.push(&entry);
+            transfer.push(&bytes);
+        }
+        let msg = protocol::object(&[
+            ("type", "open".into()),
+            ("id", id.into()),
+            ("files", list.into()),
+        ])?;
+        if let Some((name, bytes)) = truth {
+            let t: JsValue =
+                protocol::object(&[("name", name.into()), ("bytes", bytes.clone().into())])?.into();
+            js_sys::Reflect::set(&msg, &"truth".into(), &t)?;
+            transfer.push(&bytes);
+        }
+        Ok((msg.into(), transfer))
+    })();
+    match built {
+        Ok((msg, transfer)) => send(app, msg, transfer),
+        Err(e) => app.borrow_mut().set_error(&dom::js_error_text(&e)),
+    }
+}
+
+/// The ground-truth label map sent back with a dataset case, if one was sent.
+fn truth_of(data: &JsValue) -> Option<Result<crate::Volume, String>> {
+    let error = protocol::get_str(data, "truth_error");
+    if !error.is_empty() {
+        return Some(Err(error));
+    }
+    let meta = protocol::get_str(data, "truth_meta");
+    if meta.is_empty() {
+        return None;
+    }
+    let voxels = protocol::get(data, "truth_voxels")
+        .dyn_into::<Int16Array>()
+        .ok()?;
+    Some(
+        serde_json::from_str::<VolumeMeta>(&meta)
+            .map_err(|e| e.to_string())
+            .and_then(|m| m.into_volume(voxels.to_vec()))
+            .map_err(|e| format!("the ground-truth label map is inconsistent: {e}")),
+    )
+}
+
 fn on_message(app: &AppRef, data: JsValue) {
     let kind = protocol::get_str(&data, "type");
     if kind == "ready" {
@@ -226,6 +288,8 @@ fn on_message(app: &AppRef, data: JsValue) {
         "error" => {
             let message = protocol::get_str(&data, "message");
             a.set_error(&message);
+            drop(a);
+            gallery::load_failed(app);
         }
         "volume" => {
             let meta: Result<VolumeMeta, String> =
@@ -241,7 +305,8 @@ fn on_message(app: &AppRef, data: JsValue) {
                             a.set_volume(v, started, decode_ms);
                             let auto = a.ael.auto.checked();
                             drop(a);
-                            analysis::volume_changed(app, auto);
+                            let case = gallery::volume_loaded(app, truth_of(&data));
+                            analysis::volume_changed(app, auto || case);
                         }
                         Err(e) => a.set_error(&format!("The decoded volume is inconsistent: {e}")),
                     }

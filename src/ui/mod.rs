@@ -11,9 +11,11 @@ pub mod analysis_protocol;
 pub mod analysis_worker;
 mod automation;
 mod canvas;
+mod comparison_panel;
 mod dom;
 mod dropped;
 mod events;
+mod gallery;
 mod keys;
 mod loader;
 mod measure;
@@ -59,6 +61,7 @@ fn try_start() -> Result<(), JsValue> {
     results_panel::install(app.clone())?;
     analysis::install(&app);
     model_loader::install(app.clone())?;
+    comparison_panel::install(app.clone())?;
     {
         let mut a = app.borrow_mut();
         a.reading = Some(views::Reading::find()?);
@@ -71,5 +74,6 @@ fn try_start() -> Result<(), JsValue> {
         a.set_idle("Open a NIfTI file (.nii or .nii.gz), drop it here, or open the demo case.");
         a.refresh();
     }
+    gallery::install(app.clone())?;
     Ok(())
 }

@@ -1,10 +1,12 @@
 //! Messages between the page and the decode worker.
 //!
-//! Page → worker: `{type: "open", id, files: [{name, bytes: ArrayBuffer}]}` or
-//! `{type: "demo", id}`. Worker → page: `{type: "ready"}` once started, then per request
-//! `{type: "progress", id, fraction, stage}`, and finally either
-//! `{type: "volume", id, meta: <JSON of VolumeMeta>, voxels: Int16Array}` (buffer transferred)
-//! or `{type: "error", id, message}`.
+//! Page → worker: `{type: "open", id, files: [{name, bytes: ArrayBuffer}], truth?: {name,
+//! bytes}}` (`truth`: a dataset case's ground-truth label map), `{type: "demo", id}`, or
+//! `{type: "thumb", id, files, size}` (a gallery preview). Worker → page: `{type: "ready"}`
+//! once started, then per request `{type: "progress", id, fraction, stage}`, and finally
+//! either `{type: "volume", id, meta: <JSON of VolumeMeta>, voxels: Int16Array}` (buffer
+//! transferred; with `truth_meta` + `truth_voxels`, or `truth_error`, when a truth was sent),
+//! `{type: "thumb", id, width, height, rgba: Uint8Array, dims}`, or `{type: "error", id, message}`.
 
 use js_sys::{Object, Reflect};
 use serde::{Deserialize, Serialize};

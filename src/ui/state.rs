@@ -54,6 +54,65 @@ pub struct Analysis {
     pub mask: Vec<u8>,
 }
 
+/// Which masks the overlay shows when a dataset case has ground truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GtMode {
+    /// Prediction filled, ground truth outlined.
+    Both,
+    Prediction,
+    Truth,
+}
+
+impl GtMode {
+    /// From the toggle's value.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "prediction" => GtMode::Prediction,
+            "truth" => GtMode::Truth,
+            _ => GtMode::Both,
+        }
+    }
+}
+
+/// The dataset case shown in the viewer, with its ground truth and, once analysed, the
+/// comparison.
+pub struct OpenCase {
+    pub id: String,
+    pub truth: crate::dataset::Truth,
+    /// Why the label map could not be used (unreadable, other grid, bad values).
+    pub truth_error: Option<String>,
+    pub comparison: Option<Result<crate::dataset::Comparison, String>>,
+}
+
+/// What the views blend over the image: the prediction and/or the open case's ground truth,
+/// as the ground-truth toggle says. Takes the fields it reads, so callers can hold others.
+pub fn overlay_layers<'a>(
+    analysis: &'a Option<Analysis>,
+    case: &'a Option<OpenCase>,
+    gt_mode: GtMode,
+    style: &'a OverlayStyle,
+    gen: u64,
+) -> crate::ui::canvas::Overlay<'a> {
+    let mask = analysis
+        .as_ref()
+        .filter(|_| gt_mode != GtMode::Truth)
+        .map(|a| a.mask.as_slice());
+    let truth = case
+        .as_ref()
+        .and_then(|c| c.truth.label_map.as_deref())
+        .filter(|_| gt_mode != GtMode::Prediction);
+    if mask.is_none() && truth.is_none() {
+        return None;
+    }
+    Some(crate::ui::canvas::Layers {
+        mask,
+        truth,
+        style,
+        gen,
+    })
+}
+
 /// Everything the page shows.
 pub struct App {
     pub el: Elements,
@@ -90,6 +149,13 @@ pub struct App {
     pub analysis_info: AnalysisInfo,
     /// The model loader's elements (status line, reset button), once wired.
     pub loader: Option<crate::ui::model_loader::LoaderElements>,
+    /// The dataset gallery, when the page was opened with `?manifest=`.
+    pub gallery: Option<crate::ui::gallery::Gallery>,
+    /// The dataset case in the viewer (cleared when another file is opened).
+    pub case: Option<OpenCase>,
+    pub gt_mode: GtMode,
+    /// The ground-truth panel (found at start-up).
+    pub comparison_el: Option<crate::ui::comparison_panel::ComparisonElements>,
 }
 
 impl App {
@@ -119,6 +185,10 @@ impl App {
             strip_rgba: Vec::new(),
             analysis_info: AnalysisInfo::default(),
             loader: None,
+            gallery: None,
+            case: None,
+            gt_mode: GtMode::Both,
+            comparison_el: None,
         }
     }
 
@@ -128,6 +198,9 @@ impl App {
         self.error = None;
         self.progress = Some(fraction);
         self.message = message;
+        if let Some(c) = self.case.as_mut() {
+            c.comparison = None;
+        }
         if self.analysis.take().is_some() {
             self.results = None;
             self.overlay_gen += 1;
@@ -143,6 +216,19 @@ impl App {
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok());
         let total = result.timings_ms.get("total").copied().unwrap_or(0.0);
+        // A dataset case with ground truth: compare (same function as `hemoscope evaluate`).
+        if let (Some(case), Some(l)) = (self.case.as_mut(), self.loaded.as_ref()) {
+            if !case.truth.is_empty() {
+                let c = crate::dataset::compare(&result, &mask, l.volume.dims, &case.truth)
+                    .map_err(|e| e.to_string());
+                if let (Ok(c), Some(serde_json::Value::Object(r))) = (&c, self.results.as_mut()) {
+                    if let Ok(v) = serde_json::to_value(c) {
+                        r.insert("comparison".to_string(), v);
+                    }
+                }
+                case.comparison = Some(c);
+            }
+        }
         self.analysis = Some(Analysis { result, mask });
         self.overlay_gen += 1;
         self.status = Status::Done;
@@ -224,6 +310,7 @@ impl App {
         self.cursor = None;
         self.results = None;
         self.analysis = None;
+        self.case = None;
         self.overlay_gen += 1;
         self.status = Status::Ready;
         self.error = None;
@@ -318,11 +405,14 @@ impl App {
 
     /// Redraw the canvas and bring every element in line with the state.
     pub fn refresh(&mut self) {
-        let overlay = self
-            .analysis
-            .as_ref()
-            .filter(|_| self.reading.as_ref().is_none_or(|r| r.overlay))
-            .map(|a| (a.mask.as_slice(), &self.overlay, self.overlay_gen));
+        let overlay = overlay_layers(
+            &self.analysis,
+            &self.case,
+            self.gt_mode,
+            &self.overlay,
+            self.overlay_gen,
+        )
+        .filter(|_| self.reading.as_ref().is_none_or(|r| r.overlay));
         let draw = match &self.loaded {
             Some(l) => self.canvas.draw(
                 &l.volume,
@@ -343,6 +433,7 @@ impl App {
         self.refresh_controls();
         self.refresh_readouts();
         self.refresh_analysis();
+        self.refresh_comparison();
     }
 
     fn refresh_controls(&self) {
@@ -482,6 +573,10 @@ impl App {
             measurements: self.measurements(),
             reading: self.reading_info(),
             analysis: self.analysis_info.clone(),
+            dataset: self
+                .gallery
+                .as_ref()
+                .map(|g| g.snapshot(self.case.as_ref())),
         }
     }
 }
@@ -513,6 +608,9 @@ pub struct Snapshot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reading: Option<crate::ui::views::ReadingInfo>,
     pub analysis: AnalysisInfo,
+    /// The dataset gallery (`?manifest=`), see README.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]

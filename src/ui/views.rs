@@ -11,8 +11,7 @@ use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlButtonElement, HtmlCanvasElement, HtmlElement};
 
 use crate::render::{
-    blend, distance_mm, ellipse_stats, hu_to_rgba, Lut, OverlayStyle, Plane, Reformat, VoxelMap,
-    WindowLevel,
+    blend, distance_mm, ellipse_stats, hu_to_rgba, Lut, Plane, Reformat, VoxelMap, WindowLevel,
 };
 use crate::ui::canvas::ImageRect;
 use crate::ui::dom;
@@ -101,8 +100,7 @@ struct RenderedKey {
     overlay: u64,
 }
 
-/// The analysis overlay: label mask (volume grid), style and generation.
-pub type Overlay<'a> = Option<(&'a [u8], &'a OverlayStyle, u64)>;
+pub use crate::ui::canvas::Overlay;
 
 /// A coronal or sagittal reformat drawn on a canvas, fitted with its physical aspect ratio.
 pub struct PlaneCanvas {
@@ -167,7 +165,7 @@ impl PlaneCanvas {
             volume: volume as *const Volume,
             depth,
             window,
-            overlay: overlay.map(|o| o.2).unwrap_or(0),
+            overlay: overlay.map(|o| o.gen).unwrap_or(0),
         };
         if self.rendered.as_ref() != Some(&key) {
             let t0 = dom::now_ms();
@@ -178,9 +176,16 @@ impl PlaneCanvas {
             if let Some((_, lut)) = &self.lut {
                 hu_to_rgba(&self.hu, lut, &mut self.rgba);
             }
-            if let Some((mask, style, _)) = overlay {
-                r.sample_labels(mask, depth, &mut self.labels);
-                blend(&mut self.rgba, &self.labels, r.width, r.height, style);
+            if let Some(o) = overlay {
+                if let Some(mask) = o.mask {
+                    r.sample_labels(mask, depth, &mut self.labels);
+                    blend(&mut self.rgba, &self.labels, r.width, r.height, o.style);
+                }
+                if let Some(truth) = o.truth {
+                    r.sample_labels(truth, depth, &mut self.labels);
+                    let style = crate::render::truth_style(o.style, o.mask.is_some());
+                    blend(&mut self.rgba, &self.labels, r.width, r.height, &style);
+                }
             }
             let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
                 Clamped(&self.rgba),
@@ -936,11 +941,15 @@ impl App {
         let _ = r.views.set_attribute("data-tool", r.tool.name());
 
         // Reformat images, with the analysis overlay unless hidden (key O).
-        let overlay: Overlay = self
-            .analysis
-            .as_ref()
-            .filter(|_| r.overlay)
-            .map(|a| (a.mask.as_slice(), &self.overlay, self.overlay_gen));
+        let shown = r.overlay;
+        let overlay: Overlay = crate::ui::state::overlay_layers(
+            &self.analysis,
+            &self.case,
+            self.gt_mode,
+            &self.overlay,
+            self.overlay_gen,
+        )
+        .filter(|_| shown);
         let mut error = None;
         match (&self.loaded, &r.reformats) {
             (Some(l), Some([cor, sag])) => {

@@ -49,7 +49,21 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let id = protocol::get_f64(data, "id");
     CURRENT.with(|c| c.set(id));
     let started = now_ms(scope);
-    let result = match protocol::get_str(data, "type").as_str() {
+    let kind = protocol::get_str(data, "type");
+    if kind == "thumb" {
+        let posted = files_from_message(data)
+            .and_then(|files| decode(scope, id, files))
+            .map_err(|e| e.to_string())
+            .and_then(|v| {
+                post_thumbnail(scope, id, &v, protocol::get_f64(data, "size"))
+                    .map_err(|e| format!("{e:?}"))
+            });
+        if let Err(message) = posted {
+            let _ = post_error(scope, id, &message);
+        }
+        return;
+    }
+    let result = match kind.as_str() {
         "demo" => {
             post_progress(scope, id, 0.0, "Generating the demo case");
             Ok(phantom::demo_case().0)
@@ -57,8 +71,13 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         "open" => files_from_message(data).and_then(|files| decode(scope, id, files)),
         other => Err(format!("unknown request {other:?}")),
     };
+    // A dataset case may bring its ground-truth label map: decoded here too, sent alongside.
+    let truth = match (&result, protocol::get(data, "truth")) {
+        (Ok(_), t) if !t.is_undefined() && !t.is_null() => Some(decode_truth(&t)),
+        _ => None,
+    };
     let posted = match result {
-        Ok(volume) => post_volume(scope, id, &volume, now_ms(scope) - started),
+        Ok(volume) => post_volume(scope, id, &volume, now_ms(scope) - started, truth),
         Err(message) => post_error(scope, id, &message),
     };
     if let Err(e) = posted {
@@ -72,6 +91,43 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
 
 fn now_ms(scope: &DedicatedWorkerGlobalScope) -> f64 {
     scope.performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// The ground-truth label map of a dataset case (`{name, bytes}`), or why it cannot be read.
+fn decode_truth(entry: &JsValue) -> Result<Volume, String> {
+    let name = protocol::get_str(entry, "name");
+    let buffer: ArrayBuffer = protocol::get(entry, "bytes")
+        .dyn_into()
+        .map_err(|_| format!("no bytes were read from {name}"))?;
+    io::open_bytes(&name, &Uint8Array::new(&buffer).to_vec())
+        .map_err(|e| format!("the ground-truth label map {name} could not be read: {e}"))
+}
+
+/// A gallery preview of a decoded volume: `{type: "thumb", id, width, height, rgba, dims}`.
+fn post_thumbnail(
+    scope: &DedicatedWorkerGlobalScope,
+    id: f64,
+    v: &Volume,
+    size: f64,
+) -> Result<(), JsValue> {
+    let side = if size.is_finite() {
+        size.clamp(8.0, 512.0) as usize
+    } else {
+        96
+    };
+    let t = crate::render::thumbnail::thumbnail(v, side);
+    let rgba = Uint8Array::new_with_length(t.rgba.len() as u32);
+    rgba.copy_from(&t.rgba);
+    let dims = Array::of3(&v.dims[0].into(), &v.dims[1].into(), &v.dims[2].into());
+    let msg = protocol::object(&[
+        ("type", "thumb".into()),
+        ("id", id.into()),
+        ("width", (t.width as u32).into()),
+        ("height", (t.height as u32).into()),
+        ("rgba", rgba.clone().into()),
+        ("dims", dims.into()),
+    ])?;
+    scope.post_message_with_transfer(&msg, &Array::of1(&rgba.buffer()))
 }
 
 fn files_from_message(data: &JsValue) -> Result<Vec<InputFile>, String> {
@@ -191,6 +247,7 @@ fn post_volume(
     id: f64,
     v: &Volume,
     decode_ms: f64,
+    truth: Option<Result<Volume, String>>,
 ) -> Result<(), JsValue> {
     let meta = serde_json::to_string(&VolumeMeta::of(v, decode_ms))
         .map_err(|e| JsValue::from_str(&e.to_string()))?;
@@ -203,5 +260,20 @@ fn post_volume(
         ("voxels", voxels.clone().into()),
     ])?;
     let transfer = Array::of1(&voxels.buffer());
+    match truth {
+        Some(Ok(t)) => {
+            let meta = serde_json::to_string(&VolumeMeta::of(&t, 0.0))
+                .map_err(|e| JsValue::from_str(&e.to_string()))?;
+            let tv = Int16Array::new_with_length(t.voxels.len() as u32);
+            tv.copy_from(&t.voxels);
+            js_sys::Reflect::set(&msg, &"truth_meta".into(), &meta.into())?;
+            js_sys::Reflect::set(&msg, &"truth_voxels".into(), &tv)?;
+            transfer.push(&tv.buffer());
+        }
+        Some(Err(message)) => {
+            js_sys::Reflect::set(&msg, &"truth_error".into(), &message.into())?;
+        }
+        None => {}
+    }
     scope.post_message_with_transfer(&msg, &transfer)
 }

@@ -1,9 +1,10 @@
 //! `hemoscope evaluate <dataset dir> [--json]`: recompute the analysis card's validation
 //! metrics from a dataset in the `rsna-ich/` + `slices2d/` layout, on the validation split the
-//! card lists.
+//! card lists. Given a `.json` file instead, evaluates a dataset manifest
+//! (`evaluate_manifest`).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use hemoscope::analysis::metrics::{auc, dice, f1_at};
@@ -14,39 +15,17 @@ use serde_json::{json, Value};
 use hemoscope::analysis::cascade::skipped_scores;
 
 use crate::analyze::{open_input, CascadeArgs};
+use crate::csv::read_csv;
 
 #[derive(Args)]
 pub struct EvaluateArgs {
-    /// Dataset folder holding rsna-ich/ and slices2d/.
+    /// Dataset folder holding rsna-ich/ and slices2d/, or a dataset manifest (.json).
     dataset: PathBuf,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
     #[command(flatten)]
     cascade: CascadeArgs,
-}
-
-/// Rows of a simple CSV (no quoted commas) as header → value maps.
-fn read_csv(path: &Path) -> Result<Vec<HashMap<String, String>>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .ok_or_else(|| format!("{} is empty", path.display()))?
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .collect();
-    Ok(lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split(',').map(|s| s.trim().to_string()))
-                .collect()
-        })
-        .collect())
 }
 
 /// Labels of a row in `LABELS` order; `None` when a cell is empty (unknown).
@@ -63,6 +42,9 @@ fn row_labels(r: &HashMap<String, String>) -> Option<[bool; 6]> {
 }
 
 pub fn run(args: &EvaluateArgs) -> Result<(), String> {
+    if crate::evaluate_manifest::is_manifest(&args.dataset) {
+        return crate::evaluate_manifest::run(&args.dataset, args.json);
+    }
     let analyzer = Analyzer::shipped().map_err(|e| e.to_string())?;
     let cascade = args.cascade.settings();
     let (mut seg_slices, mut all_slices, mut volume_ms) = (0usize, 0usize, 0f64);

@@ -7,10 +7,14 @@ mod analyze;
 #[cfg(feature = "inference")]
 mod check_model;
 mod convert;
+mod csv;
 #[cfg(feature = "inference")]
 mod evaluate;
+#[cfg(feature = "inference")]
+mod evaluate_manifest;
 mod info;
 mod inputs;
+mod manifest;
 mod phantom;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +36,8 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Print dimensions, spacing, affine, HU statistics and warnings of a volume.
     Info(info::InfoArgs),
+    /// Write a dataset manifest (.json) for a folder of cases (see README, "Making a manifest").
+    Manifest(manifest::ManifestArgs),
     /// Write the synthetic demo head CT (and optionally its ground-truth labels) as .nii.gz.
     Phantom(phantom::PhantomArgs),
     /// Run both models over every slice: probabilities, verdicts, volumes, label mask.
@@ -40,7 +46,8 @@ enum Command {
     /// Check a model of your own (ONNX + model card) the way the page does before using it.
     #[cfg(feature = "inference")]
     CheckModel(check_model::CheckModelArgs),
-    /// Recompute the model card's validation metrics from a dataset folder.
+    /// Compare the models with ground truth: a dataset manifest (.json), or recompute the model
+    /// card's validation metrics from a dataset folder.
     #[cfg(feature = "inference")]
     Evaluate(evaluate::EvaluateArgs),
 }
@@ -50,6 +57,7 @@ fn main() {
     let result = match cli.command {
         Command::Convert(args) => convert::run(&args),
         Command::Info(args) => info::run(&args),
+        Command::Manifest(args) => manifest::run(&args),
         Command::Phantom(args) => phantom::run(&args),
         #[cfg(feature = "inference")]
         Command::Analyze(args) => analyze::run(&args),

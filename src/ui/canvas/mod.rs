@@ -2,4 +2,4 @@
 
 mod view;
 
-pub use view::{AxialCanvas, ImageRect};
+pub use view::{AxialCanvas, ImageRect, Layers, Overlay};

@@ -8,7 +8,8 @@ use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use crate::render::{
-    axial_labels, blend, render_axial_rgba_lut, AxialView, Lut, OverlayStyle, WindowLevel,
+    axial_labels, blend, render_axial_rgba_lut, truth_style, AxialView, Lut, OverlayStyle,
+    WindowLevel,
 };
 use crate::ui::dom;
 use crate::Volume;
@@ -67,8 +68,19 @@ struct RenderedKey {
     overlay: u64,
 }
 
-/// An analysis mask (volume grid) with its style and generation, drawn over the slice.
-pub type Overlay<'a> = Option<(&'a [u8], &'a OverlayStyle, u64)>;
+/// What is blended over a slice: the predicted label mask and/or a ground-truth label map
+/// (both on the volume grid; the truth is outlined when the prediction is shown too), the
+/// style, and a generation that changes whenever any of them changes.
+#[derive(Clone, Copy)]
+pub struct Layers<'a> {
+    pub mask: Option<&'a [u8]>,
+    pub truth: Option<&'a [u8]>,
+    pub style: &'a OverlayStyle,
+    pub gen: u64,
+}
+
+/// The overlay of a view, if any.
+pub type Overlay<'a> = Option<Layers<'a>>;
 
 pub struct AxialCanvas {
     canvas: HtmlCanvasElement,
@@ -170,7 +182,7 @@ impl AxialCanvas {
             volume: volume as *const Volume,
             slice: k,
             window,
-            overlay: overlay.map(|o| o.2).unwrap_or(0),
+            overlay: overlay.map(|o| o.gen).unwrap_or(0),
         };
         if self.rendered.as_ref() != Some(&key) {
             if self.lut.as_ref().map(|(w, _)| *w) != Some(window) {
@@ -179,9 +191,16 @@ impl AxialCanvas {
             if let Some((_, lut)) = &self.lut {
                 render_axial_rgba_lut(volume, view, k, lut, &mut self.rgba);
             }
-            if let Some((mask, style, _)) = overlay {
-                axial_labels(mask, view, k, &mut self.labels);
-                blend(&mut self.rgba, &self.labels, w, h, style);
+            if let Some(o) = overlay {
+                if let Some(mask) = o.mask {
+                    axial_labels(mask, view, k, &mut self.labels);
+                    blend(&mut self.rgba, &self.labels, w, h, o.style);
+                }
+                if let Some(truth) = o.truth {
+                    axial_labels(truth, view, k, &mut self.labels);
+                    let style = truth_style(o.style, o.mask.is_some());
+                    blend(&mut self.rgba, &self.labels, w, h, &style);
+                }
             }
             let image = ImageData::new_with_u8_clamped_array_and_sh(
                 Clamped(&self.rgba),

@@ -1,0 +1,155 @@
+//! `hemoscope evaluate <manifest.json> [--json]`: analyse every case of a dataset manifest and
+//! compare it with its ground truth (Dice per label, slice agreement, case verdicts), with the
+//! same library functions as the page's gallery, so both give the same figures for a case.
+
+use std::path::{Path, PathBuf};
+
+use hemoscope::analysis::pipeline::Analyzer;
+use hemoscope::dataset::comparison::{aggregate, compare, label_map_on_grid, Comparison, Truth};
+use hemoscope::dataset::url::to_local_path;
+use hemoscope::dataset::{Case, Manifest};
+use hemoscope::model::card::LABELS;
+use serde_json::{json, Value};
+
+use crate::analyze::{open_input, open_inputs};
+
+/// Whether the argument names a manifest (a `.json` file) rather than a dataset folder.
+pub fn is_manifest(path: &Path) -> bool {
+    path.is_file()
+        && path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// One case: open, analyse, compare.
+fn evaluate_case(
+    analyzer: &Analyzer,
+    base: &Path,
+    case: &Case,
+) -> Result<(Comparison, Value), String> {
+    let what = |field: &str| format!("case {:?} {field}", case.id);
+    let paths: Vec<PathBuf> = case
+        .image
+        .urls()
+        .iter()
+        .map(|u| to_local_path(base, u, &what("image")).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    let volume = open_inputs(&paths)?;
+    let label_map = match &case.label {
+        Some(u) => {
+            let path = to_local_path(base, u, &what("label")).map_err(|e| e.to_string())?;
+            let label = open_input(&path)?;
+            Some(
+                label_map_on_grid(&volume, &label)
+                    .map_err(|e| format!("case {:?}: {e}", case.id))?,
+            )
+        }
+        None => None,
+    };
+    let (result, mask) = analyzer.analyze(&volume).map_err(|e| e.to_string())?;
+    let truth = Truth::from_case(case, label_map);
+    let c = compare(&result, &mask, volume.dims, &truth)
+        .map_err(|e| format!("case {:?}: {e}", case.id))?;
+    let extra = json!({
+        "dims": volume.dims,
+        "verdict": result.verdict,
+        "volumes_ml": result.volumes_ml,
+    });
+    Ok((c, extra))
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into())
+}
+
+/// Run over every case; prints JSON (`--json`) or a table. Fails (after printing) when a
+/// case could not be evaluated.
+pub fn run(manifest_path: &Path, as_json: bool) -> Result<(), String> {
+    let text = std::fs::read_to_string(manifest_path)
+        .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
+    let manifest =
+        Manifest::from_json(&text).map_err(|e| format!("{}: {e}", manifest_path.display()))?;
+    let base = manifest_path.parent().unwrap_or(Path::new("."));
+    let analyzer = Analyzer::shipped().map_err(|e| e.to_string())?;
+    let mut rows = Vec::new();
+    let mut done = Vec::new();
+    let mut failed = 0usize;
+    for case in &manifest.cases {
+        eprintln!("hemoscope: evaluating {}", case.id);
+        match evaluate_case(&analyzer, base, case) {
+            Ok((c, extra)) => {
+                rows.push(json!({
+                    "id": case.id,
+                    "comparison": c,
+                    "wrongness": c.wrongness(),
+                    "verdict": extra["verdict"],
+                    "volumes_ml": extra["volumes_ml"],
+                    "dims": extra["dims"],
+                }));
+                done.push(c);
+            }
+            Err(e) => {
+                failed += 1;
+                rows.push(json!({"id": case.id, "error": e}));
+            }
+        }
+    }
+    let agg = aggregate(&done.iter().collect::<Vec<_>>());
+    let models = analyzer.card.clone();
+    let report = json!({
+        "manifest": manifest.name,
+        "cases": rows,
+        "aggregate": agg,
+        "failed": failed,
+        "analysis": {"name": models.name, "version": models.version},
+    });
+    if as_json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
+    } else {
+        println!(
+            "{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7}  verdict",
+            "case", "any", "EDH", "IPH", "IVH", "SAH", "SDH", "slices"
+        );
+        for (row, case) in rows.iter().zip(&manifest.cases) {
+            if let Some(e) = row.get("error") {
+                println!("{:<24} error: {}", case.id, e.as_str().unwrap_or(""));
+                continue;
+            }
+            let c = &row["comparison"];
+            let d: Vec<String> = LABELS.iter().map(|l| fmt(c["dice"][l].as_f64())).collect();
+            let verdict = match c["case"]["correct"].as_bool() {
+                Some(true) => "right",
+                Some(false) => "WRONG",
+                None => "-",
+            };
+            println!(
+                "{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7}  {verdict}",
+                case.id,
+                d[0],
+                d[1],
+                d[2],
+                d[3],
+                d[4],
+                d[5],
+                fmt(c["slice_agreement"].as_f64())
+            );
+        }
+        println!(
+            "mean Dice any {} (pooled {}), slice agreement {}, case verdicts right {}/{}",
+            fmt(agg.dice_mean.any),
+            fmt(agg.dice_pooled.any),
+            fmt(agg.slice_agreement_mean),
+            agg.cases_correct,
+            agg.cases_with_truth
+        );
+    }
+    if failed > 0 {
+        return Err(format!(
+            "{failed} case(s) could not be evaluated (see above)"
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! The ground-truth panel of a dataset case: the overlay toggle (prediction / ground truth /
+//! both) and, once analysed, Dice per label, slice agreement and the verdicts against the truth.
+
+use wasm_bindgen::JsValue;
+use web_sys::{Event, HtmlElement, HtmlSelectElement};
+
+use crate::dataset::Comparison;
+use crate::model::card::LABELS;
+use crate::ui::dom::by_id;
+use crate::ui::events::listen;
+use crate::ui::state::{App, GtMode, OpenCase};
+use crate::ui::AppRef;
+
+/// Label names shown in the table, in `LABELS` order.
+const TITLES: [&str; 6] = ["Any", "EDH", "IPH", "IVH", "SAH", "SDH"];
+
+/// The panel's elements.
+#[derive(Clone)]
+pub struct ComparisonElements {
+    pub panel: HtmlElement,
+    pub body: HtmlElement,
+    pub toggle: HtmlSelectElement,
+}
+
+impl ComparisonElements {
+    pub fn find() -> Result<Self, JsValue> {
+        Ok(ComparisonElements {
+            panel: by_id("comparison")?,
+            body: by_id("comparison-body")?,
+            toggle: by_id("gt-toggle")?,
+        })
+    }
+}
+
+/// Wire the ground-truth toggle.
+pub fn install(app: AppRef) -> Result<(), JsValue> {
+    let el = ComparisonElements::find()?;
+    let toggle = el.toggle.clone();
+    let target = app.clone();
+    listen::<Event>(&el.toggle.clone().into(), "change", true, move |_| {
+        let mut a = target.borrow_mut();
+        a.gt_mode = GtMode::parse(&toggle.value());
+        a.overlay_changed();
+    })?;
+    app.borrow_mut().comparison_el = Some(el);
+    Ok(())
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "–".into())
+}
+
+fn yes_no(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "?",
+    }
+}
+
+fn table(c: &Comparison) -> String {
+    let dice = c.dice.to_array();
+    let truth = c.case.truth.to_array();
+    let pred = c.case.predicted.to_array();
+    let mut rows = String::new();
+    for n in 0..6 {
+        let wrong = truth[n].is_some_and(|t| t != pred[n]);
+        rows.push_str(&format!(
+            "<tr data-label=\"{}\"><th scope=\"row\">{}</th><td class=\"num\">{}</td>\
+             <td>{}</td><td class=\"{}\">{}</td></tr>",
+            LABELS[n],
+            TITLES[n],
+            pct(dice[n]),
+            yes_no(truth[n]),
+            if wrong { "wrong" } else { "" },
+            if pred[n] { "yes" } else { "no" },
+        ));
+    }
+    let agreement = match c.slice_agreement {
+        Some(a) => format!("{:.3} ({} slices)", a, c.slices_compared),
+        None => "– (no slice truth)".into(),
+    };
+    let verdict = match c.case.correct {
+        Some(true) => "<strong>right</strong>",
+        Some(false) => "<strong class=\"wrong\">wrong</strong>",
+        None => "unknown",
+    };
+    format!(
+        "<table><thead><tr><th>Label</th><th>Dice</th><th>Truth</th><th>Model</th></tr></thead>\
+         <tbody>{rows}</tbody></table>\
+         <p class=\"muted\">Dice –: no voxels of that label in the truth or the prediction. \
+         Truth and Model: the label is present in the case / the scan verdict.</p>\
+         <p>Slice agreement (any): <span data-testid=\"slice-agreement\">{agreement}</span></p>\
+         <p>Scan verdict (any): {verdict}</p>"
+    )
+}
+
+fn body_html(case: &OpenCase, analysing: bool) -> String {
+    let mut what = Vec::new();
+    if case.truth.label_map.is_some() {
+        what.push("label map");
+    }
+    if case.truth.slice_labels.is_some() {
+        what.push("slice labels");
+    }
+    if case.truth.case_labels.is_some() {
+        what.push("case labels");
+    }
+    let mut html = format!(
+        "<p>Case <strong>{}</strong>: ground truth from {}.</p>",
+        escape(&case.id),
+        if what.is_empty() {
+            "nothing (no truth in the manifest)".to_string()
+        } else {
+            what.join(", ")
+        }
+    );
+    if let Some(e) = &case.truth_error {
+        html.push_str(&format!("<p class=\"error\">{}</p>", escape(e)));
+    }
+    match (&case.comparison, analysing) {
+        (_, true) => html.push_str("<p class=\"muted\">Analysing…</p>"),
+        (Some(Ok(c)), false) => html.push_str(&table(c)),
+        (Some(Err(e)), false) => html.push_str(&format!(
+            "<p class=\"error\">The comparison failed: {}</p>",
+            escape(e)
+        )),
+        (None, false) => html.push_str(
+            "<p class=\"muted\">Press Analyze to compare the models with the ground truth.</p>",
+        ),
+    }
+    html
+}
+
+impl App {
+    /// Bring the ground-truth panel in line with the open case.
+    pub fn refresh_comparison(&mut self) {
+        let Some(el) = &self.comparison_el else {
+            return;
+        };
+        el.panel.set_hidden(self.case.is_none());
+        let Some(case) = &self.case else {
+            return;
+        };
+        let analysing = self.status == crate::ui::state::Status::Analyzing;
+        let html = body_html(case, analysing);
+        if el.body.inner_html() != html {
+            el.body.set_inner_html(&html);
+        }
+        let want = match self.gt_mode {
+            GtMode::Both => "both",
+            GtMode::Prediction => "prediction",
+            GtMode::Truth => "truth",
+        };
+        if el.toggle.value() != want {
+            el.toggle.set_value(want);
+        }
+        el.toggle.set_disabled(case.truth.label_map.is_none());
+    }
+}
+
+/// Text for HTML element content.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

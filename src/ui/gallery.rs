@@ -1,0 +1,975 @@
+//! The dataset gallery (`index.html?manifest=<url>`): the manifest is fetched from the app's
+//! own origin and checked, each case gets a preview (its middle slice in the brain window,
+//! rendered in a second decode worker, one case at a time) with its labels as chips, a filter
+//! by label, and a button that opens the case in the viewer with its ground truth. Once cases
+//! are analysed, the ones the model gets most wrong are listed first. "Analyse all" walks the
+//! shown cases one after another (Cancel stops it).
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use js_sys::{Array, ArrayBuffer, Uint8Array};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{
+    CanvasRenderingContext2d, Event, HtmlButtonElement, HtmlCanvasElement, HtmlElement,
+    HtmlSelectElement, ImageData, MessageEvent, MouseEvent, RequestCache, RequestInit, Response,
+    Url, UrlSearchParams, Worker,
+};
+
+use crate::dataset::comparison::label_map_on_grid;
+use crate::dataset::url::check_same_origin;
+use crate::dataset::{Manifest, Truth};
+use crate::model::card::LABELS;
+use crate::ui::comparison_panel::escape;
+use crate::ui::events::listen;
+use crate::ui::state::{OpenCase, Status};
+use crate::ui::{analysis, dom, loader, protocol, AppRef};
+use crate::Volume;
+
+/// Side of a preview in pixels.
+const THUMB_SIDE: u32 = 96;
+/// Short label names for the chips, in `LABELS` order.
+const SHORT: [&str; 6] = ["ICH", "EDH", "IPH", "IVH", "SAH", "SDH"];
+
+/// Where a case is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseStatus {
+    Pending,
+    Loading,
+    Open,
+    Analysing,
+    Analysed,
+    Error,
+}
+
+impl CaseStatus {
+    fn name(self) -> &'static str {
+        match self {
+            CaseStatus::Pending => "pending",
+            CaseStatus::Loading => "loading",
+            CaseStatus::Open => "open",
+            CaseStatus::Analysing => "analysing",
+            CaseStatus::Analysed => "analysed",
+            CaseStatus::Error => "error",
+        }
+    }
+}
+
+/// What the gallery keeps of a case's comparison.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub dice: Value,
+    pub dice_any: Option<f64>,
+    pub slice_agreement: Option<f64>,
+    pub correct: Option<bool>,
+    pub wrong_labels: Vec<String>,
+    pub wrongness: f64,
+}
+
+/// One case in the gallery.
+pub struct Entry {
+    pub status: CaseStatus,
+    pub thumbnail: bool,
+    pub summary: Option<Summary>,
+    pub error: Option<String>,
+    pub visible: bool,
+    li: HtmlElement,
+    button: HtmlElement,
+    canvas: HtmlCanvasElement,
+    result: HtmlElement,
+}
+
+/// "Analyse all": the cases left and how far it got.
+pub struct Walk {
+    queue: VecDeque<usize>,
+    total: usize,
+    done: usize,
+}
+
+/// The gallery's page elements.
+#[derive(Clone)]
+struct Elements {
+    section: HtmlElement,
+    title: HtmlElement,
+    filter: HtmlSelectElement,
+    progress: HtmlElement,
+    status: HtmlElement,
+    list: HtmlElement,
+    analyse_all: HtmlButtonElement,
+    cancel_all: HtmlButtonElement,
+}
+
+/// The open dataset.
+pub struct Gallery {
+    pub manifest: Manifest,
+    /// The manifest's absolute URL (case URLs are resolved against it).
+    pub url: String,
+    pub entries: Vec<Entry>,
+    /// Display order (indices into `entries`).
+    pub order: Vec<usize>,
+    pub filter: String,
+    /// The case being fetched or decoded, and whether to analyse it when it arrives.
+    pending: Option<(usize, bool)>,
+    /// The case shown in the viewer.
+    pub current: Option<usize>,
+    pub walk: Option<Walk>,
+    pub thumbs_done: usize,
+    el: Elements,
+}
+
+struct Thumbs {
+    worker: Option<Worker>,
+    ready: bool,
+    queue: VecDeque<usize>,
+    busy: Option<usize>,
+    id: u32,
+}
+
+thread_local! {
+    static THUMBS: RefCell<Thumbs> = const {
+        RefCell::new(Thumbs { worker: None, ready: false, queue: VecDeque::new(), busy: None, id: 0 })
+    };
+}
+
+fn elements() -> Result<Elements, JsValue> {
+    Ok(Elements {
+        section: dom::by_id("gallery")?,
+        title: dom::by_id("gallery-title")?,
+        filter: dom::by_id("gallery-filter")?,
+        progress: dom::by_id("gallery-progress")?,
+        status: dom::by_id("gallery-status")?,
+        list: dom::by_id("gallery-list")?,
+        analyse_all: dom::by_id("analyse-all")?,
+        cancel_all: dom::by_id("cancel-all")?,
+    })
+}
+
+/// Open the dataset named by `?manifest=` (if any).
+pub fn install(app: AppRef) -> Result<(), JsValue> {
+    let window = dom::window()?;
+    let location = window.location();
+    let params = UrlSearchParams::new_with_str(&location.search()?)?;
+    let Some(raw) = params.get("manifest") else {
+        return Ok(());
+    };
+    let el = elements()?;
+    el.section.set_hidden(false);
+    let origin = location.origin()?;
+    let resolved = check_same_origin(&raw, &origin, "the manifest URL")
+        .map_err(|e| e.to_string())
+        .and_then(|_| {
+            Url::new_with_base(&raw, &location.href().unwrap_or_default())
+                .map_err(|e| format!("the manifest URL {raw:?} is not valid: {}", dom::js_error_text(&e)))
+        })
+        .and_then(|u| {
+            if u.origin() == origin {
+                Ok(u.href())
+            } else {
+                Err(format!(
+                    "the manifest URL points to another site ({}); the app only opens files from its own origin",
+                    u.origin()
+                ))
+            }
+        });
+    let url = match resolved {
+        Ok(u) => u,
+        Err(e) => {
+            fail_manifest(&app, &el, &e);
+            return Ok(());
+        }
+    };
+    dom::set_text(&el.status, "Loading the dataset manifest…");
+    spawn_local(async move {
+        let text = match fetch_bytes(&url).await {
+            Ok(b) => String::from_utf8(Uint8Array::new(&b).to_vec())
+                .map_err(|_| "the manifest is not UTF-8 text".to_string()),
+            Err(e) => Err(e),
+        };
+        let manifest = text.and_then(|t| Manifest::from_json(&t).map_err(|e| e.to_string()));
+        let checked = manifest.and_then(|m| check_urls(&m, &origin).map(|_| m));
+        match checked.and_then(|m| build(&app, &el, m, url).map_err(|e| dom::js_error_text(&e))) {
+            Ok(()) => start_thumbnails(&app),
+            Err(e) => fail_manifest(&app, &el, &format!("The dataset could not be opened: {e}")),
+        }
+    });
+    Ok(())
+}
+
+fn fail_manifest(app: &AppRef, el: &Elements, message: &str) {
+    dom::set_text(&el.status, message);
+    app.borrow_mut().set_error(message);
+}
+
+/// Every URL of the manifest stays on this origin (privacy), with a message naming the case.
+fn check_urls(m: &Manifest, origin: &str) -> Result<(), String> {
+    for c in &m.cases {
+        for u in c.image.urls() {
+            check_same_origin(u, origin, &format!("case {:?} image", c.id))
+                .map_err(|e| e.to_string())?;
+        }
+        if let Some(u) = &c.label {
+            check_same_origin(u, origin, &format!("case {:?} label", c.id))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// A case URL resolved against the manifest, refused if it leaves the origin.
+fn resolve(manifest_url: &str, url: &str) -> Result<String, String> {
+    let u = Url::new_with_base(url, manifest_url)
+        .map_err(|e| format!("{url:?} is not a valid URL: {}", dom::js_error_text(&e)))?;
+    let origin = dom::window()
+        .and_then(|w| w.location().origin())
+        .map_err(|e| dom::js_error_text(&e))?;
+    if u.origin() != origin {
+        return Err(format!(
+            "{url:?} points to another site; the app only opens files from its own origin"
+        ));
+    }
+    Ok(u.href())
+}
+
+/// Fetch a same-origin file (not kept by the service worker's cache).
+async fn fetch_bytes(url: &str) -> Result<ArrayBuffer, String> {
+    let window = dom::window().map_err(|e| dom::js_error_text(&e))?;
+    let init = RequestInit::new();
+    init.set_cache(RequestCache::NoStore);
+    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|e| format!("{url} could not be fetched: {}", dom::js_error_text(&e)))?;
+    let response: Response = response
+        .dyn_into()
+        .map_err(|_| format!("{url}: no response"))?;
+    if !response.ok() {
+        return Err(format!(
+            "{url}: HTTP {} {}",
+            response.status(),
+            response.status_text()
+        ));
+    }
+    let buffer = response
+        .array_buffer()
+        .map_err(|e| dom::js_error_text(&e))?;
+    JsFuture::from(buffer)
+        .await
+        .map_err(|e| format!("{url} could not be read: {}", dom::js_error_text(&e)))?
+        .dyn_into()
+        .map_err(|_| format!("{url}: no bytes"))
+}
+
+/// The last path segment of a URL, percent-decoded (the decoder sniffs formats from bytes;
+/// the name is for messages and `.gz`).
+fn file_name(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let last = path.rsplit('/').next().unwrap_or(path);
+    crate::dataset::url::percent_decode(last).unwrap_or_else(|| last.to_string())
+}
+
+/// Fetch every image file of case `idx`: (name, bytes) pairs.
+async fn fetch_image(
+    manifest_url: &str,
+    urls: &[String],
+) -> Result<Vec<(String, ArrayBuffer)>, String> {
+    let mut out = Vec::with_capacity(urls.len());
+    for u in urls {
+        let abs = resolve(manifest_url, u)?;
+        out.push((file_name(u), fetch_bytes(&abs).await?));
+    }
+    Ok(out)
+}
+
+fn build(app: &AppRef, el: &Elements, manifest: Manifest, url: String) -> Result<(), JsValue> {
+    let doc = dom::document()?;
+    dom::set_text(&el.title, &format!("Dataset: {}", manifest.name));
+    el.list.set_inner_html("");
+    let mut entries = Vec::with_capacity(manifest.cases.len());
+    for (idx, case) in manifest.cases.iter().enumerate() {
+        let li: HtmlElement = doc.create_element("li")?.dyn_into()?;
+        li.set_class_name("gallery-item");
+        let button: HtmlElement = doc.create_element("button")?.dyn_into()?;
+        button.set_attribute("type", "button")?;
+        button.set_class_name("gallery-case");
+        button.set_attribute("data-testid", "gallery-case")?;
+        button.set_attribute("data-case-id", &case.id)?;
+        let labels = case.positive_labels();
+        let label_text = if labels.is_empty() {
+            match case.known_labels()[0] {
+                Some(false) => "no haemorrhage".to_string(),
+                _ => "labels unknown".to_string(),
+            }
+        } else {
+            labels.join(", ")
+        };
+        button.set_attribute(
+            "aria-label",
+            &format!("Open case {} ({label_text})", case.id),
+        )?;
+        let canvas: HtmlCanvasElement = doc.create_element("canvas")?.dyn_into()?;
+        canvas.set_width(THUMB_SIDE);
+        canvas.set_height(THUMB_SIDE);
+        canvas.set_attribute("aria-hidden", "true")?;
+        canvas.set_class_name("thumb");
+        button.append_child(&canvas)?;
+        let name: HtmlElement = doc.create_element("span")?.dyn_into()?;
+        name.set_class_name("case-id");
+        name.set_text_content(Some(&case.id));
+        button.append_child(&name)?;
+        let chips: HtmlElement = doc.create_element("span")?.dyn_into()?;
+        chips.set_class_name("chips");
+        let known = case.known_labels();
+        let mut html = String::new();
+        for (n, l) in LABELS.iter().enumerate() {
+            if known[n] == Some(true) {
+                html.push_str(&format!(
+                    "<span class=\"chip chip-{n}\" data-label=\"{l}\">{}</span>",
+                    SHORT[n]
+                ));
+            }
+        }
+        if known[0] == Some(false) {
+            html.push_str("<span class=\"chip chip-none\">none</span>");
+        }
+        if case.label.is_some() {
+            html.push_str(
+                "<span class=\"chip chip-mask\" title=\"has a ground-truth label map\">mask</span>",
+            );
+        }
+        chips.set_inner_html(&html);
+        button.append_child(&chips)?;
+        let result: HtmlElement = doc.create_element("span")?.dyn_into()?;
+        result.set_class_name("case-result");
+        result.set_text_content(Some("not analysed"));
+        button.append_child(&result)?;
+        li.append_child(&button)?;
+        el.list.append_child(&li)?;
+        {
+            let app = app.clone();
+            listen::<MouseEvent>(&button.clone().into(), "click", true, move |_| {
+                open_case(&app, idx, false)
+            })?;
+        }
+        entries.push(Entry {
+            status: CaseStatus::Pending,
+            thumbnail: false,
+            summary: None,
+            error: None,
+            visible: true,
+            li,
+            button,
+            canvas,
+            result,
+        });
+    }
+    {
+        let app = app.clone();
+        let filter = el.filter.clone();
+        listen::<Event>(&el.filter.clone().into(), "change", true, move |_| {
+            let mut a = app.borrow_mut();
+            if let Some(g) = a.gallery.as_mut() {
+                g.filter = filter.value();
+                g.refresh();
+            }
+        })?;
+    }
+    {
+        let app = app.clone();
+        listen::<MouseEvent>(&el.analyse_all.clone().into(), "click", true, move |_| {
+            analyse_all(&app)
+        })?;
+    }
+    {
+        let app = app.clone();
+        listen::<MouseEvent>(&el.cancel_all.clone().into(), "click", true, move |_| {
+            cancel_all(&app)
+        })?;
+    }
+    let n = entries.len();
+    let mut g = Gallery {
+        manifest,
+        url,
+        entries,
+        order: (0..n).collect(),
+        filter: el.filter.value(),
+        pending: None,
+        current: None,
+        walk: None,
+        thumbs_done: 0,
+        el: el.clone(),
+    };
+    g.refresh();
+    let mut a = app.borrow_mut();
+    a.gallery = Some(g);
+    a.refresh();
+    Ok(())
+}
+
+impl Gallery {
+    fn matches(&self, idx: usize) -> bool {
+        let case = &self.manifest.cases[idx];
+        match self.filter.as_str() {
+            "" | "all" => true,
+            "negative" => case.known_labels()[0] == Some(false),
+            "wrong" => self.entries[idx]
+                .summary
+                .as_ref()
+                .is_some_and(|s| s.correct == Some(false) || !s.wrong_labels.is_empty()),
+            label => case.positive_labels().contains(&label),
+        }
+    }
+
+    /// Order (analysed cases by wrongness, worst first; then the rest in manifest order),
+    /// filter, progress, badges and buttons.
+    pub fn refresh(&mut self) {
+        let mut analysed: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| self.entries[i].summary.is_some())
+            .collect();
+        analysed.sort_by(|&a, &b| {
+            let (wa, wb) = (
+                self.entries[a]
+                    .summary
+                    .as_ref()
+                    .map_or(0.0, |s| s.wrongness),
+                self.entries[b]
+                    .summary
+                    .as_ref()
+                    .map_or(0.0, |s| s.wrongness),
+            );
+            wb.total_cmp(&wa).then(a.cmp(&b))
+        });
+        let rest = (0..self.entries.len()).filter(|&i| self.entries[i].summary.is_none());
+        let order: Vec<usize> = analysed.into_iter().chain(rest).collect();
+        if order != self.order {
+            for &i in &order {
+                let _ = self.el.list.append_child(&self.entries[i].li);
+            }
+            self.order = order;
+        }
+        for i in 0..self.entries.len() {
+            let visible = self.matches(i);
+            let current = self.current == Some(i);
+            let e = &mut self.entries[i];
+            e.visible = visible;
+            e.li.set_hidden(!visible);
+            let _ = if current {
+                e.button.set_attribute("aria-current", "true")
+            } else {
+                e.button.remove_attribute("aria-current")
+            };
+            let text = match (&e.status, &e.summary, &e.error) {
+                (_, _, Some(err)) => format!("error: {err}"),
+                (CaseStatus::Loading, _, _) => "loading…".to_string(),
+                (CaseStatus::Analysing, _, _) => "analysing…".to_string(),
+                (_, Some(s), _) => {
+                    let verdict = match s.correct {
+                        Some(true) if s.wrong_labels.is_empty() => "right",
+                        Some(true) => "subtype wrong",
+                        Some(false) => "WRONG",
+                        None => "no case truth",
+                    };
+                    let dice = s
+                        .dice_any
+                        .map(|d| format!("Dice {d:.2}"))
+                        .unwrap_or_else(|| "Dice –".into());
+                    format!("{verdict}, {dice}")
+                }
+                _ => "not analysed".to_string(),
+            };
+            dom::set_text(&e.result, &text);
+            let class = match (&e.summary, &e.error) {
+                (_, Some(_)) => "case-result error",
+                (Some(s), _) if s.correct == Some(false) || !s.wrong_labels.is_empty() => {
+                    "case-result wrong"
+                }
+                (Some(_), _) => "case-result right",
+                _ => "case-result",
+            };
+            if e.result.class_name() != class {
+                e.result.set_class_name(class);
+            }
+        }
+        let n = self.entries.len();
+        let shown = self.entries.iter().filter(|e| e.visible).count();
+        let (fraction, text) = match &self.walk {
+            Some(w) => {
+                let name = self
+                    .current
+                    .or(self.pending.map(|p| p.0))
+                    .map(|i| self.manifest.cases[i].id.as_str())
+                    .unwrap_or("");
+                (
+                    Some(w.done as f64 / w.total.max(1) as f64),
+                    format!(
+                        "Analysing case {} of {} ({name})…",
+                        (w.done + 1).min(w.total),
+                        w.total
+                    ),
+                )
+            }
+            None if self.thumbs_done < n => (
+                Some(self.thumbs_done as f64 / n.max(1) as f64),
+                format!(
+                    "{n} cases ({shown} shown); previews {} / {n}…",
+                    self.thumbs_done
+                ),
+            ),
+            None => {
+                let analysed = self.entries.iter().filter(|e| e.summary.is_some()).count();
+                (None, format!("{n} cases ({shown} shown), {analysed} analysed; cases the model gets wrong are listed first."))
+            }
+        };
+        match fraction {
+            Some(f) => {
+                let _ = self
+                    .el
+                    .progress
+                    .set_attribute("value", &format!("{:.3}", f.clamp(0.0, 1.0)));
+                self.el.progress.set_hidden(false);
+            }
+            None => self.el.progress.set_hidden(true),
+        }
+        dom::set_text(&self.el.status, &text);
+        self.el
+            .analyse_all
+            .set_disabled(self.walk.is_some() || shown == 0);
+        self.el.cancel_all.set_hidden(self.walk.is_none());
+    }
+
+    /// `state().dataset` (README, "Automation contract").
+    pub fn snapshot(&self, open: Option<&OpenCase>) -> Value {
+        let cases: Vec<Value> = self
+            .order
+            .iter()
+            .map(|&i| {
+                let c = &self.manifest.cases[i];
+                let e = &self.entries[i];
+                let mut v = json!({
+                    "id": c.id,
+                    "labels": c.positive_labels(),
+                    "case_labels": c.known_labels().iter().zip(LABELS).map(|(v, l)| (l.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+                    "has_label_map": c.label.is_some(),
+                    "status": e.status.name(),
+                    "visible": e.visible,
+                    "thumbnail": e.thumbnail,
+                });
+                if let Some(s) = &e.summary {
+                    v["dice"] = s.dice.clone();
+                    v["dice_any"] = json!(s.dice_any);
+                    v["slice_agreement"] = json!(s.slice_agreement);
+                    v["correct"] = json!(s.correct);
+                    v["wrong_labels"] = json!(s.wrong_labels);
+                    v["wrongness"] = json!(s.wrongness);
+                }
+                if let Some(err) = &e.error {
+                    v["error"] = json!(err);
+                }
+                v
+            })
+            .collect();
+        let mut v = json!({
+            "name": self.manifest.name,
+            "url": self.url,
+            "filter": self.filter,
+            "cases": cases,
+            "walking": self.walk.is_some(),
+            "thumbnails": self.thumbs_done,
+        });
+        if let Some(i) = self.current {
+            v["current"] = json!(self.manifest.cases[i].id);
+        }
+        if let Some(c) = open {
+            if let Some(e) = &c.truth_error {
+                v["truth_error"] = json!(e);
+            }
+        }
+        v
+    }
+}
+
+/// Fetch case `idx` and open it in the viewer (with its ground truth); analyse it when it
+/// arrives if `analyse` (or the "analyse automatically" box) says so.
+pub fn open_case(app: &AppRef, idx: usize, analyse: bool) {
+    let (urls, label, manifest_url, id) = {
+        let mut a = app.borrow_mut();
+        let Some(g) = a.gallery.as_mut() else { return };
+        let Some(case) = g.manifest.cases.get(idx) else {
+            return;
+        };
+        let urls: Vec<String> = case.image.urls().iter().map(|s| s.to_string()).collect();
+        let out = (urls, case.label.clone(), g.url.clone(), case.id.clone());
+        g.pending = Some((idx, analyse));
+        g.entries[idx].status = CaseStatus::Loading;
+        g.entries[idx].error = None;
+        g.refresh();
+        a.set_loading(&format!("Fetching case {}…", out.3));
+        out
+    };
+    let app = app.clone();
+    spawn_local(async move {
+        let fetched = async {
+            let files = fetch_image(&manifest_url, &urls).await?;
+            let truth = match &label {
+                Some(u) => {
+                    let abs = resolve(&manifest_url, u)?;
+                    Some((file_name(u), fetch_bytes(&abs).await?))
+                }
+                None => None,
+            };
+            Ok::<_, String>((files, truth))
+        }
+        .await;
+        let still = app
+            .borrow()
+            .gallery
+            .as_ref()
+            .is_some_and(|g| g.pending.map(|p| p.0) == Some(idx));
+        if !still {
+            return;
+        }
+        match fetched {
+            Ok((files, truth)) => loader::open_buffers(&app, files, truth, &format!("case {id}")),
+            Err(e) => {
+                app.borrow_mut()
+                    .set_error(&format!("Case {id} could not be fetched: {e}"));
+                load_failed(&app);
+            }
+        }
+    });
+}
+
+/// The viewer decoded a volume. For a dataset case: install its ground truth (checked against
+/// the image's grid) and return whether to analyse it now.
+pub fn volume_loaded(app: &AppRef, truth: Option<Result<Volume, String>>) -> bool {
+    let mut a = app.borrow_mut();
+    let volume = a.loaded.as_ref().map(|l| l.volume.clone());
+    let Some(g) = a.gallery.as_mut() else {
+        return false;
+    };
+    let Some((idx, analyse)) = g.pending.take() else {
+        g.current = None;
+        g.refresh();
+        return false;
+    };
+    g.current = Some(idx);
+    g.entries[idx].status = CaseStatus::Open;
+    let case = g.manifest.cases[idx].clone();
+    let walking = g.walk.is_some();
+    g.refresh();
+    let (label_map, truth_error) = match (truth, volume) {
+        (Some(Ok(t)), Some(v)) => match label_map_on_grid(&v, &t) {
+            Ok(m) => (Some(m), None),
+            Err(e) => (None, Some(e.to_string())),
+        },
+        (Some(Err(e)), _) => (None, Some(e)),
+        _ => (None, None),
+    };
+    a.case = Some(OpenCase {
+        id: case.id.clone(),
+        truth: Truth::from_case(&case, label_map),
+        truth_error,
+        comparison: None,
+    });
+    a.overlay_changed();
+    let run = analyse || walking;
+    if run {
+        if let Some(g) = a.gallery.as_mut() {
+            g.entries[idx].status = CaseStatus::Analysing;
+            g.refresh();
+        }
+    }
+    run
+}
+
+/// The analysis of the open case finished: keep its comparison, re-sort, go on walking.
+pub fn analysis_finished(app: &AppRef) {
+    let next = {
+        let mut a = app.borrow_mut();
+        let outcome = a.case.as_ref().and_then(|c| c.comparison.clone());
+        let Some(g) = a.gallery.as_mut() else { return };
+        let Some(idx) = g.current else { return };
+        let e = &mut g.entries[idx];
+        match outcome {
+            Some(Ok(c)) => {
+                e.status = CaseStatus::Analysed;
+                e.summary = Some(Summary {
+                    dice: serde_json::to_value(c.dice).unwrap_or(Value::Null),
+                    dice_any: c.dice.any,
+                    slice_agreement: c.slice_agreement,
+                    correct: c.case.correct,
+                    wrong_labels: c.case.wrong_labels.clone(),
+                    wrongness: c.wrongness(),
+                });
+            }
+            Some(Err(err)) => {
+                e.status = CaseStatus::Error;
+                e.error = Some(err);
+            }
+            None => e.status = CaseStatus::Analysed,
+        }
+        let next = next_in_walk(g);
+        g.refresh();
+        next
+    };
+    if let Some(n) = next {
+        open_case(app, n, true);
+    }
+}
+
+/// The analysis stopped without a result: cancelled (ends a walk) or failed (the walk goes on).
+pub fn analysis_stopped(app: &AppRef, cancelled: bool) {
+    let next = {
+        let mut a = app.borrow_mut();
+        let message = a.error.clone();
+        let Some(g) = a.gallery.as_mut() else { return };
+        if let Some(idx) = g.current {
+            let e = &mut g.entries[idx];
+            if cancelled {
+                e.status = CaseStatus::Open;
+            } else {
+                e.status = CaseStatus::Error;
+                e.error = message.or(Some("the analysis failed".into()));
+            }
+        }
+        let next = if cancelled {
+            g.walk = None;
+            None
+        } else {
+            next_in_walk(g)
+        };
+        g.refresh();
+        next
+    };
+    if let Some(n) = next {
+        open_case(app, n, true);
+    }
+}
+
+/// Fetching or decoding a case failed (the message is already shown).
+pub fn load_failed(app: &AppRef) {
+    let next = {
+        let mut a = app.borrow_mut();
+        let message = a.error.clone();
+        let Some(g) = a.gallery.as_mut() else { return };
+        let Some((idx, _)) = g.pending.take() else {
+            return;
+        };
+        g.entries[idx].status = CaseStatus::Error;
+        g.entries[idx].error = message.or(Some("could not be opened".into()));
+        let next = next_in_walk(g);
+        g.refresh();
+        next
+    };
+    if let Some(n) = next {
+        open_case(app, n, true);
+    }
+}
+
+/// Count the case just finished and take the next one of the walk (ending it when done).
+fn next_in_walk(g: &mut Gallery) -> Option<usize> {
+    let w = g.walk.as_mut()?;
+    w.done += 1;
+    match w.queue.pop_front() {
+        Some(n) => Some(n),
+        None => {
+            g.walk = None;
+            None
+        }
+    }
+}
+
+/// Analyse every shown case in display order.
+fn analyse_all(app: &AppRef) {
+    let first = {
+        let mut a = app.borrow_mut();
+        if a.status == Status::Analyzing || a.status == Status::Loading {
+            return;
+        }
+        let Some(g) = a.gallery.as_mut() else { return };
+        let mut queue: VecDeque<usize> = g
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| g.entries[i].visible)
+            .collect();
+        let total = queue.len();
+        let Some(first) = queue.pop_front() else {
+            return;
+        };
+        g.walk = Some(Walk {
+            queue,
+            total,
+            done: 0,
+        });
+        g.refresh();
+        first
+    };
+    open_case(app, first, true);
+}
+
+/// Stop "Analyse all" and the analysis in progress.
+fn cancel_all(app: &AppRef) {
+    {
+        let mut a = app.borrow_mut();
+        let Some(g) = a.gallery.as_mut() else { return };
+        g.walk = None;
+        if let Some((idx, _)) = g.pending.take() {
+            g.entries[idx].status = CaseStatus::Pending;
+        }
+        g.refresh();
+        if a.status == Status::Loading {
+            a.set_idle("Stopped.");
+            a.progress = None;
+            a.refresh();
+        }
+    }
+    analysis::cancel(app);
+}
+
+// ---- previews -------------------------------------------------------------------------
+
+/// Start the preview worker (a second decode worker, so previews never delay the viewer).
+fn start_thumbnails(app: &AppRef) {
+    let n = app.borrow().gallery.as_ref().map_or(0, |g| g.entries.len());
+    let worker = match Worker::new(loader::WORKER_URL) {
+        Ok(w) => w,
+        Err(e) => {
+            web_sys::console::warn_1(&e);
+            return;
+        }
+    };
+    let on_message = {
+        let app = app.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            on_thumb_message(&app, e.data())
+        })
+    };
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    THUMBS.with(|t| {
+        let mut t = t.borrow_mut();
+        t.worker = Some(worker);
+        t.queue = (0..n).collect();
+    });
+}
+
+fn on_thumb_message(app: &AppRef, data: JsValue) {
+    match protocol::get_str(&data, "type").as_str() {
+        "ready" => THUMBS.with(|t| t.borrow_mut().ready = true),
+        "thumb" | "error" => {
+            let idx = THUMBS.with(|t| t.borrow_mut().busy.take());
+            if let Some(idx) = idx {
+                let drawn = if protocol::get_str(&data, "type") == "thumb" {
+                    draw_thumb(app, idx, &data).map_err(|e| dom::js_error_text(&e))
+                } else {
+                    Err(protocol::get_str(&data, "message"))
+                };
+                let mut a = app.borrow_mut();
+                if let Some(g) = a.gallery.as_mut() {
+                    g.thumbs_done += 1;
+                    if let Err(e) = drawn {
+                        g.entries[idx]
+                            .canvas
+                            .set_attribute("title", &format!("No preview: {e}"))
+                            .ok();
+                        g.entries[idx]
+                            .button
+                            .set_attribute("data-preview-error", &escape(&e))
+                            .ok();
+                    }
+                    g.refresh();
+                }
+            }
+        }
+        _ => return,
+    }
+    pump(app);
+}
+
+fn draw_thumb(app: &AppRef, idx: usize, data: &JsValue) -> Result<(), JsValue> {
+    let w = protocol::get_f64(data, "width") as u32;
+    let h = protocol::get_f64(data, "height") as u32;
+    let rgba: Uint8Array = protocol::get(data, "rgba").dyn_into()?;
+    let pixels = rgba.to_vec();
+    let mut a = app.borrow_mut();
+    let Some(g) = a.gallery.as_mut() else {
+        return Ok(());
+    };
+    let e = &mut g.entries[idx];
+    e.canvas.set_width(w.max(1));
+    e.canvas.set_height(h.max(1));
+    let ctx: CanvasRenderingContext2d = e
+        .canvas
+        .get_context("2d")?
+        .ok_or_else(|| JsValue::from_str("no 2D canvas"))?
+        .dyn_into()?;
+    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), w.max(1), h.max(1))?;
+    ctx.put_image_data(&image, 0.0, 0.0)?;
+    e.thumbnail = true;
+    Ok(())
+}
+
+/// Send the next preview request when the worker is free.
+fn pump(app: &AppRef) {
+    let next = THUMBS.with(|t| {
+        let mut t = t.borrow_mut();
+        if !t.ready || t.busy.is_some() {
+            return None;
+        }
+        let idx = t.queue.pop_front()?;
+        t.busy = Some(idx);
+        t.id = t.id.wrapping_add(1);
+        Some((idx, t.id))
+    });
+    let Some((idx, id)) = next else { return };
+    let Some((manifest_url, urls)) = app.borrow().gallery.as_ref().map(|g| {
+        (
+            g.url.clone(),
+            g.manifest.cases[idx]
+                .image
+                .urls()
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+        )
+    }) else {
+        return;
+    };
+    let app = app.clone();
+    spawn_local(async move {
+        let sent = async {
+            let files = fetch_image(&manifest_url, &urls).await?;
+            let list = Array::new();
+            let transfer = Array::new();
+            for (name, bytes) in files {
+                let entry =
+                    protocol::object(&[("name", name.into()), ("bytes", bytes.clone().into())])
+                        .map_err(|e| dom::js_error_text(&e))?;
+                list.push(&entry);
+                transfer.push(&bytes);
+            }
+            let msg = protocol::object(&[
+                ("type", "thumb".into()),
+                ("id", id.into()),
+                ("files", list.into()),
+                ("size", THUMB_SIDE.into()),
+            ])
+            .map_err(|e| dom::js_error_text(&e))?;
+            let worker = THUMBS
+                .with(|t| t.borrow().worker.clone())
+                .ok_or("no preview worker")?;
+            worker
+                .post_message_with_transfer(&msg, &transfer)
+                .map_err(|e| dom::js_error_text(&e))
+        }
+        .await;
+        if let Err(e) = sent {
+            let msg = protocol::object(&[("type", "error".into()), ("message", e.into())]);
+            if let Ok(m) = msg {
+                on_thumb_message(&app, m.into());
+            }
+        }
+    });
+}
