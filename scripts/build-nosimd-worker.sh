@@ -7,17 +7,20 @@
 #   analysis_worker_nosimd.js, analysis_worker_nosimd_bg.wasm, analysis_worker_nosimd_loader.js
 # Standalone: scripts/build-nosimd-worker.sh <output folder> [release|debug]
 #
-# .cargo/config.toml turns on +simd128 for wasm32; a RUSTFLAGS environment variable (even
-# empty) overrides it, and the build gets its own target folder so the two variants never
+# .cargo/config.toml turns on +simd128 for wasm32; a non-empty RUSTFLAGS environment variable
+# overrides it (an empty one does not: cargo then still applies the config's flags), so SIMD is
+# switched off explicitly. The build gets its own target folder so the two variants never
 # invalidate each other's artefacts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="${1:-${TRUNK_STAGING_DIR:?give an output folder}}"
 PROFILE="${2:-${TRUNK_PROFILE:-release}}"
-TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/nosimd"
+# HEMOSCOPE_NOSIMD_TARGET_DIR overrides the folder (when several checkouts share one
+# CARGO_TARGET_DIR, give each its own: they would overwrite each other's analysis_worker.wasm).
+TARGET_DIR="${HEMOSCOPE_NOSIMD_TARGET_DIR:-${CARGO_TARGET_DIR:-$PWD/target}/nosimd}"
 flags=()
 [ "$PROFILE" = release ] && flags+=(--release)
-RUSTFLAGS="" CARGO_TARGET_DIR="$TARGET_DIR" cargo build "${flags[@]}" \
+RUSTFLAGS="-C target-feature=-simd128" CARGO_TARGET_DIR="$TARGET_DIR" cargo build "${flags[@]}" \
   --target wasm32-unknown-unknown --bin analysis_worker --features inference
 WASM="$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/analysis_worker.wasm"
 # Same shape as trunk's worker output (no-modules, global `wasm_bindgen`, loader shim).
