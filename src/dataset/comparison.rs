@@ -233,11 +233,11 @@ pub fn compare(
                     .slice_labels
                     .as_ref()
                     .and_then(|s| s.get(*l))
-                    .map(|v| v.iter().any(|&x| x == 1))
+                    .map(|v| v.contains(&1))
             })
             .or_else(|| voxels.map(|v| v.truth.to_array()[n] > 0));
     }
-    if case_truth[0].is_none() && case_truth[1..].iter().any(|v| *v == Some(true)) {
+    if case_truth[0].is_none() && case_truth[1..].contains(&Some(true)) {
         case_truth[0] = Some(true);
     }
     let predicted = result.verdict;

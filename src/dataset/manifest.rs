@@ -81,11 +81,11 @@ impl Case {
             if let Some(v) = self.case_labels.as_ref().and_then(|c| c.get(*l)) {
                 out[n] = Some(*v);
             } else if let Some(v) = self.slice_labels.as_ref().and_then(|s| s.get(*l)) {
-                out[n] = Some(v.iter().any(|&x| x == 1));
+                out[n] = Some(v.contains(&1));
             }
         }
         // Any subtype present means haemorrhage present.
-        if out[0].is_none() && out[1..].iter().any(|v| *v == Some(true)) {
+        if out[0].is_none() && out[1..].contains(&Some(true)) {
             out[0] = Some(true);
         }
         out
