@@ -434,7 +434,7 @@ fn finish(app: &AppRef) {
         return;
     }
     match built {
-        Ok(result) => a.set_analysis(result, job.mask),
+        Ok(result) => a.set_analysis(result, job.mask, js_sys::Date::now()),
         Err(e) => a.set_analysis_error(&e.to_string()),
     }
 }

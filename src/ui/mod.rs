@@ -14,6 +14,8 @@ mod canvas;
 mod dom;
 mod dropped;
 mod events;
+mod export;
+mod export_worker;
 mod keys;
 mod loader;
 mod measure;
@@ -56,6 +58,7 @@ fn try_start() -> Result<(), JsValue> {
     loader::install(app.clone())?;
     events::install(app.clone())?;
     results_panel::install(app.clone())?;
+    export::install(app.clone())?;
     analysis::install();
     {
         let mut a = app.borrow_mut();

@@ -51,6 +51,8 @@ pub struct Analysis {
     pub result: AnalysisResult,
     /// Label mask on the volume grid (i fastest), codes 0..=5.
     pub mask: Vec<u8>,
+    /// When the analysis finished, in ms since the Unix epoch (the browser's clock).
+    pub analysed_at_ms: f64,
 }
 
 /// Everything the page shows.
@@ -129,14 +131,18 @@ impl App {
     }
 
     /// The analysis finished: results, overlay, strip.
-    pub fn set_analysis(&mut self, result: AnalysisResult, mask: Vec<u8>) {
+    pub fn set_analysis(&mut self, result: AnalysisResult, mask: Vec<u8>, analysed_at_ms: f64) {
         // Through the JSON text, like the CLI's output: f32 values keep their shortest form
         // (0.9209, not 0.9208999872…).
         self.results = serde_json::to_string(&result)
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok());
         let total = result.timings_ms.get("total").copied().unwrap_or(0.0);
-        self.analysis = Some(Analysis { result, mask });
+        self.analysis = Some(Analysis {
+            result,
+            mask,
+            analysed_at_ms,
+        });
         self.overlay_gen += 1;
         self.status = Status::Done;
         self.error = None;
