@@ -58,9 +58,22 @@ build_cli() {
     mkdir -p "$(dirname "$CLI")" && cp "$CARGO_TARGET_DIR/release/hemoscope" "$CLI"
 }
 step "cargo build --release --features inference --bin hemoscope" build_cli
+# The demo case as a DICOM series (examples/phantom_dicom.rs) for the export round trip and the
+# DICOM SEG end-to-end test; copied like the CLI.
+PHANTOM_DICOM_BIN="$PWD/target/e2e-cli/phantom_dicom"
+build_phantom_dicom() {
+  cargo build --example phantom_dicom &&
+    mkdir -p "$(dirname "$PHANTOM_DICOM_BIN")" &&
+    cp "$CARGO_TARGET_DIR/debug/examples/phantom_dicom" "$PHANTOM_DICOM_BIN"
+}
+step "cargo build --example phantom_dicom" build_phantom_dicom
+# Exports read back by other tools: nibabel, SimpleITK, pydicom, highdicom (pinned, installed
+# into .cache/export-pydeps when missing).
+step "export round trip (nibabel, SimpleITK, pydicom, highdicom)" \
+  env PHANTOM_DICOM_BIN="$PHANTOM_DICOM_BIN" python3 tests/fixtures/export_roundtrip.py "$CLI"
 if step "trunk build --release" trunk build --release --offline --dist "$DIST"; then
   step "end-to-end tests (Playwright + Chromium)" env HEMOSCOPE_DIST="$DIST" \
-    HEMOSCOPE_CLI="$CLI" node --test --test-concurrency=1 tests/e2e/
+    HEMOSCOPE_CLI="$CLI" PHANTOM_DICOM_BIN="$PHANTOM_DICOM_BIN" node --test --test-concurrency=1 tests/e2e/
 else
   results+=("SKIP  end-to-end tests (no build)")
 fi

@@ -10,6 +10,7 @@ pub mod components;
 pub mod metrics;
 #[cfg(feature = "inference")]
 pub mod pipeline;
+pub mod report;
 pub mod result;
 pub mod scores;
 pub mod volumes;

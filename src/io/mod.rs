@@ -68,6 +68,7 @@ pub fn open_bytes_with_progress(
 }
 
 pub mod dicom;
+pub mod dicom_seg;
 mod files;
 pub mod zip;
 

@@ -3,8 +3,11 @@
 //! The 348-byte header is written here rather than with the `nifti` crate's writer because that
 //! writer only writes to file-system paths (no `Write` sink), which the browser does not have.
 //! The layout follows the NIfTI-1 specification; tests read the files back with the crate.
-//! Output: little-endian, `n+1`, sform code 1 (the volume's affine, shear included), qform
-//! code 0, spatial units mm, `scl_slope` 1 / `scl_inter` 0.
+//! Output: little-endian, `n+1`, sform code 1 (scanner anatomical: the volume's affine, shear
+//! included); when the affine is rigid (orthogonal axes), the same geometry as a qform with
+//! code 1 too, so readers that prefer the qform (ITK: ITK-SNAP, 3D Slicer) agree with those that
+//! prefer the sform (nibabel); a sheared affine has qform code 0. Spatial units mm,
+//! `scl_slope` 1 / `scl_inter` 0.
 
 use std::io::Write;
 
@@ -122,7 +125,9 @@ fn header_bytes(dims: [usize; 3], geometry: &Geometry, data: VoxelData<'_>) -> [
     put_i16(&mut h, 70, datatype);
     put_i16(&mut h, 72, bitpix);
     let spacing = geometry.spacing();
-    let pixdim = [1.0, spacing[0], spacing[1], spacing[2], 0.0, 0.0, 0.0, 0.0];
+    let quatern = super::nifti::affine_to_quatern(&geometry.affine);
+    let qfac = quatern.map_or(1.0, |q| q.qfac);
+    let pixdim = [qfac, spacing[0], spacing[1], spacing[2], 0.0, 0.0, 0.0, 0.0];
     for (n, p) in pixdim.iter().enumerate() {
         put_f32(&mut h, 76 + 4 * n, *p as f32);
     }
@@ -132,7 +137,15 @@ fn header_bytes(dims: [usize; 3], geometry: &Geometry, data: VoxelData<'_>) -> [
     h[123] = 2; // xyzt_units: mm
     let descrip = b"hemoscope";
     h[148..148 + descrip.len()].copy_from_slice(descrip);
-    put_i16(&mut h, 252, 0); // qform_code
+    if let Some(q) = quatern {
+        put_i16(&mut h, 252, 1); // qform_code: scanner anatomical
+        for (n, v) in [q.b, q.c, q.d, q.offset[0], q.offset[1], q.offset[2]]
+            .iter()
+            .enumerate()
+        {
+            put_f32(&mut h, 256 + 4 * n, *v as f32);
+        }
+    }
     put_i16(&mut h, 254, 1); // sform_code: scanner anatomical
     for r in 0..3 {
         for c in 0..4 {
@@ -141,4 +154,62 @@ fn header_bytes(dims: [usize; 3], geometry: &Geometry, data: VoxelData<'_>) -> [
     }
     h[344..348].copy_from_slice(b"n+1\0");
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::open_nifti;
+
+    /// Read back through the qform alone (sform code cleared) and through the sform.
+    fn both_forms(g: &Geometry) -> ([[f64; 4]; 4], [[f64; 4]; 4], i16) {
+        let dims = [3, 4, 5];
+        let data = vec![7u8; 60];
+        let mut bytes = write_nifti(dims, g, VoxelData::U8(&data), false).unwrap();
+        let s = open_nifti(&bytes).unwrap();
+        let qcode = i16::from_le_bytes([bytes[252], bytes[253]]);
+        bytes[254] = 0;
+        bytes[255] = 0;
+        let q = open_nifti(&bytes).unwrap();
+        (s.geometry.affine, q.geometry.affine, qcode)
+    }
+
+    #[test]
+    fn rigid_affine_has_matching_qform() {
+        // Rotated 30° about x, one axis flipped (negative determinant), anisotropic voxels.
+        let (c, s) = (30f64.to_radians().cos(), 30f64.to_radians().sin());
+        let g = Geometry::from_affine([
+            [-0.8, 0.0, 0.0, 12.5],
+            [0.0, -0.7 * c, -4.0 * s, -30.0],
+            [0.0, -0.7 * s, 4.0 * c, 55.0],
+            [0.0, 0.0, 0.0, 1.0],
+        ]);
+        for g in [g, Geometry::lps_axial([0.9, 0.9, 5.0])] {
+            let (sform, qform, code) = both_forms(&g);
+            assert_eq!(code, 1);
+            for r in 0..3 {
+                for col in 0..4 {
+                    assert!((sform[r][col] - g.affine[r][col]).abs() < 1e-4);
+                    assert!(
+                        (qform[r][col] - g.affine[r][col]).abs() < 1e-4,
+                        "qform {qform:?} vs {:?}",
+                        g.affine
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sheared_affine_has_qform_code_zero() {
+        let g = Geometry::from_affine([
+            [-0.5, 0.0, 0.0, 0.0],
+            [0.0, -0.5, -1.5, 0.0],
+            [0.0, 0.0, 5.0, 0.0],
+            [0.0, 0.0, 0.0, 1.0],
+        ]);
+        let (sform, _, code) = both_forms(&g);
+        assert_eq!(code, 0);
+        assert!((sform[1][2] + 1.5).abs() < 1e-6);
+    }
 }

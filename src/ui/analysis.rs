@@ -768,7 +768,7 @@ fn finish(app: &AppRef) {
     }
     let ok = built.is_ok();
     match built {
-        Ok(result) => a.set_analysis(result, job.mask),
+        Ok(result) => a.set_analysis(result, job.mask, js_sys::Date::now()),
         Err(e) => a.set_analysis_error(&e.to_string()),
     }
     drop(a);

@@ -118,6 +118,11 @@ fn send(app: &AppRef, msg: JsValue, transfer: Array) {
     }
 }
 
+/// Send an export request to the decode worker (its answer goes to `ui::export`).
+pub fn send_export(app: &AppRef, msg: JsValue, transfer: Array) {
+    send(app, msg, transfer);
+}
+
 /// Generate and show the synthetic demo case.
 pub fn open_demo(app: &AppRef) {
     let id = next_request();
@@ -266,6 +271,10 @@ fn on_message(app: &AppRef, data: JsValue) {
                 ));
             }
         }
+        return;
+    }
+    if kind == "exported" || kind == "export-error" {
+        crate::ui::export::on_worker_message(app, &data);
         return;
     }
     let id = protocol::get_f64(&data, "id");

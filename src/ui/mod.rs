@@ -16,6 +16,8 @@ mod dom;
 mod dropped;
 mod events;
 mod gallery;
+mod export;
+mod export_worker;
 mod keys;
 mod loader;
 mod measure;
@@ -62,6 +64,7 @@ fn try_start() -> Result<(), JsValue> {
     analysis::install(&app);
     model_loader::install(app.clone())?;
     comparison_panel::install(app.clone())?;
+    export::install(app.clone())?;
     {
         let mut a = app.borrow_mut();
         a.reading = Some(views::Reading::find()?);

@@ -12,6 +12,7 @@ use js_sys::{Object, Reflect};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
+use crate::volume::DicomSource;
 use crate::{Geometry, Volume};
 
 /// Everything about a volume except its voxels, sent as JSON next to the voxel buffer.
@@ -23,6 +24,9 @@ pub struct VolumeMeta {
     pub warnings: Vec<String>,
     pub slice_positions_mm: Option<Vec<f64>>,
     pub sop_instance_uids: Option<Vec<String>>,
+    /// DICOM study/series/instance identity (exports refer back to it).
+    #[serde(default)]
+    pub dicom: Option<DicomSource>,
     /// Time the worker spent decoding, in ms.
     pub decode_ms: f64,
 }
@@ -37,6 +41,7 @@ impl VolumeMeta {
             warnings: v.warnings.clone(),
             slice_positions_mm: v.slice_positions_mm.clone(),
             sop_instance_uids: v.sop_instance_uids.clone(),
+            dicom: v.dicom.clone(),
             decode_ms,
         }
     }
@@ -63,6 +68,7 @@ impl VolumeMeta {
         v.warnings = self.warnings;
         v.slice_positions_mm = self.slice_positions_mm;
         v.sop_instance_uids = self.sop_instance_uids;
+        v.dicom = self.dicom;
         Ok(v)
     }
 }

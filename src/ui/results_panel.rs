@@ -41,6 +41,8 @@ pub struct AnalysisElements {
     /// Per-subtype toggles, codes 1..=5.
     pub toggles: Vec<(u8, HtmlInputElement)>,
     pub models: HtmlElement,
+    /// The export buttons (see `ui::export`).
+    pub export: crate::ui::export::ExportElements,
 }
 
 impl AnalysisElements {
@@ -73,6 +75,7 @@ impl AnalysisElements {
             outline: by_id("overlay-outline")?,
             toggles,
             models: by_id("models-info")?,
+            export: crate::ui::export::ExportElements::find()?,
         })
     }
 }
@@ -242,6 +245,7 @@ impl App {
             el.results.set_inner_html(&html);
         }
         self.draw_strip();
+        self.refresh_exports();
     }
 
     fn draw_strip(&mut self) {

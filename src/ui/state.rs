@@ -52,6 +52,8 @@ pub struct Analysis {
     pub result: AnalysisResult,
     /// Label mask on the volume grid (i fastest), codes 0..=5.
     pub mask: Vec<u8>,
+    /// When the analysis finished, in ms since the Unix epoch (the browser's clock).
+    pub analysed_at_ms: f64,
 }
 
 /// Which masks the overlay shows when a dataset case has ground truth.
@@ -209,7 +211,7 @@ impl App {
     }
 
     /// The analysis finished: results, overlay, strip.
-    pub fn set_analysis(&mut self, result: AnalysisResult, mask: Vec<u8>) {
+    pub fn set_analysis(&mut self, result: AnalysisResult, mask: Vec<u8>, analysed_at_ms: f64) {
         // Through the JSON text, like the CLI's output: f32 values keep their shortest form
         // (0.9209, not 0.9208999872…).
         self.results = serde_json::to_string(&result)
@@ -229,7 +231,11 @@ impl App {
                 case.comparison = Some(c);
             }
         }
-        self.analysis = Some(Analysis { result, mask });
+        self.analysis = Some(Analysis {
+            result,
+            mask,
+            analysed_at_ms,
+        });
         self.overlay_gen += 1;
         self.status = Status::Done;
         self.error = None;

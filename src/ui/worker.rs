@@ -46,6 +46,10 @@ fn install_panic_hook(scope: DedicatedWorkerGlobalScope) {
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
+    if protocol::get_str(data, "type") == "export" {
+        crate::ui::export_worker::handle(scope, data);
+        return;
+    }
     let id = protocol::get_f64(data, "id");
     CURRENT.with(|c| c.set(id));
     let started = now_ms(scope);

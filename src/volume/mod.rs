@@ -4,9 +4,11 @@
 //! DICOM and for the RSNA-style NIfTI files, i = DICOM column, j = DICOM row, k = slice in
 //! ascending order along the slice normal.
 
+mod dicom_source;
 mod geometry;
 mod orientation;
 
+pub use dicom_source::{DicomSource, PatientStudy, SourceSlice};
 pub use geometry::Geometry;
 pub use orientation::{direction_letter, nearest_axes, opposite_letter};
 
@@ -27,6 +29,9 @@ pub struct Volume {
     pub slice_positions_mm: Option<Vec<f64>>,
     /// Optional per-slice DICOM SOP Instance UIDs, in k order.
     pub sop_instance_uids: Option<Vec<String>>,
+    /// Study, series, per-slice instances and patient module of a DICOM source (exports that
+    /// refer back to it need them); `None` for NIfTI input.
+    pub dicom: Option<DicomSource>,
 }
 
 impl Volume {
@@ -45,6 +50,7 @@ impl Volume {
             warnings: Vec::new(),
             slice_positions_mm: None,
             sop_instance_uids: None,
+            dicom: None,
         }
     }
 

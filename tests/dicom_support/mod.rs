@@ -36,6 +36,11 @@ pub struct Slice {
     pub transfer_syntax: &'static str,
     pub image_type: Option<&'static str>,
     pub frames: Option<Frames>,
+    /// Study / frame of reference UIDs and patient attributes (written when set).
+    pub study_uid: Option<String>,
+    pub frame_of_reference_uid: Option<String>,
+    pub patient_name: Option<String>,
+    pub patient_id: Option<String>,
 }
 
 /// Enhanced multi-frame: per-frame positions and rescale, stored pixel frames one after another.
@@ -69,6 +74,10 @@ impl Default for Slice {
             transfer_syntax: EXPLICIT_LE,
             image_type: None,
             frames: None,
+            study_uid: None,
+            frame_of_reference_uid: None,
+            patient_name: None,
+            patient_id: None,
         }
     }
 }
@@ -152,6 +161,20 @@ impl Slice {
                 VR::UI,
                 PrimitiveValue::from(u.as_str()),
             ));
+        }
+        for (tag, vr, value) in [
+            (tags::STUDY_INSTANCE_UID, VR::UI, &self.study_uid),
+            (
+                tags::FRAME_OF_REFERENCE_UID,
+                VR::UI,
+                &self.frame_of_reference_uid,
+            ),
+            (tags::PATIENT_NAME, VR::PN, &self.patient_name),
+            (tags::PATIENT_ID, VR::LO, &self.patient_id),
+        ] {
+            if let Some(v) = value {
+                e.push(el(tag, vr, PrimitiveValue::from(v.as_str())));
+            }
         }
         if let Some(n) = self.instance {
             e.push(el(
@@ -287,6 +310,45 @@ impl Slice {
             bytes: self.bytes(),
         }
     }
+}
+
+/// A volume as a CT series: one file per slice k (i = column, j = row), stored values = HU
+/// (slope 1, intercept 0), positions and orientation from the volume's RAS affine converted to
+/// LPS, study/patient attributes set, SOP UIDs "<root>.<k + 1>".
+pub fn volume_series(volume: &hemoscope::Volume, root: &str) -> Vec<Slice> {
+    let g = &volume.geometry;
+    let lps = |p: [f64; 3]| [-p[0], -p[1], p[2]];
+    let o = lps(g.to_ras([0.0; 3]));
+    let unit = |ijk: [f64; 3]| {
+        let p = lps(g.to_ras(ijk));
+        let d = [p[0] - o[0], p[1] - o[1], p[2] - o[2]];
+        let n = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt();
+        d.map(|x| x / n)
+    };
+    let (r, c) = (unit([1.0, 0.0, 0.0]), unit([0.0, 1.0, 0.0]));
+    let s = g.spacing();
+    let [nx, ny, nz] = volume.dims;
+    (0..nz)
+        .map(|k| Slice {
+            series_uid: Some(format!("{root}.1")),
+            study_uid: Some(format!("{root}.2")),
+            frame_of_reference_uid: Some(format!("{root}.3")),
+            patient_name: Some("Phantom^Test".into()),
+            patient_id: Some("PHANTOM-1".into()),
+            sop_uid: Some(format!("{root}.{}", k + 1)),
+            instance: Some(k as i32 + 1),
+            position: Some(lps(g.to_ras([0.0, 0.0, k as f64]))),
+            orientation: Some([r[0], r[1], r[2], c[0], c[1], c[2]]),
+            spacing: Some([s[1], s[0]]),
+            thickness: Some(s[2]),
+            rows: ny as u16,
+            cols: nx as u16,
+            pixels: volume.slice(k).iter().map(|&v| i32::from(v)).collect(),
+            slope: Some(1.0),
+            intercept: Some(0.0),
+            ..Slice::default()
+        })
+        .collect()
 }
 
 /// A regular axial series: `n` slices, `step` mm apart along z, slice k filled with

@@ -215,3 +215,20 @@ export async function waitForServiceWorker(page) {
     }
   });
 }
+
+/**
+ * The demo case as a DICOM CT series on disk (examples/phantom_dicom.rs): PHANTOM_DICOM_BIN
+ * (a built example) if set, else `cargo run --example phantom_dicom`. Returns the folder; the
+ * series UID is `${PHANTOM_DICOM_ROOT}.1`, slice k's SOP Instance UID `${PHANTOM_DICOM_ROOT}.${k + 1}`.
+ */
+export const PHANTOM_DICOM_ROOT = "1.2.826.0.1.3680043.8.498.4242";
+
+export async function phantomDicom() {
+  const { execFileSync } = await import("node:child_process");
+  const os = await import("node:os");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hemoscope-phantom-dicom-"));
+  const bin = process.env.PHANTOM_DICOM_BIN;
+  const [cmd, args] = bin ? [bin, [dir]] : ["cargo", ["run", "--quiet", "--example", "phantom_dicom", "--", dir]];
+  execFileSync(cmd, args, { cwd: repoRoot, stdio: ["ignore", "inherit", "inherit"] });
+  return dir;
+}

@@ -8,6 +8,7 @@ use dicom_transfer_syntax_registry::{TransferSyntaxIndex, TransferSyntaxRegistry
 
 use super::codecs;
 use super::open::unsupported_ts;
+use crate::volume::PatientStudy;
 use crate::{Error, Result};
 
 /// Geometry and value mapping of one frame (one 2-D image).
@@ -32,6 +33,9 @@ pub struct ImageHeader {
     pub sop_instance_uid: Option<String>,
     pub series_uid: Option<String>,
     pub study_uid: Option<String>,
+    pub frame_of_reference_uid: Option<String>,
+    /// Patient and general-study attributes, copied into derived objects (never printed).
+    pub patient_study: PatientStudy,
     pub series_number: Option<i64>,
     pub instance_number: Option<i64>,
     pub modality: String,
@@ -135,6 +139,23 @@ fn positive_spacing(v: Option<Vec<f64>>) -> Option<[f64; 2]> {
     let v = v?;
     let s = <[f64; 2]>::try_from(v.get(..2)?).ok()?;
     (s[0] > 0.0 && s[1] > 0.0).then_some(s)
+}
+
+/// The patient and general-study attributes of an object ("" when absent).
+fn patient_study(obj: &Obj) -> PatientStudy {
+    let t = |tag| text(obj, tag).unwrap_or_default();
+    PatientStudy {
+        patient_name: t(tags::PATIENT_NAME),
+        patient_id: t(tags::PATIENT_ID),
+        patient_birth_date: t(tags::PATIENT_BIRTH_DATE),
+        patient_sex: t(tags::PATIENT_SEX),
+        study_date: t(tags::STUDY_DATE),
+        study_time: t(tags::STUDY_TIME),
+        referring_physician_name: t(tags::REFERRING_PHYSICIAN_NAME),
+        study_id: t(tags::STUDY_ID),
+        accession_number: t(tags::ACCESSION_NUMBER),
+        study_description: t(tags::STUDY_DESCRIPTION),
+    }
 }
 
 impl ImageHeader {
@@ -258,6 +279,8 @@ impl ImageHeader {
             sop_instance_uid: text(obj, tags::SOP_INSTANCE_UID),
             series_uid: text(obj, tags::SERIES_INSTANCE_UID),
             study_uid: text(obj, tags::STUDY_INSTANCE_UID),
+            frame_of_reference_uid: text(obj, tags::FRAME_OF_REFERENCE_UID),
+            patient_study: patient_study(obj),
             series_number: int(obj, tags::SERIES_NUMBER),
             instance_number: int(obj, tags::INSTANCE_NUMBER),
             modality: text(obj, tags::MODALITY).unwrap_or_default(),

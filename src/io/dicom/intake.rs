@@ -9,6 +9,7 @@ use super::header::{ImageHeader, NotAnImage};
 use super::pixels::{self, HuReport};
 use super::series::{self, Group};
 use crate::io::{InputFile, Opened};
+use crate::volume::{DicomSource, SourceSlice};
 use crate::{Error, Geometry, Result, Volume};
 
 /// Largest volume intake builds (bytes of i16 voxels); well below wasm32's 4 GB.
@@ -365,5 +366,44 @@ fn build_volume(
             .map(|&i| kept[i].sop_instance_uid.clone().unwrap_or_default())
             .collect(),
     );
+    volume.dicom = Some(source_info(&summary, &kept, &layout.order, parsed));
     Ok((volume, layout.notes))
+}
+
+/// The study, series and per-slice identity of the opened series, for derived objects.
+fn source_info(
+    summary: &series::SeriesSummary,
+    kept: &[series::Member],
+    order: &[usize],
+    parsed: &[Parsed],
+) -> DicomSource {
+    let first = kept.first().map(|m| &parsed[m.object].header);
+    let first_info = kept.first().map(|m| &m.info);
+    let slices = order
+        .iter()
+        .map(|&i| {
+            let m = &kept[i];
+            let h = &parsed[m.object].header;
+            SourceSlice {
+                sop_instance_uid: h.sop_instance_uid.clone().unwrap_or_default(),
+                sop_class_uid: h.sop_class_uid.clone(),
+                frame: (h.frames > 1).then_some(m.frame as u32 + 1),
+                position_lps: m.info.position,
+            }
+        })
+        .collect();
+    DicomSource {
+        study_instance_uid: first.and_then(|h| h.study_uid.clone()).unwrap_or_default(),
+        series_instance_uid: summary.series_uid.clone(),
+        frame_of_reference_uid: first
+            .and_then(|h| h.frame_of_reference_uid.clone())
+            .unwrap_or_default(),
+        series_number: summary.series_number,
+        modality: summary.modality.clone(),
+        orientation: first_info.and_then(|f| f.orientation),
+        pixel_spacing: first_info.and_then(|f| f.pixel_spacing),
+        slice_thickness_mm: first_info.and_then(|f| f.thickness_mm),
+        slices,
+        patient_study: first.map(|h| h.patient_study.clone()).unwrap_or_default(),
+    }
 }

@@ -20,6 +20,7 @@
 
 mod geometry;
 mod header;
+mod quatern;
 mod voxels;
 
 use std::io::Read;
@@ -33,6 +34,7 @@ use crate::{Error, Geometry, Result, Volume};
 
 use header::InputSize;
 pub use header::{sniff_nifti, NiftiKind};
+pub use quatern::{affine_to_quatern, Quatern};
 
 pub(crate) const FORMAT: &str = "NIfTI";
 
