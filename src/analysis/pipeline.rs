@@ -9,7 +9,7 @@ use super::scores::{fuse, segmenter_max, sigmoid};
 pub use super::slice_positions;
 use crate::model::card::{AnalysisCard, ModelCard};
 use crate::model::plan::Plan;
-use crate::model::preprocess::{preprocess_slice, resize_bilinear};
+use crate::model::preprocess::{axis, preprocess_slice};
 use crate::model::shipped;
 use crate::model::validate::ValidatedModel;
 use crate::model::ModelRole;
@@ -287,7 +287,12 @@ impl Analyzer {
 }
 
 /// Segmenter logits (channels × h × w) → label map on the slice grid (rows × cols): bilinear
-/// half-pixel upsampling of every channel, then argmax (first maximum wins).
+/// half-pixel upsampling of every channel
+/// ([`crate::model::preprocess::resize_bilinear`]), then argmax (first maximum
+/// wins). Fused: each output row is interpolated per channel from its two source rows, then
+/// each pixel's channels are interpolated and compared at once, with the same arithmetic in
+/// the same order as that resize, so the labels are identical without materialising
+/// the upsampled channels.
 pub fn upsampled_argmax(
     logits: &[f32],
     channels: usize,
@@ -296,18 +301,93 @@ pub fn upsampled_argmax(
     rows: usize,
     cols: usize,
 ) -> Vec<u8> {
-    let up: Vec<Vec<f32>> = (0..channels)
-        .map(|c| resize_bilinear(&logits[c * h * w..(c + 1) * h * w], h, w, rows, cols))
-        .collect();
-    (0..rows * cols)
-        .map(|px| {
-            let mut best = 0usize;
-            for c in 1..channels {
-                if up[c][px] > up[best][px] {
-                    best = c;
+    let mut labels = vec![0u8; rows * cols];
+    if channels == 0
+        || h == 0
+        || w == 0
+        || rows == 0
+        || cols == 0
+        || logits.len() < channels * h * w
+    {
+        return labels;
+    }
+    let ra = axis(h, rows);
+    let ca = axis(w, cols);
+    // one output row, rows-interpolated, per channel (channels × w)
+    let mut line = vec![0f32; channels * w];
+    let mut best = vec![0f32; cols];
+    for r in 0..rows {
+        let (t, b, l) = (ra.i0[r] * w, ra.i1[r] * w, ra.lam[r]);
+        let w0 = 1.0 - l;
+        for c in 0..channels {
+            let src = &logits[c * h * w..(c + 1) * h * w];
+            for (x, o) in line[c * w..(c + 1) * w].iter_mut().enumerate() {
+                *o = src[t + x] * w0 + src[b + x] * l;
+            }
+        }
+        let out = &mut labels[r * cols..(r + 1) * cols];
+        for c in 0..channels {
+            let row = &line[c * w..(c + 1) * w];
+            for x in 0..cols {
+                let lam = ca.lam[x];
+                let v = row[ca.i0[x]] * (1.0 - lam) + row[ca.i1[x]] * lam;
+                if c == 0 || v > best[x] {
+                    best[x] = v;
+                    out[x] = c as u8;
                 }
             }
-            best as u8
-        })
-        .collect()
+        }
+    }
+    labels
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::preprocess::resize_bilinear;
+
+    /// The plain definition: every channel upsampled, then argmax.
+    fn reference(
+        logits: &[f32],
+        ch: usize,
+        h: usize,
+        w: usize,
+        rows: usize,
+        cols: usize,
+    ) -> Vec<u8> {
+        let up: Vec<Vec<f32>> = (0..ch)
+            .map(|c| resize_bilinear(&logits[c * h * w..(c + 1) * h * w], h, w, rows, cols))
+            .collect();
+        (0..rows * cols)
+            .map(|px| {
+                let mut best = 0usize;
+                for c in 1..ch {
+                    if up[c][px] > up[best][px] {
+                        best = c;
+                    }
+                }
+                best as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fused_upsampled_argmax_equals_upsample_then_argmax() {
+        let (ch, h, w) = (6, 13, 11);
+        let mut state = 12345u32;
+        let logits: Vec<f32> = (0..ch * h * w)
+            .map(|_| {
+                state = state.wrapping_mul(1664525).wrapping_add(1013904223);
+                // coarse values so that ties happen too
+                ((state >> 24) % 7) as f32 - 3.0
+            })
+            .collect();
+        for (rows, cols) in [(13, 11), (52, 44), (40, 17), (7, 5), (1, 1)] {
+            assert_eq!(
+                upsampled_argmax(&logits, ch, h, w, rows, cols),
+                reference(&logits, ch, h, w, rows, cols),
+                "{rows} × {cols}"
+            );
+        }
+    }
 }

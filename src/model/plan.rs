@@ -164,6 +164,50 @@ impl Plan {
         Ok(view.iter().copied().collect())
     }
 
+    /// One line per node of the optimised graph: its name, operator and tract's own
+    /// description (for matrix products this names the kernel tract chose, e.g.
+    /// `wasm_f32_8x8`). For benchmarks and diagnostics.
+    pub fn describe(&self) -> Vec<String> {
+        let model = self.runnable.model();
+        model
+            .eval_order()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|id| {
+                let node = &model.nodes()[id];
+                let info = node.op.info().unwrap_or_default().join("; ");
+                format!("{} [{}] {}", node.name, node.op.name(), info)
+            })
+            .collect()
+    }
+
+    /// Run one input and time every node with `now` (milliseconds): total time and calls per
+    /// operator name. For benchmarks (where the time goes inside a model).
+    pub fn profile(
+        &self,
+        input: Vec<f32>,
+        now: &dyn Fn() -> f64,
+    ) -> Result<std::collections::BTreeMap<String, (f64, usize)>> {
+        let tensor = Tensor::from_shape(&self.input_shape, &input)
+            .map_err(|e| model_err("input tensor does not match the model", e))?;
+        let mut state = self
+            .runnable
+            .spawn()
+            .map_err(|e| model_err("cannot start the model", e))?;
+        let mut times = std::collections::BTreeMap::<String, (f64, usize)>::new();
+        state
+            .run_plan_with_eval(tvec!(tensor.into()), |ctx, op_state, node, inputs| {
+                let t0 = now();
+                let out = tract_onnx::tract_core::plan::eval(ctx, op_state, node, inputs);
+                let e = times.entry(node.op.name().to_string()).or_default();
+                e.0 += now() - t0;
+                e.1 += 1;
+                out
+            })
+            .map_err(|e| model_err("inference failed", e))?;
+        Ok(times)
+    }
+
     /// Run the card's known-answer test vector and compare with the expected outputs.
     pub fn self_test(&self, card: &ModelCard) -> Result<()> {
         let tv = card.required_test_vector()?;

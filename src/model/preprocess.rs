@@ -14,13 +14,13 @@ use super::card::{Preprocessing, Window};
 use crate::{Error, Result};
 
 /// Per-axis source indices and weights of the half-pixel bilinear resize.
-struct Axis {
-    i0: Vec<usize>,
-    i1: Vec<usize>,
-    lam: Vec<f32>,
+pub(crate) struct Axis {
+    pub(crate) i0: Vec<usize>,
+    pub(crate) i1: Vec<usize>,
+    pub(crate) lam: Vec<f32>,
 }
 
-fn axis(n_in: usize, n_out: usize) -> Axis {
+pub(crate) fn axis(n_in: usize, n_out: usize) -> Axis {
     let scale = n_in as f64 / n_out as f64;
     let mut a = Axis {
         i0: Vec::with_capacity(n_out),
