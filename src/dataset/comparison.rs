@@ -511,10 +511,10 @@ mod tests {
     #[test]
     fn label_map_grid_is_checked() {
         let g = Geometry::lps_axial([1.0, 1.0, 5.0]);
-        let image = Volume::new([2, 2, 1], vec![0; 4], g.clone(), "image");
-        let ok = Volume::new([2, 2, 1], vec![0, 1, 5, 6], g.clone(), "label");
+        let image = Volume::new([2, 2, 1], vec![0; 4], g, "image");
+        let ok = Volume::new([2, 2, 1], vec![0, 1, 5, 6], g, "label");
         assert_eq!(label_map_on_grid(&image, &ok).unwrap(), vec![0, 1, 5, 6]);
-        let other_dims = Volume::new([1, 4, 1], vec![0; 4], g.clone(), "label");
+        let other_dims = Volume::new([1, 4, 1], vec![0; 4], g, "label");
         let e = label_map_on_grid(&image, &other_dims)
             .unwrap_err()
             .to_string();
