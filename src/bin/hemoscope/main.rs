@@ -3,22 +3,34 @@
 //! Errors are printed as one line `hemoscope: <message>` on stderr with exit code 1.
 
 #[cfg(feature = "inference")]
+#[cfg(not(target_arch = "wasm32"))]
 mod analyze;
 #[cfg(feature = "inference")]
+#[cfg(not(target_arch = "wasm32"))]
 mod check_model;
+#[cfg(not(target_arch = "wasm32"))]
 mod convert;
+#[cfg(not(target_arch = "wasm32"))]
 mod csv;
 #[cfg(feature = "inference")]
+#[cfg(not(target_arch = "wasm32"))]
 mod evaluate;
 #[cfg(feature = "inference")]
+#[cfg(not(target_arch = "wasm32"))]
 mod evaluate_manifest;
+#[cfg(not(target_arch = "wasm32"))]
 mod info;
+#[cfg(not(target_arch = "wasm32"))]
 mod inputs;
+#[cfg(not(target_arch = "wasm32"))]
 mod manifest;
+#[cfg(not(target_arch = "wasm32"))]
 mod phantom;
 
+#[cfg(not(target_arch = "wasm32"))]
 use clap::{Parser, Subcommand};
 
+#[cfg(not(target_arch = "wasm32"))]
 #[derive(Parser)]
 #[command(
     name = "hemoscope",
@@ -30,6 +42,7 @@ struct Cli {
     command: Command,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 #[derive(Subcommand)]
 enum Command {
     /// Convert a DICOM series (files, folder or zip) to NIfTI-1 (.nii.gz).
@@ -52,6 +65,7 @@ enum Command {
     Evaluate(evaluate::EvaluateArgs),
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -71,3 +85,7 @@ fn main() {
         std::process::exit(1);
     }
 }
+
+/// The CLI is native only; this stub lets `cargo test --target wasm32-unknown-unknown` build.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
