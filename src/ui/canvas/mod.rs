@@ -2,4 +2,4 @@
 
 mod view;
 
-pub use view::{AxialCanvas, ImageRect};
+pub use view::{draw_fitted, AxialCanvas, ImageRect};
