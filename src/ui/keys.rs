@@ -126,6 +126,18 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
             .and_then(|t| t.dyn_into::<HtmlElement>().ok())
             .is_some_and(|t| t.class_list().contains("viewer"));
         let key = e.key();
+        if a.keyboard_pending() && key.starts_with("Arrow") {
+            let step = if e.shift_key() { 10.0 } else { 1.0 };
+            let (dx, dy) = match key.as_str() {
+                "ArrowLeft" => (-step, 0.0),
+                "ArrowRight" => (step, 0.0),
+                "ArrowUp" => (0.0, -step),
+                _ => (0.0, step),
+            };
+            a.move_keyboard_point(dx, dy);
+            e.prevent_default();
+            return;
+        }
         let handled = match key.as_str() {
             "a" | "A" => {
                 a.toggle_maximised(Plane::Axial);
@@ -216,6 +228,7 @@ fn escape(a: &mut App) {
         r.set_help(false);
     } else if r.pending.is_some() {
         r.pending = None;
+        r.announce("Measurement cancelled");
         a.refresh();
     } else if r.tool != Tool::None {
         a.set_tool(Tool::None);

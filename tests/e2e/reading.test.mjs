@@ -410,6 +410,77 @@ test("coronal and sagittal views zoom and pan like the axial one; hover reads HU
   await context.close();
 });
 
+test("keyboard-only measurements: Enter at the crosshair, arrows, Enter; Esc cancels", async () => {
+  const { context, page, log } = await openApp(browser, url, { width: 1280, height: 720 });
+  let st = await openVolume(page, volumeFile(READING_VOLUME));
+  await page.focus('[data-testid="viewer-axial"]');
+  // Crosshair to the bar's first voxel (30, 11): ← moves it one voxel left on screen (i − 1),
+  // [ one up (j − 1).
+  for (let n = 0; n < 10; n++) await page.keyboard.press("ArrowLeft");
+  for (let n = 0; n < 21; n++) await page.keyboard.press("[");
+  st = await state(page);
+  assert.deepEqual([st.crosshair.i, st.crosshair.j, st.crosshair.k], [30, 11, 8]);
+  await page.keyboard.press("d");
+  await page.keyboard.press("Enter");
+  assert.match(await page.textContent('[data-testid="announcer"]'), /arrow keys move the second point/);
+  // To the bar's last voxel (69, 11): 39 voxels of 0.5 mm. Shift+→ moves 10 pixels.
+  for (let n = 0; n < 3; n++) await page.keyboard.press("Shift+ArrowRight");
+  for (let n = 0; n < 9; n++) await page.keyboard.press("ArrowRight");
+  // ↑ and ↓ move the point, not the slice, while a measurement is placed.
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowUp");
+  st = await state(page);
+  assert.equal(st.slice, 8);
+  assert.equal(st.measurements.length, 0, "not finished before the second Enter");
+  await page.keyboard.press("Enter");
+  st = await state(page);
+  assert.equal(st.measurements.length, 1);
+  const d = st.measurements[0];
+  assert.deepEqual([d.kind, d.plane, d.slice], ["distance", "axial", 8]);
+  assert.ok(Math.abs(d.length_mm - 19.5) < 1e-6, `keyboard distance ${d.length_mm} mm`);
+  assert.match(await page.textContent('[data-testid="announcer"]'), /19\.5 mm/);
+
+  // Esc cancels a measurement being placed (and keeps the tool).
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("Escape");
+  assert.match(await page.textContent('[data-testid="announcer"]'), /cancelled/);
+  st = await state(page);
+  assert.equal(st.measurements.length, 1, "cancelled, nothing added");
+  assert.equal(st.reading.tool, "distance");
+
+  // In the coronal view: 20 pixels of 0.5 mm straight down = 10 mm along S–I.
+  await page.focus('[data-testid="viewer-coronal"]');
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Shift+ArrowDown");
+  await page.keyboard.press("Shift+ArrowDown");
+  await page.keyboard.press("Enter");
+  st = await state(page);
+  const c = st.measurements.at(-1);
+  assert.equal(c.plane, "coronal");
+  assert.ok(Math.abs(c.length_mm - 20 * st.reading.coronal.pixel_mm[1]) < 1e-6, `coronal ${c.length_mm} mm`);
+  assert.ok(Math.abs(c.ras[0][2] - c.ras[1][2] - 10) < 1e-6, "downwards is inferior");
+
+  // An ellipse from the keyboard over the sphere (slice 8): 1000 HU throughout.
+  await page.focus('[data-testid="viewer-axial"]');
+  for (let n = 0; n < 6; n++) await page.keyboard.press("ArrowLeft");
+  for (let n = 0; n < 25; n++) await page.keyboard.press("]");
+  st = await state(page);
+  assert.deepEqual([st.crosshair.i, st.crosshair.j], [24, 36]);
+  await page.keyboard.press("e");
+  await page.keyboard.press("Enter");
+  for (let n = 0; n < 8; n++) await page.keyboard.press("ArrowLeft");
+  for (let n = 0; n < 8; n++) await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  st = await state(page);
+  const e = st.measurements.at(-1);
+  assert.equal(e.kind, "ellipse");
+  assert.equal(e.mean_hu, 1000);
+  assert.ok(e.pixels > 20, `${e.pixels} pixels`);
+  assert.deepEqual(log.pageErrors, []);
+  await context.close();
+});
+
 test("accessibility: axe-core finds no serious or critical violations", async () => {
   const { context, page } = await openApp(browser, url, { width: 1280, height: 720 });
   await page.click('[data-testid="open-demo"]');
