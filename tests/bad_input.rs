@@ -154,4 +154,20 @@ fn slow_inputs_found_by_fuzzing_finish_quickly() {
         msg.contains("(0020,0013) FD holds 2 bytes, not a whole number of 8-byte values"),
         "{msg}"
     );
+    // The second: explicit VR declared, the data set starts like implicit VR; the lengths were
+    // checked as implicit while dicom-parser read them as explicit (a 1.3 GB value). Now the
+    // explicit reading is refused by the check and the implicit fallback finds no image.
+    let bytes = std::fs::read(dir.join("dicom_slow_length_walked_with_wrong_vr")).unwrap();
+    let files = vec![hemoscope::io::InputFile {
+        name: "input.dcm".into(),
+        bytes,
+    }];
+    let msg = open_files(files).unwrap_err().to_string();
+    assert!(msg.contains("none of the 1 files holds an image"), "{msg}");
+    // The third (NIfTI fuzzing, sniffed as DICOM): a (FFFE,5A0A) element claiming 4 GB.
+    let bytes = std::fs::read(dir.join("dicom_oom_delimiter_group_length")).unwrap();
+    let msg = hemoscope::io::open_bytes("input.nii", &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("(FFFE,5A0A) claims 4294967132 bytes"), "{msg}");
 }

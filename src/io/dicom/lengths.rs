@@ -91,7 +91,20 @@ pub fn check(data: &[u8], explicit: bool, big: bool) -> Result<()> {
                         pos += len as usize; // a fragment: raw bytes
                     }
                 }
+                // A delimiter's length should be 0; outside a sequence dicom-parser reads it
+                // as a value, so it must at least fit.
+                0xE00D | 0xE0DD if len != 0 && len as usize > data.len() - pos => {
+                    return too_long((group, element), len, pos);
+                }
                 0xE0DD => in_pixel_items = false,
+                0xE000 | 0xE00D => {}
+                // Any other (FFFE,xxxx) is read as a plain value of that length.
+                _ if len != u32::MAX => {
+                    if len as usize > data.len() - pos {
+                        return too_long((group, element), len, pos);
+                    }
+                    pos += len as usize;
+                }
                 _ => {}
             }
             continue;
@@ -185,6 +198,22 @@ mod tests {
         // Implicit VR: (0010,0010) with 4 GB - 2.
         let d = b"\x10\x00\x10\x00\xfe\xff\xff\xffab".to_vec();
         assert!(check(&d, false, false).is_err());
+    }
+
+    #[test]
+    fn finds_lengths_past_the_end_in_the_delimiter_group() {
+        // (FFFE,5A0A) is no item or delimiter: dicom-parser reads its 4 GB value.
+        let mut d = vec![0u8; 16];
+        d.extend_from_slice(b"\xfe\xff\x0a\x5a\x5c\xff\xff\xff\x00");
+        let e = check(&d, false, false).unwrap_err().to_string();
+        assert!(e.contains("(FFFE,5A0A) claims 4294967132 bytes"), "{e}");
+        assert!(check(&d, true, false).is_err());
+        // A delimiter claiming 4 GB (dicom-parser reads it as a value outside a sequence).
+        let d = b"\xfe\xff\xdd\xe0\x00\x00\x00\xfe\x08\x00\x60\x00CS\x02\x00CT".to_vec();
+        let e = check(&d, true, false).unwrap_err().to_string();
+        assert!(e.contains("(FFFE,E0DD) claims 4261412864 bytes"), "{e}");
+        let d = b"\xfe\xff\x0d\xe0\x00\x00\x00\x00\x08\x00\x60\x00CS\x02\x00CT".to_vec();
+        assert!(check(&d, true, false).is_ok());
     }
 
     #[test]
