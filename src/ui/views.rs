@@ -154,6 +154,7 @@ impl PlaneCanvas {
         self.rect = None;
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn draw(
         &mut self,
         volume: &Volume,
