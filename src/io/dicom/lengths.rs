@@ -71,7 +71,15 @@ pub fn check(data: &[u8], explicit: bool, big: bool) -> Result<()> {
     };
     let mut pos = 0usize;
     let mut in_pixel_items = false;
+    // Open sequences: ends of defined-length ones, and a count of undefined-length ones
+    // (sequences, encapsulated pixel data), closed by (FFFE,E0DD).
+    let mut sequence_ends: Vec<usize> = Vec::new();
+    let mut open_undefined = 0usize;
     while pos + 8 <= data.len() {
+        while sequence_ends.last().is_some_and(|&end| pos >= end) {
+            sequence_ends.pop();
+        }
+        let in_sequence = !sequence_ends.is_empty() || open_undefined > 0;
         let (Some(group), Some(element)) = (u16_at(data, pos, big), u16_at(data, pos + 2, big))
         else {
             break;
@@ -83,6 +91,14 @@ pub fn check(data: &[u8], explicit: bool, big: bool) -> Result<()> {
             };
             pos += 8;
             match element {
+                // dicom-parser reads an item outside a sequence differently from this walk.
+                0xE000 if !in_sequence => {
+                    return Err(Error::invalid(
+                        "DICOM",
+                        "an item (FFFE,E000) lies outside any sequence: the file is corrupt"
+                            .to_string(),
+                    ));
+                }
                 0xE000 if len != u32::MAX => {
                     if len as usize > data.len() - pos {
                         return too_long((group, element), len, pos);
@@ -96,7 +112,10 @@ pub fn check(data: &[u8], explicit: bool, big: bool) -> Result<()> {
                 0xE00D | 0xE0DD if len != 0 && len as usize > data.len() - pos => {
                     return too_long((group, element), len, pos);
                 }
-                0xE0DD => in_pixel_items = false,
+                0xE0DD => {
+                    in_pixel_items = false;
+                    open_undefined = open_undefined.saturating_sub(1);
+                }
                 0xE000 | 0xE00D => {}
                 // Any other (FFFE,xxxx) is read as a plain value of that length.
                 _ if len != u32::MAX => {
@@ -160,6 +179,7 @@ pub fn check(data: &[u8], explicit: bool, big: bool) -> Result<()> {
         if len == u32::MAX {
             // Undefined length: a sequence or encapsulated pixel data; walk into it.
             in_pixel_items = (group, element) == (0x7FE0, 0x0010);
+            open_undefined += 1;
             continue;
         }
         if len as usize > data.len() - pos {
@@ -177,7 +197,9 @@ pub fn check(data: &[u8], explicit: bool, big: bool) -> Result<()> {
                 ),
             ));
         }
-        if !is_sq {
+        if is_sq {
+            sequence_ends.push(pos + len as usize);
+        } else {
             pos += len as usize;
         }
     }
@@ -214,6 +236,28 @@ mod tests {
         assert!(e.contains("(FFFE,E0DD) claims 4261412864 bytes"), "{e}");
         let d = b"\xfe\xff\x0d\xe0\x00\x00\x00\x00\x08\x00\x60\x00CS\x02\x00CT".to_vec();
         assert!(check(&d, true, false).is_ok());
+    }
+
+    #[test]
+    fn refuses_items_outside_sequences() {
+        let item = b"\xfe\xff\x00\xe0\x00\x00\x00\x00";
+        let e = check(item, false, false).unwrap_err().to_string();
+        assert!(e.contains("outside any sequence"), "{e}");
+        // Inside an undefined-length sequence (implicit VR: (0008,1140) is SQ), and after its
+        // delimiter no more.
+        let mut d = b"\x08\x00\x40\x11\xff\xff\xff\xff".to_vec();
+        d.extend_from_slice(item);
+        d.extend_from_slice(b"\xfe\xff\xdd\xe0\x00\x00\x00\x00");
+        assert!(check(&d, false, false).is_ok());
+        d.extend_from_slice(item);
+        assert!(check(&d, false, false).is_err());
+        // Inside a defined-length sequence (explicit VR).
+        let mut d = b"\x08\x00\x40\x11SQ\x00\x00\x08\x00\x00\x00".to_vec();
+        d.extend_from_slice(item);
+        d.extend_from_slice(b"\x08\x00\x60\x00CS\x02\x00CT");
+        assert!(check(&d, true, false).is_ok());
+        d.extend_from_slice(item);
+        assert!(check(&d, true, false).is_err());
     }
 
     #[test]
