@@ -2,7 +2,9 @@
 //! with orthogonal and sheared (gantry-tilt) affines, land in each display plane where the
 //! geometry says, with the right orientation and aspect ratio.
 
-use hemoscope::render::{distance_mm, Plane, Reformat, VoxelMap, OUTSIDE};
+use hemoscope::render::{
+    distance_mm, image_point_at_css, ImageRect, Plane, Reformat, VoxelMap, OUTSIDE,
+};
 use hemoscope::{Geometry, Volume};
 
 const SPHERE_HU: i16 = 1000;
@@ -331,5 +333,55 @@ fn label_masks_follow_the_same_geometry() {
         // A mask of the wrong size gives no labels.
         r.sample_labels(&mask[1..], 0.0, &mut labels);
         assert!(labels.iter().all(|&l| l == 0));
+    }
+}
+
+/// The pointer maths of the coronal and sagittal views: a CSS point on a zoomed and panned
+/// canvas → reformat pixel → the voxel under it, for orthogonal and gantry-tilted volumes.
+#[test]
+fn screen_to_reformat_pixel_to_voxel_with_zoom_and_pan() {
+    for tilt in [0.0, 24.0] {
+        let vol = phantom(geometry(tilt));
+        for plane in [Plane::Coronal, Plane::Sagittal] {
+            let r = Reformat::new(&vol, plane).unwrap();
+            // A 2-to-1 device pixel ratio, zoom 2.5 and a pan of (30, -12) CSS pixels.
+            let (dpr, zoom, pan) = (2.0, 2.5, [30.0, -12.0]);
+            let rect = ImageRect::fit(
+                [900.0, 700.0],
+                [r.width, r.height],
+                r.pixel_mm,
+                zoom,
+                [pan[0] * dpr, pan[1] * dpr],
+            );
+            for ijk in [[32, 30, 12], [20, 41, 9], [40, 25, 15]] {
+                let ras = vol.geometry.to_ras(ijk.map(|v| v as f64));
+                let depth = r.depth_of(ras);
+                // Where the voxel centre is drawn, in CSS pixels (as a pointer event gives it).
+                let s = r.screen_of(ras);
+                let c = rect.canvas_point(s);
+                let css = [c[0] / dpr, c[1] / dpr];
+                let p = image_point_at_css(&rect, [dpr, dpr], css);
+                assert!(
+                    rect.contains(p),
+                    "{plane:?} tilt {tilt}: {ijk:?} is on the image"
+                );
+                assert!((p[0] - s[0]).abs() < 1e-9 && (p[1] - s[1]).abs() < 1e-9);
+                assert_eq!(
+                    r.voxel_at(p[0], p[1], depth),
+                    Some(ijk),
+                    "{plane:?} tilt {tilt}"
+                );
+                // The RAS point under the pointer is the voxel centre, in the plane.
+                let back = r.ras_at(p[0], p[1], depth);
+                assert!(distance_mm(back, ras) < 1e-6, "{back:?} vs {ras:?}");
+                // A quarter of a voxel away is still the same voxel; the value is the volume's.
+                let nudged = r.ras_at(p[0] + 0.25 * 0.5 / r.pixel_mm[0], p[1], depth);
+                let [i, j, k] = r.map.nearest_voxel(nudged);
+                assert_eq!([i, j, k], ijk);
+                assert_eq!(vol.get(i, j, k), vol.get(ijk[0], ijk[1], ijk[2]));
+            }
+            // Off the volume: no voxel.
+            assert_eq!(r.voxel_at(-5.0, -5.0, r.depth_range[0] - 50.0), None);
+        }
     }
 }

@@ -47,6 +47,17 @@ fn safe_name(name: &str) -> bool {
         && !name.split(['/', '\\']).any(|c| c == "..")
 }
 
+/// An entry name as shown in messages: control characters escaped, at most 120 characters.
+fn shown(name: &str) -> String {
+    let escaped: String = name.chars().flat_map(char::escape_debug).collect();
+    if escaped.chars().count() > 120 {
+        let head: String = escaped.chars().take(117).collect();
+        format!("{head}...")
+    } else {
+        escaped
+    }
+}
+
 /// Read every regular file of the archive. Skipped entries (directories, unsafe names,
 /// encrypted or unreadable entries, macOS metadata) are listed in the returned notes.
 pub fn extract(
@@ -86,7 +97,10 @@ pub fn extract(
             continue;
         }
         if !safe_name(&name) || entry.enclosed_name().is_none() {
-            notes.push(format!("{archive_name}: entry with an unsafe path skipped"));
+            notes.push(format!(
+                "{archive_name}: entry {} skipped: path escapes the archive",
+                shown(&name)
+            ));
             continue;
         }
         if name.starts_with("__MACOSX/")
@@ -95,24 +109,37 @@ pub fn extract(
             continue;
         }
         if entry.encrypted() {
-            notes.push(format!("{archive_name}: {name}: encrypted, skipped"));
+            notes.push(format!(
+                "{archive_name}: entry {} skipped: encrypted",
+                shown(&name)
+            ));
             continue;
         }
         let room = limits.max_entry_bytes.min(limits.max_total_bytes - total);
+        let too_large = |size: u64, compressed: u64| {
+            let (limit, what) = if room == limits.max_entry_bytes {
+                (limits.max_entry_bytes, "per entry")
+            } else {
+                (limits.max_total_bytes, "for the whole archive")
+            };
+            Error::invalid(
+                "zip",
+                format!(
+                    "{archive_name}: entry {}: compressed size {compressed} bytes, {size} bytes \
+                     or more uncompressed: too large, the limit is {} MB {what}",
+                    shown(&name),
+                    limit >> 20
+                ),
+            )
+        };
         if entry.size() > room {
-            return Err(Error::TooLarge {
-                needed_mb: (total + entry.size()) >> 20,
-                limit_mb: limits.max_total_bytes >> 20,
-            });
+            return Err(too_large(entry.size(), entry.compressed_size()));
         }
         let mut data = Vec::with_capacity(entry.size().min(64 << 20) as usize);
         // Read at most room + 1 bytes: a header that lies about the size cannot get past it.
         match (&mut entry).take(room + 1).read_to_end(&mut data) {
             Ok(_) if data.len() as u64 > room => {
-                return Err(Error::TooLarge {
-                    needed_mb: (total + data.len() as u64) >> 20,
-                    limit_mb: limits.max_total_bytes >> 20,
-                })
+                return Err(too_large(data.len() as u64, entry.compressed_size()));
             }
             Ok(_) => {
                 total += data.len() as u64;
@@ -122,7 +149,10 @@ pub fn extract(
                 });
             }
             Err(e) => notes.push(format!(
-                "{archive_name}: {name}: cannot be read ({e}), skipped"
+                "{archive_name}: entry {}: compressed size {} bytes, cannot be decompressed \
+                 ({e}), skipped",
+                shown(&name),
+                entry.compressed_size()
             )),
         }
     }
@@ -142,5 +172,12 @@ mod tests {
         assert!(!safe_name("/etc/passwd"));
         assert!(!safe_name("C:\\x"));
         assert!(!safe_name("a\\..\\b"));
+    }
+
+    #[test]
+    fn names_are_shown_escaped_and_short() {
+        assert_eq!(shown("a/b.dcm"), "a/b.dcm");
+        assert_eq!(shown("a\nb"), "a\\nb");
+        assert_eq!(shown(&"x".repeat(300)).chars().count(), 120);
     }
 }

@@ -10,6 +10,7 @@ pub mod reformat;
 mod slice;
 pub mod strip;
 pub mod thumbnail;
+pub mod viewport;
 mod window;
 
 pub use axial::{AxialView, EdgeLetters, SlicePlane};
@@ -18,4 +19,5 @@ pub use overlay::{axial_labels, blend, truth_style, OverlayStyle, OKABE_ITO};
 pub use reformat::{hu_to_rgba, Plane, Reformat, VoxelMap, OUTSIDE};
 pub use slice::{render_axial_rgba, render_axial_rgba_lut};
 pub use strip::probability_strip;
+pub use viewport::{image_point_at_css, ImageRect, MAX_ZOOM, MIN_ZOOM};
 pub use window::{Lut, Preset, WindowLevel, PRESETS};

@@ -368,6 +368,18 @@ impl Reformat {
         }
     }
 
+    /// The voxel nearest to screen position (x, y) (pixel units) at `depth`, or `None` when
+    /// the point lies outside the volume.
+    pub fn voxel_at(&self, x: f64, y: f64, depth: f64) -> Option<[usize; 3]> {
+        let v = self.map.to_voxel(self.ras_at(x, y, depth));
+        let d = self.map.dims;
+        if (0..3).all(|a| v[a] >= -0.5 && v[a] < d[a] as f64 - 0.5) {
+            Some([0, 1, 2].map(|a| (v[a].round().max(0.0) as usize).min(d[a] - 1)))
+        } else {
+            None
+        }
+    }
+
     /// HU at screen position (x, y) and `depth` (trilinear), or `None` outside the volume.
     pub fn hu_at(&self, volume: &Volume, x: f64, y: f64, depth: f64) -> Option<f64> {
         self.map

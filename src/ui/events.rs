@@ -2,7 +2,8 @@
 //!
 //! Slice: wheel, ArrowUp/ArrowDown, PageUp/PageDown, Home/End, the slider.
 //! Window: right-drag (horizontal = width, vertical = level), keys 1–5, preset buttons.
-//! Zoom: Ctrl+wheel, +/−; 0 resets. Pan: Shift+left-drag or middle-drag.
+//! Zoom: Ctrl+wheel, +/− (the focused view); 0 resets every view. Pan: Shift+left-drag or
+//! middle-drag. (The coronal and sagittal views' wheel and drags are in `pointer`.)
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -292,8 +293,14 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
                 }
             }
             let mut a = app.borrow_mut();
+            // Arrows place a measurement's point while one is drawn from the keyboard (`keys`).
+            if a.keyboard_pending() && key.starts_with("Arrow") {
+                return;
+            }
             let k = a.slice as i64;
             let page = (a.slice_count() as i64 / 10).max(1);
+            // Zoom keys act on the view with keyboard focus (the axial view otherwise).
+            let zoomed = a.focused_plane().unwrap_or(crate::render::Plane::Axial);
             let handled = match key.as_str() {
                 "ArrowUp" => {
                     a.set_slice(k + 1);
@@ -320,11 +327,11 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
                     true
                 }
                 "+" | "=" => {
-                    a.zoom_by(1.25);
+                    a.zoom_view(zoomed, 1.25);
                     true
                 }
                 "-" | "_" => {
-                    a.zoom_by(0.8);
+                    a.zoom_view(zoomed, 0.8);
                     true
                 }
                 "0" => {

@@ -3,8 +3,10 @@
 //!
 //! A/C/S maximise a plane (again, or Esc: three views); D/E/P choose the distance, ellipse and
 //! probe tools (Esc: crosshair); R resets zoom, pan and crosshair; O toggles the overlay;
-//! ←/→ and [/] move the crosshair; Enter probes at the crosshair (probe tool); Delete removes
-//! the newest measurement; ? opens the help panel. Slice, window and zoom keys are in `events`.
+//! ←/→ and [/] move the crosshair; Enter in a view probes at the crosshair (probe tool) or
+//! starts a distance or ellipse there, whose second point the arrow keys then move (Shift: 10
+//! pixels) until Enter sets it (Esc cancels); Delete removes the newest measurement; ? opens the
+//! help panel. Slice, window and zoom keys are in `events`.
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -123,7 +125,20 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
             .target()
             .and_then(|t| t.dyn_into::<HtmlElement>().ok())
             .is_some_and(|t| t.class_list().contains("viewer"));
-        let handled = match e.key().as_str() {
+        let key = e.key();
+        if a.keyboard_pending() && key.starts_with("Arrow") {
+            let step = if e.shift_key() { 10.0 } else { 1.0 };
+            let (dx, dy) = match key.as_str() {
+                "ArrowLeft" => (-step, 0.0),
+                "ArrowRight" => (step, 0.0),
+                "ArrowUp" => (0.0, -step),
+                _ => (0.0, step),
+            };
+            a.move_keyboard_point(dx, dy);
+            e.prevent_default();
+            return;
+        }
+        let handled = match key.as_str() {
             "a" | "A" => {
                 a.toggle_maximised(Plane::Axial);
                 true
@@ -188,8 +203,8 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
                 true
             }
             "Enter" if focused_view => {
-                if a.reading.as_ref().is_some_and(|r| r.tool == Tool::Probe) {
-                    a.probe_at_crosshair();
+                if let Some(plane) = a.focused_plane() {
+                    a.enter_in_view(plane);
                 }
                 true
             }
@@ -213,6 +228,7 @@ fn escape(a: &mut App) {
         r.set_help(false);
     } else if r.pending.is_some() {
         r.pending = None;
+        r.announce("Measurement cancelled");
         a.refresh();
     } else if r.tool != Tool::None {
         a.set_tool(Tool::None);

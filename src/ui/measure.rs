@@ -77,11 +77,14 @@ impl Measurement {
     }
 }
 
-/// A drag in progress.
+/// A measurement being drawn: by a mouse drag, or from the keyboard (Enter sets the first
+/// point at the crosshair, the arrow keys move the second, Enter again finishes it).
 #[derive(Debug, Clone, Copy)]
 pub struct Pending {
     pub plane: Plane,
     pub tool: Tool,
     pub a: [f64; 2],
     pub b: [f64; 2],
+    /// Placed from the keyboard (mouse moves and releases leave it alone).
+    pub keyboard: bool,
 }

@@ -1,5 +1,6 @@
 //! Mouse and button events of the reading tools: clicks and drags in the three views (crosshair
-//! or the chosen measurement tool), the wheel in the reformat views, and the tool, layout,
+//! or the chosen measurement tool); in the coronal and sagittal views the wheel (plane; with
+//! Ctrl: zoom), Shift+drag or middle-drag (pan) and the hover read-out; and the tool, layout,
 //! overlay, help and delete buttons.
 
 use wasm_bindgen::prelude::*;
@@ -46,6 +47,16 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
             let app = app.clone();
             let section = section.clone();
             listen::<MouseEvent>(&target, "mousedown", move |e| {
+                let pan = e.button() == 1 || (e.button() == 0 && e.shift_key());
+                if plane != Plane::Axial && pan {
+                    // The axial view's pan is handled with its other drags in `events`.
+                    let _ = section.focus();
+                    e.prevent_default();
+                    if let Ok(mut a) = app.try_borrow_mut() {
+                        a.start_pan(plane, [e.client_x() as f64, e.client_y() as f64]);
+                    }
+                    return;
+                }
                 if e.button() != 0 || e.shift_key() {
                     return;
                 }
@@ -69,6 +80,34 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         }
         if plane != Plane::Axial {
             listen::<MouseEvent>(&target, "contextmenu", |e| e.prevent_default())?;
+            {
+                let app = app.clone();
+                listen::<MouseEvent>(&target, "mousemove", move |e| {
+                    let Ok(mut a) = app.try_borrow_mut() else {
+                        return;
+                    };
+                    let Some(canvas) = a.view_canvas(plane) else {
+                        return;
+                    };
+                    let b = canvas.get_bounding_client_rect();
+                    a.hover_plane(
+                        plane,
+                        [
+                            e.client_x() as f64 - b.left(),
+                            e.client_y() as f64 - b.top(),
+                        ],
+                    );
+                })?;
+            }
+            {
+                let app = app.clone();
+                listen::<MouseEvent>(&target, "mouseleave", move |_| {
+                    if let Ok(mut a) = app.try_borrow_mut() {
+                        a.cursor = None;
+                        a.refresh_readouts();
+                    }
+                })?;
+            }
             let app = app.clone();
             let wheel = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
                 let Ok(e) = e.dyn_into::<WheelEvent>() else {
@@ -78,6 +117,16 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
                 let Ok(mut a) = app.try_borrow_mut() else {
                     return;
                 };
+                if e.ctrl_key() || e.meta_key() {
+                    // As in the axial view: pixels of wheel travel → a smooth zoom factor.
+                    let delta = match e.delta_mode() {
+                        WheelEvent::DOM_DELTA_LINE => e.delta_y() * 40.0,
+                        WheelEvent::DOM_DELTA_PAGE => e.delta_y() * 400.0,
+                        _ => e.delta_y(),
+                    };
+                    a.zoom_view(plane, (-delta / 500.0).exp());
+                    return;
+                }
                 a.move_plane(plane, if e.delta_y() < 0.0 { 1.0 } else { -1.0 });
             });
             let opts = web_sys::AddEventListenerOptions::new();
@@ -102,8 +151,9 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
     {
         let app = app.clone();
         listen::<MouseEvent>(&window, "mouseup", move |e| {
-            if e.button() == 0 {
-                if let Ok(mut a) = app.try_borrow_mut() {
+            if let Ok(mut a) = app.try_borrow_mut() {
+                a.end_pan();
+                if e.button() == 0 {
                     a.pointer_up();
                 }
             }

@@ -24,9 +24,7 @@ pub enum Status {
     Error,
 }
 
-/// Zoom limits (1 = the slice fits the viewer).
-pub const MIN_ZOOM: f64 = 0.25;
-pub const MAX_ZOOM: f64 = 16.0;
+pub use crate::render::{MAX_ZOOM, MIN_ZOOM};
 
 /// The loaded volume with its display mapping.
 pub struct Loaded {
@@ -38,13 +36,21 @@ pub struct Loaded {
     pub decode_ms: f64,
 }
 
-/// The hover read-out: voxel under the cursor and its value.
+/// The hover read-out: the voxel nearest to the pointer, its value, and the pointer's position.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Cursor {
     pub i: usize,
     pub j: usize,
     pub k: usize,
+    /// The stored value of voxel (i, j, k) in HU.
     pub hu: i16,
+    /// The view under the pointer.
+    pub plane: crate::render::Plane,
+    /// The pointer's position in RAS mm.
+    pub ras: [f64; 3],
+    /// The pointer's position in fractional voxel coordinates.
+    #[serde(skip)]
+    pub voxel: [f64; 3],
 }
 
 /// A finished analysis of the loaded volume.
@@ -377,9 +383,14 @@ impl App {
         self.refresh();
     }
 
+    /// Zoom and pan of every view back to fitted and centred.
     pub fn reset_view(&mut self) {
         self.zoom = 1.0;
         self.pan = [0.0, 0.0];
+        if let Some(r) = self.reading.as_mut() {
+            r.zoom = [1.0; 2];
+            r.pan = [[0.0; 2]; 2];
+        }
         self.refresh();
     }
 
@@ -390,11 +401,22 @@ impl App {
             if let Some([x, y]) = self.canvas.image_pixel_at(css_x, css_y) {
                 if let Some([i, j]) = l.view.voxel_at(x, y) {
                     let k = self.slice;
+                    // The pointer itself (fractional image point), not the voxel centre.
+                    let voxel = match self.canvas.image_point_at(css_x, css_y) {
+                        Some(p) => {
+                            let [fi, fj] = l.view.voxel_at_fractional(p[0], p[1]);
+                            [fi, fj, k as f64]
+                        }
+                        None => [i as f64, j as f64, k as f64],
+                    };
                     self.cursor = Some(Cursor {
                         i,
                         j,
                         k,
                         hu: l.volume.get(i, j, k),
+                        plane: crate::render::Plane::Axial,
+                        ras: l.volume.geometry.to_ras(voxel),
+                        voxel,
                     });
                 }
             }
@@ -404,8 +426,12 @@ impl App {
 
     fn update_cursor_value(&mut self) {
         if let (Some(c), Some(l)) = (self.cursor.as_mut(), &self.loaded) {
-            c.k = self.slice;
-            c.hu = l.volume.get(c.i, c.j, c.k);
+            if c.plane == crate::render::Plane::Axial {
+                c.k = self.slice;
+                c.hu = l.volume.get(c.i, c.j, c.k);
+                c.voxel[2] = c.k as f64;
+                c.ras = l.volume.geometry.to_ras(c.voxel);
+            }
         }
     }
 
@@ -519,7 +545,7 @@ impl App {
         }
     }
 
-    fn refresh_readouts(&self) {
+    pub(crate) fn refresh_readouts(&self) {
         let el = &self.el;
         let w = self.window;
         let name = self
@@ -532,7 +558,17 @@ impl App {
             &format!("W {:.0} / L {:.0}{name}", w.width, w.center),
         );
         let cursor = match self.cursor {
-            Some(c) => format!("{} HU at voxel ({}, {}, {})", c.hu, c.i, c.j, c.k),
+            Some(c) => format!(
+                "{} HU at voxel ({}, {}, {}); R {:.1}, A {:.1}, S {:.1} mm ({})",
+                c.hu,
+                c.i,
+                c.j,
+                c.k,
+                c.ras[0],
+                c.ras[1],
+                c.ras[2],
+                c.plane.name()
+            ),
             None => "–".to_string(),
         };
         dom::set_text(&el.cursor_readout, &cursor);

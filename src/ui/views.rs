@@ -11,9 +11,10 @@ use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlButtonElement, HtmlCanvasElement, HtmlElement};
 
 use crate::render::{
-    blend, distance_mm, ellipse_stats, hu_to_rgba, Lut, Plane, Reformat, VoxelMap, WindowLevel,
+    blend, distance_mm, ellipse_stats, hu_to_rgba, image_point_at_css, Lut, Plane, Reformat,
+    VoxelMap, WindowLevel, MAX_ZOOM, MIN_ZOOM,
 };
-use crate::ui::canvas::ImageRect;
+use crate::ui::canvas::{draw_fitted, ImageRect};
 use crate::ui::dom;
 use crate::ui::measure::{Measurement, Pending, Tool};
 use crate::ui::state::App;
@@ -152,6 +153,7 @@ impl PlaneCanvas {
         self.rect = None;
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn draw(
         &mut self,
         volume: &Volume,
@@ -159,6 +161,8 @@ impl PlaneCanvas {
         depth: f64,
         window: WindowLevel,
         overlay: Overlay,
+        zoom: f64,
+        pan_css: [f64; 2],
     ) -> Result<(), JsValue> {
         fit_backing_store(&self.canvas);
         let key = RenderedKey {
@@ -204,14 +208,15 @@ impl PlaneCanvas {
         }
         // The image is already trilinearly resampled; smooth scaling suits a reformat.
         self.ctx.set_image_smoothing_enabled(true);
-        self.rect = Some(ImageRect::draw_fitted(
+        let dpr = device_pixel_ratio();
+        self.rect = Some(draw_fitted(
             &self.ctx,
             &self.canvas,
             &self.offscreen,
             [r.width, r.height],
             r.pixel_mm,
-            1.0,
-            [0.0, 0.0],
+            zoom,
+            [pan_css[0] * dpr, pan_css[1] * dpr],
         )?);
         Ok(())
     }
@@ -245,27 +250,16 @@ impl Placement {
 
     /// Image pixel coordinates (fractional) of a point in CSS pixels relative to the canvas.
     fn image_point(&self, css: [f64; 2]) -> [f64; 2] {
-        let r = &self.rect;
-        [
-            (css[0] * self.scale[0] - r.x) / r.width * r.image[0] as f64,
-            (css[1] * self.scale[1] - r.y) / r.height * r.image[1] as f64,
-        ]
+        image_point_at_css(&self.rect, self.scale, css)
     }
 
     /// Canvas backing-store position of an image point.
     fn canvas_point(&self, p: [f64; 2]) -> [f64; 2] {
-        let r = &self.rect;
-        [
-            r.x + p[0] * r.width / r.image[0] as f64,
-            r.y + p[1] * r.height / r.image[1] as f64,
-        ]
+        self.rect.canvas_point(p)
     }
 
     fn contains(&self, p: [f64; 2]) -> bool {
-        p[0] >= 0.0
-            && p[1] >= 0.0
-            && p[0] < self.rect.image[0] as f64
-            && p[1] < self.rect.image[1] as f64
+        self.rect.contains(p)
     }
 }
 
@@ -296,6 +290,12 @@ pub struct ReadingInfo {
 pub struct PlaneInfo {
     pub depth_mm: f64,
     pub pixel_mm: [f64; 2],
+    /// RAS coordinates (along screen x, screen y) of the image's top-left corner: image point
+    /// (x, y) is at `corner - (x, y) * pixel_mm` on those axes.
+    pub corner: [f64; 2],
+    /// Zoom (1 = fitted) and pan (CSS pixels) of this view.
+    pub zoom: f64,
+    pub pan: [f64; 2],
     pub letters: crate::render::EdgeLetters,
     pub image_rect: Option<ImageRect>,
     /// Time of the last resampling of this view, in ms.
@@ -337,6 +337,12 @@ pub struct Reading {
     pub pending: Option<Pending>,
     /// The view a crosshair drag started in.
     pub dragging: Option<Plane>,
+    /// Zoom (1 = fitted) and pan (CSS pixels) of the coronal and sagittal views.
+    pub zoom: [f64; 2],
+    pub pan: [[f64; 2]; 2],
+    /// A pan drag in a reformat view: the view, the pointer's start (client CSS pixels) and
+    /// the pan at the start.
+    pub panning: Option<(Plane, [f64; 2], [f64; 2])>,
 }
 
 fn letters(prefix: &str) -> Result<[HtmlElement; 4], JsValue> {
@@ -414,6 +420,9 @@ impl Reading {
             listed: Vec::new(),
             pending: None,
             dragging: None,
+            zoom: [1.0; 2],
+            pan: [[0.0; 2]; 2],
+            panning: None,
         })
     }
 
@@ -463,6 +472,15 @@ impl Reading {
         } else {
             let _ = self.help_button.focus();
         }
+    }
+}
+
+/// Index of a reformat view in [`Reading::zoom`] and [`Reading::pan`] (`None` for axial).
+fn reformat_index(plane: Plane) -> Option<usize> {
+    match plane {
+        Plane::Axial => None,
+        Plane::Coronal => Some(0),
+        Plane::Sagittal => Some(1),
     }
 }
 
@@ -731,6 +749,7 @@ impl App {
                 tool,
                 a: p,
                 b: p,
+                keyboard: false,
             }),
             Tool::Distance | Tool::Ellipse => {
                 if let Some(r) = self.reading.as_mut() {
@@ -739,6 +758,7 @@ impl App {
                         tool,
                         a: p,
                         b: p,
+                        keyboard: false,
                     });
                 }
                 self.refresh();
@@ -748,12 +768,19 @@ impl App {
 
     /// Mouse moved (anywhere) during a drag that started in a view.
     pub(crate) fn pointer_move(&mut self, client: [f64; 2]) {
-        let Some(r) = self.reading.as_ref() else {
+        let Some(r) = self.reading.as_mut() else {
             return;
         };
+        if let Some((plane, start, pan)) = r.panning {
+            if let Some(n) = reformat_index(plane) {
+                r.pan[n] = [pan[0] + client[0] - start[0], pan[1] + client[1] - start[1]];
+                self.refresh();
+            }
+            return;
+        }
         let plane = match (r.dragging, r.pending) {
             (Some(p), _) => p,
-            (None, Some(p)) => p.plane,
+            (None, Some(p)) if !p.keyboard => p.plane,
             _ => return,
         };
         let Some(canvas) = self.view_canvas(plane) else {
@@ -779,29 +806,167 @@ impl App {
         }
     }
 
-    /// Mouse released: finish a drag.
+    /// Left button released: finish a drag.
     pub(crate) fn pointer_up(&mut self) {
         let Some(r) = self.reading.as_mut() else {
             return;
         };
         r.dragging = None;
-        if let Some(p) = r.pending.take() {
-            self.add_measurement(p);
+        if r.pending.is_some_and(|p| !p.keyboard) {
+            if let Some(p) = r.pending.take() {
+                self.add_measurement(p);
+            }
         }
     }
 
-    /// Probe at the crosshair (keyboard use of the probe tool).
-    pub(crate) fn probe_at_crosshair(&mut self) {
-        let (Some(l), Some(c)) = (&self.loaded, self.crosshair()) else {
+    /// Start panning a coronal or sagittal view (Shift+drag or middle-drag) at a client point.
+    pub(crate) fn start_pan(&mut self, plane: Plane, client: [f64; 2]) {
+        if let (Some(n), Some(r)) = (reformat_index(plane), self.reading.as_mut()) {
+            r.panning = Some((plane, client, r.pan[n]));
+        }
+    }
+
+    /// Any button released: a pan drag ends.
+    pub(crate) fn end_pan(&mut self) {
+        if let Some(r) = self.reading.as_mut() {
+            r.panning = None;
+        }
+    }
+
+    /// Zoom one view by `factor` about its centre (the axial view keeps its own zoom).
+    pub(crate) fn zoom_view(&mut self, plane: Plane, factor: f64) {
+        match reformat_index(plane) {
+            None => self.zoom_by(factor),
+            Some(n) => {
+                if let Some(r) = self.reading.as_mut() {
+                    r.zoom[n] = (r.zoom[n] * factor).clamp(MIN_ZOOM, MAX_ZOOM);
+                }
+                self.refresh();
+            }
+        }
+    }
+
+    /// The view holding keyboard focus, if any.
+    pub(crate) fn focused_plane(&self) -> Option<Plane> {
+        let r = self.reading.as_ref()?;
+        let active = dom::document().ok()?.active_element()?;
+        let active: &web_sys::Node = &active;
+        Plane::ALL.into_iter().find(|p| {
+            let section: &web_sys::Node = r.section(*p);
+            section.contains(Some(active))
+        })
+    }
+
+    /// The hover read-out over a coronal or sagittal view, at a CSS point relative to its
+    /// canvas: the voxel nearest to the point under the pointer and its stored HU.
+    pub(crate) fn hover_plane(&mut self, plane: Plane, css: [f64; 2]) {
+        let cursor = (|| {
+            let place = self.placement(plane)?;
+            let p = place.image_point(css);
+            if !place.contains(p) {
+                return None;
+            }
+            let l = self.loaded.as_ref()?;
+            let r = self.reading.as_ref()?;
+            let rf = r.reformat(plane)?;
+            let depth = r.depth(plane);
+            let [i, j, k] = rf.voxel_at(p[0], p[1], depth)?;
+            let ras = rf.ras_at(p[0], p[1], depth);
+            Some(crate::ui::state::Cursor {
+                i,
+                j,
+                k,
+                hu: l.volume.get(i, j, k),
+                plane,
+                ras,
+                voxel: rf.map.to_voxel(ras),
+            })
+        })();
+        self.cursor = cursor;
+        self.refresh_readouts();
+    }
+
+    /// Whether a measurement is being placed from the keyboard.
+    pub(crate) fn keyboard_pending(&self) -> bool {
+        self.reading
+            .as_ref()
+            .and_then(|r| r.pending)
+            .is_some_and(|p| p.keyboard)
+    }
+
+    /// Enter in a view: with the probe tool, probe at the crosshair; with the distance or
+    /// ellipse tool, set the first point at the crosshair, or finish the measurement being
+    /// placed (its second point moved by [`Self::move_keyboard_point`]).
+    pub(crate) fn enter_in_view(&mut self, plane: Plane) {
+        let Some(r) = self.reading.as_mut() else {
             return;
         };
-        let p = l.view.screen_at_fractional(c.i as f64, c.j as f64);
-        self.add_measurement(Pending {
-            plane: Plane::Axial,
-            tool: Tool::Probe,
-            a: p,
-            b: p,
-        });
+        // Enter again in the same view finishes; in another view it starts over there.
+        if r.pending.is_some_and(|p| p.keyboard && p.plane == plane) {
+            if let Some(p) = r.pending.take() {
+                self.add_measurement(p);
+            }
+            return;
+        }
+        let (tool, cross) = (r.tool, r.cross);
+        let Some(at) = self.screen_of_ras(plane, cross) else {
+            return;
+        };
+        let pending = Pending {
+            plane,
+            tool,
+            a: at,
+            b: at,
+            keyboard: true,
+        };
+        match tool {
+            Tool::None => {}
+            Tool::Probe => self.add_measurement(pending),
+            Tool::Distance | Tool::Ellipse => {
+                if let Some(r) = self.reading.as_mut() {
+                    r.pending = Some(pending);
+                    r.announce(&format!(
+                        "{} started at the crosshair: arrow keys move the second point \
+                         (with Shift by 10 pixels), Enter sets it, Escape cancels.",
+                        capitalised(tool.name())
+                    ));
+                }
+                self.refresh();
+            }
+        }
+    }
+
+    /// Arrow keys while a measurement is placed from the keyboard: move its second point by
+    /// `dx`, `dy` image pixels of its view, staying on the image.
+    pub(crate) fn move_keyboard_point(&mut self, dx: f64, dy: f64) {
+        let Some(plane) = self
+            .reading
+            .as_ref()
+            .and_then(|r| r.pending)
+            .filter(|p| p.keyboard)
+            .map(|p| p.plane)
+        else {
+            return;
+        };
+        let size = match plane {
+            Plane::Axial => self
+                .loaded
+                .as_ref()
+                .map(|l| [l.view.width as f64, l.view.height as f64]),
+            other => self
+                .reading
+                .as_ref()
+                .and_then(|r| r.reformat(other))
+                .map(|rf| [rf.width as f64, rf.height as f64]),
+        };
+        let Some([w, h]) = size else { return };
+        if let Some(p) = self.reading.as_mut().and_then(|r| r.pending.as_mut()) {
+            p.b = [
+                (p.b[0] + dx).clamp(0.0, w - 1e-6),
+                (p.b[1] + dy).clamp(0.0, h - 1e-6),
+            ];
+        }
+        self.refresh();
     }
 
     /// Finish a measurement: compute it from the true geometry and list it.
@@ -954,11 +1119,18 @@ impl App {
         match (&self.loaded, &r.reformats) {
             (Some(l), Some([cor, sag])) => {
                 let (dc, ds) = (r.cross[1], r.cross[0]);
+                let (zoom, pan) = (r.zoom, r.pan);
                 if r.layout == Layout::Three || r.layout == Layout::Coronal {
-                    error = error.or(r.coronal.draw(&l.volume, cor, dc, window, overlay).err());
+                    error = error.or(r
+                        .coronal
+                        .draw(&l.volume, cor, dc, window, overlay, zoom[0], pan[0])
+                        .err());
                 }
                 if r.layout == Layout::Three || r.layout == Layout::Sagittal {
-                    error = error.or(r.sagittal.draw(&l.volume, sag, ds, window, overlay).err());
+                    error = error.or(r
+                        .sagittal
+                        .draw(&l.volume, sag, ds, window, overlay, zoom[1], pan[1])
+                        .err());
                 }
                 for (idx, rf) in [cor, sag].into_iter().enumerate() {
                     let e = rf.letters;
@@ -1145,6 +1317,9 @@ impl App {
             Some(PlaneInfo {
                 depth_mm: r.depth(plane),
                 pixel_mm: rf.pixel_mm,
+                corner: rf.corner,
+                zoom: r.zoom[reformat_index(plane)?],
+                pan: r.pan[reformat_index(plane)?],
                 letters: rf.letters,
                 image_rect: pc.rect,
                 reformat_ms: pc.last_ms,

@@ -1,5 +1,5 @@
-// Offline: after one visit the app loads and opens the demo case with the network off (and the
-// server stopped), and a new build replaces the old cache.
+// Offline: after one visit the app loads, opens the demo case and analyses it with the network
+// off (and the server stopped), and a new build replaces the old cache.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -27,7 +27,7 @@ function stop(server) {
 
 const cacheNames = (page) => page.evaluate(() => caches.keys());
 
-test("after one visit the app works offline and opens the demo case", async () => {
+test("after one visit the app works offline: the demo case opens and is analysed", async () => {
   const { server, url } = await serve(distDir(), "127.0.0.1", 0);
   try {
     await worksOffline(server, url);
@@ -51,7 +51,17 @@ async function worksOffline(server, url) {
   const st = await waitForStatus(page, ["ready", "error"]);
   assert.equal(st.status, "ready", `demo offline: ${st.error}`);
   assert.ok(st.volume.dims.every((d) => d > 1));
-  assert.deepEqual(log.pageErrors, []);
+  // Analysis offline: the workers start from the cache and read the models from it.
+  await page.click('[data-testid="analyze"]');
+  const done = await waitForStatus(page, ["done", "error"], 300_000);
+  assert.equal(done.status, "done", `analysis offline: ${done.error}`);
+  assert.ok(done.results && done.results.slices.length === st.volume.dims[2], "a result per slice");
+  assert.equal(typeof done.results.verdict.any, "boolean", "a verdict");
+  assert.ok(Number.isFinite(done.results.volumes_ml.any), "volumes");
+  assert.notEqual(await page.evaluate(() => window.hemoscope.mask()), null, "an overlay mask");
+  assert.deepEqual(log.pageErrors, [], "no page errors");
+  const jsErrors = log.consoleErrors.filter((m) => /TypeError|ReferenceError|Uncaught/.test(m));
+  assert.deepEqual(jsErrors, [], "no script errors in the console");
   // A new tab in the same profile also starts offline.
   const second = await context.newPage();
   await second.goto(url);

@@ -301,6 +301,186 @@ test("keyboard only: every control is reachable and the reading keys work", asyn
   await context.close();
 });
 
+/** Page (CSS) position of a RAS point in a coronal or sagittal view (device pixel ratio 1). */
+async function reformatPoint(page, st, plane, ras) {
+  const info = st.reading[plane];
+  const [ax, ay] = plane === "coronal" ? [0, 2] : [1, 2];
+  const r = info.image_rect;
+  const px = (info.corner[0] - ras[ax]) / info.pixel_mm[0];
+  const py = (info.corner[1] - ras[ay]) / info.pixel_mm[1];
+  const box = await page.locator(`[data-testid="viewer-${plane}"] canvas`).first().boundingBox();
+  return [box.x + r.x + (px * r.width) / r.image[0], box.y + r.y + (py * r.height) / r.image[1]];
+}
+
+/** RAS (mm) of voxel (i, j, k) of READING_VOLUME. */
+const readingRas = (i, j, k) => [20 - 0.5 * i, 32 - j, 2.5 * k];
+
+test("coronal and sagittal views zoom and pan like the axial one; hover reads HU and position in every view", async () => {
+  const { context, page, log } = await openApp(browser, url, { width: 1280, height: 720 });
+  let st = await openVolume(page, volumeFile(READING_VOLUME));
+  // Crosshair on the sphere's centre: the coronal plane runs through it.
+  const [x, y] = await axialPoint(page, st, 20, 40);
+  await page.mouse.click(x, y);
+  st = await state(page);
+  assert.deepEqual([st.crosshair.i, st.crosshair.j, st.crosshair.k], [20, 40, 8]);
+  assert.equal(st.reading.coronal.zoom, 1);
+
+  // Hover in the coronal view: the voxel under the pointer and the value the volume holds there.
+  const hoverAt = async (plane, [i, j, k]) => {
+    const [hx, hy] = await reformatPoint(page, await state(page), plane, readingRas(i, j, k));
+    await page.mouse.move(hx, hy);
+    return (await state(page)).cursor;
+  };
+  for (const v of [[20, 40, 8], [20, 40, 6], [24, 40, 11], [40, 40, 8], [70, 40, 2]]) {
+    const c = await hoverAt("coronal", v);
+    assert.equal(c.plane, "coronal");
+    assert.deepEqual([c.i, c.j, c.k], v, `coronal hover at ${v}: ${JSON.stringify(c)}`);
+    assert.equal(c.hu, READING_VOLUME.hu(...v), `HU at ${v}`);
+    const want = readingRas(...v);
+    assert.ok(c.ras.every((r, a) => Math.abs(r - want[a]) < 0.3), `position ${c.ras} ≈ ${want}`);
+  }
+  assert.match(
+    await page.textContent("#cursor-readout"),
+    /^0 HU at voxel \(70, 40, 2\); R -1[45]\.\d, A -8\.0, S [45]\.\d mm \(coronal\)$/,
+  );
+  // The sagittal view through x = 10 mm (i = 20) too.
+  const sc = await hoverAt("sagittal", [20, 30, 9]);
+  assert.equal(sc.plane, "sagittal");
+  assert.deepEqual([sc.i, sc.j, sc.k], [20, 30, 9]);
+  assert.equal(sc.hu, READING_VOLUME.hu(20, 30, 9));
+  // And the axial view reports its position in mm as well.
+  const [ax0, ay0] = await axialPoint(page, st, 50, 11);
+  await page.mouse.move(ax0, ay0);
+  const ac = (await state(page)).cursor;
+  assert.deepEqual([ac.plane, ac.i, ac.j, ac.k, ac.hu], ["axial", 50, 11, 8, 500]);
+  assert.ok(Math.abs(ac.ras[0] - (20 - 25)) < 0.3 && Math.abs(ac.ras[1] - (32 - 11)) < 0.6);
+
+  // Ctrl+wheel over the coronal view zooms it (only it); what is drawn changes.
+  const before = await canvasData(page, "viewer-coronal");
+  const rect0 = st.reading.coronal.image_rect;
+  const cbox = await page.locator('[data-testid="viewer-coronal"] canvas').first().boundingBox();
+  await page.mouse.move(cbox.x + cbox.width / 2, cbox.y + cbox.height / 2);
+  await page.keyboard.down("Control");
+  await page.mouse.wheel(0, -350);
+  await page.keyboard.up("Control");
+  st = await state(page);
+  assert.ok(st.reading.coronal.zoom > 1.5, `coronal zoom ${st.reading.coronal.zoom}`);
+  assert.equal(st.reading.sagittal.zoom, 1);
+  assert.equal(st.view.zoom, 1, "the axial view keeps its zoom");
+  assert.equal(st.crosshair.j, 40, "zooming does not move the plane");
+  assert.ok(st.reading.coronal.image_rect.width > rect0.width * 1.5);
+  assert.notEqual(await canvasData(page, "viewer-coronal"), before, "the zoomed coronal view is drawn anew");
+  // The pointer maths follows the zoom: the same voxel is found under its new position.
+  const z = await hoverAt("coronal", [24, 40, 9]);
+  assert.deepEqual([z.i, z.j, z.k, z.hu], [24, 40, 9, READING_VOLUME.hu(24, 40, 9)]);
+
+  // Shift+drag pans the coronal view; a middle-drag pans the sagittal one.
+  const px0 = st.reading.coronal.image_rect.x;
+  await page.mouse.move(cbox.x + 100, cbox.y + 100);
+  await page.keyboard.down("Shift");
+  await page.mouse.down();
+  await page.mouse.move(cbox.x + 140, cbox.y + 120, { steps: 3 });
+  await page.mouse.up();
+  await page.keyboard.up("Shift");
+  st = await state(page);
+  assert.deepEqual(st.reading.coronal.pan, [40, 20]);
+  assert.equal(st.reading.coronal.image_rect.x, px0 + 40);
+  assert.deepEqual([st.crosshair.i, st.crosshair.j, st.crosshair.k], [20, 40, 8], "panning leaves the crosshair");
+  const sbox = await page.locator('[data-testid="viewer-sagittal"] canvas').first().boundingBox();
+  await page.mouse.move(sbox.x + 80, sbox.y + 80);
+  await page.mouse.down({ button: "middle" });
+  await page.mouse.move(sbox.x + 60, sbox.y + 90, { steps: 2 });
+  await page.mouse.up({ button: "middle" });
+  st = await state(page);
+  assert.deepEqual(st.reading.sagittal.pan, [-20, 10]);
+  const p = await hoverAt("sagittal", [20, 44, 7]);
+  assert.deepEqual([p.i, p.j, p.k, p.hu], [20, 44, 7, READING_VOLUME.hu(20, 44, 7)]);
+
+  // + / − zoom the focused view; 0 resets every view.
+  await page.focus('[data-testid="viewer-sagittal"]');
+  await page.keyboard.press("+");
+  st = await state(page);
+  assert.equal(st.reading.sagittal.zoom, 1.25);
+  assert.equal(st.view.zoom, 1);
+  await page.keyboard.press("0");
+  st = await state(page);
+  assert.deepEqual([st.view.zoom, st.reading.coronal.zoom, st.reading.sagittal.zoom], [1, 1, 1]);
+  assert.deepEqual([st.reading.coronal.pan, st.reading.sagittal.pan], [[0, 0], [0, 0]]);
+  assert.deepEqual(log.pageErrors, []);
+  await context.close();
+});
+
+test("keyboard-only measurements: Enter at the crosshair, arrows, Enter; Esc cancels", async () => {
+  const { context, page, log } = await openApp(browser, url, { width: 1280, height: 720 });
+  let st = await openVolume(page, volumeFile(READING_VOLUME));
+  await page.focus('[data-testid="viewer-axial"]');
+  // Crosshair to the bar's first voxel (30, 11): ← moves it one voxel left on screen (i − 1),
+  // [ one up (j − 1).
+  for (let n = 0; n < 10; n++) await page.keyboard.press("ArrowLeft");
+  for (let n = 0; n < 21; n++) await page.keyboard.press("[");
+  st = await state(page);
+  assert.deepEqual([st.crosshair.i, st.crosshair.j, st.crosshair.k], [30, 11, 8]);
+  await page.keyboard.press("d");
+  await page.keyboard.press("Enter");
+  assert.match(await page.textContent('[data-testid="announcer"]'), /arrow keys move the second point/);
+  // To the bar's last voxel (69, 11): 39 voxels of 0.5 mm. Shift+→ moves 10 pixels.
+  for (let n = 0; n < 3; n++) await page.keyboard.press("Shift+ArrowRight");
+  for (let n = 0; n < 9; n++) await page.keyboard.press("ArrowRight");
+  // ↑ and ↓ move the point, not the slice, while a measurement is placed.
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowUp");
+  st = await state(page);
+  assert.equal(st.slice, 8);
+  assert.equal(st.measurements.length, 0, "not finished before the second Enter");
+  await page.keyboard.press("Enter");
+  st = await state(page);
+  assert.equal(st.measurements.length, 1);
+  const d = st.measurements[0];
+  assert.deepEqual([d.kind, d.plane, d.slice], ["distance", "axial", 8]);
+  assert.ok(Math.abs(d.length_mm - 19.5) < 1e-6, `keyboard distance ${d.length_mm} mm`);
+  assert.match(await page.textContent('[data-testid="announcer"]'), /19\.5 mm/);
+
+  // Esc cancels a measurement being placed (and keeps the tool).
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("Escape");
+  assert.match(await page.textContent('[data-testid="announcer"]'), /cancelled/);
+  st = await state(page);
+  assert.equal(st.measurements.length, 1, "cancelled, nothing added");
+  assert.equal(st.reading.tool, "distance");
+
+  // In the coronal view: 20 pixels of 0.5 mm straight down = 10 mm along S–I.
+  await page.focus('[data-testid="viewer-coronal"]');
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Shift+ArrowDown");
+  await page.keyboard.press("Shift+ArrowDown");
+  await page.keyboard.press("Enter");
+  st = await state(page);
+  const c = st.measurements.at(-1);
+  assert.equal(c.plane, "coronal");
+  assert.ok(Math.abs(c.length_mm - 20 * st.reading.coronal.pixel_mm[1]) < 1e-6, `coronal ${c.length_mm} mm`);
+  assert.ok(Math.abs(c.ras[0][2] - c.ras[1][2] - 10) < 1e-6, "downwards is inferior");
+
+  // An ellipse from the keyboard over the sphere (slice 8): 1000 HU throughout.
+  await page.focus('[data-testid="viewer-axial"]');
+  for (let n = 0; n < 6; n++) await page.keyboard.press("ArrowLeft");
+  for (let n = 0; n < 25; n++) await page.keyboard.press("]");
+  st = await state(page);
+  assert.deepEqual([st.crosshair.i, st.crosshair.j], [24, 36]);
+  await page.keyboard.press("e");
+  await page.keyboard.press("Enter");
+  for (let n = 0; n < 8; n++) await page.keyboard.press("ArrowLeft");
+  for (let n = 0; n < 8; n++) await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  st = await state(page);
+  const e = st.measurements.at(-1);
+  assert.equal(e.kind, "ellipse");
+  assert.equal(e.mean_hu, 1000);
+  assert.ok(e.pixels > 20, `${e.pixels} pixels`);
+  assert.deepEqual(log.pageErrors, []);
+  await context.close();
+});
+
 test("accessibility: axe-core finds no serious or critical violations", async () => {
   const { context, page } = await openApp(browser, url, { width: 1280, height: 720 });
   await page.click('[data-testid="open-demo"]');

@@ -189,7 +189,10 @@ test("NIfTI through the file input: orientation, pixels, window preset, slice, r
   const [hx, hy] = screenToCanvas(st, 64 - 1 - 10, 48 - 1 - 30); // voxel (10, 30): 40 HU
   await page.mouse.move(box.x + hx, box.y + hy);
   st = await state(page);
-  assert.deepEqual(st.cursor, { i: 10, j: 30, k: 2, hu: 40 });
+  const { ras, ...voxel } = st.cursor;
+  assert.deepEqual(voxel, { i: 10, j: 30, k: 2, hu: 40, plane: "axial" });
+  // The pointer's position in mm: voxel (10, 30, 2) is at R −11, A 6, S 5 (within a pixel).
+  [-11, 6, 5].forEach((v, a) => assert.ok(Math.abs(ras[a] - v) < 0.3, `ras ${ras}`));
   assert.match(await page.textContent('[data-testid="cursor-readout"]'), /40 HU at voxel \(10, 30, 2\)/);
 
   // Zoom with "+" keeps the aspect ratio and grows the image; wheel changes slice.

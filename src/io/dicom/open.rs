@@ -74,35 +74,42 @@ pub fn parse(bytes: &[u8]) -> Result<DefaultDicomObject> {
             _ => IMPLICIT_LE.to_string(),
         },
     };
+    // A deflated data set is inflated here (bounded), so that its element lengths are checked
+    // like any other; it is then read as the explicit VR little endian data set it holds.
+    let inflated;
+    let (data, uid) = if uid == DEFLATED_LE {
+        inflated = inflate(data)?;
+        (inflated.as_slice(), EXPLICIT_LE.to_string())
+    } else {
+        (data, uid)
+    };
     let ts = TransferSyntaxRegistry
         .get(&uid)
         .ok_or_else(|| unsupported_ts(&uid))?;
-    if uid != DEFLATED_LE {
-        let explicit = match layout(data) {
-            Some(Layout::Bare { explicit }) => explicit,
-            _ => uid != IMPLICIT_LE,
-        };
-        super::lengths::check(data, explicit, uid == EXPLICIT_BE)?;
-    }
-    let obj = match InMemDicomObject::read_dataset_with_ts(Cursor::new(data), ts) {
-        Ok(obj) => obj,
-        // Some writers declare an explicit VR syntax but write implicit VR: read the data set
-        // as implicit VR, keep the declared syntax for the pixel data.
-        Err(e)
-            if !matches!(
-                ts.uid(),
-                IMPLICIT_LE | "1.2.840.10008.1.2.2" | "1.2.840.10008.1.2.1.99"
-            ) =>
-        {
-            match (layout(data), TransferSyntaxRegistry.get(IMPLICIT_LE)) {
-                (Some(Layout::Bare { explicit: false }), Some(implicit)) => {
-                    InMemDicomObject::read_dataset_with_ts(Cursor::new(data), implicit)
-                        .map_err(|_| read_error(&e.to_string()))?
-                }
-                _ => return Err(read_error(&e.to_string())),
-            }
-        }
-        Err(e) => return Err(read_error(&e.to_string())),
+    // Some writers declare an explicit VR syntax but write implicit VR: such data sets are read
+    // as implicit VR when the declared syntax fails, keeping the declared syntax for the pixels.
+    let may_fall_back = !matches!(ts.uid(), IMPLICIT_LE | EXPLICIT_BE)
+        && layout(data) == Some(Layout::Bare { explicit: false });
+    // The element lengths are checked the way the parser will read them: with the declared
+    // syntax, and again as implicit VR before falling back to it.
+    let read_implicit = || -> Result<InMemDicomObject> {
+        super::lengths::check(data, false, false)?;
+        let implicit = TransferSyntaxRegistry
+            .get(IMPLICIT_LE)
+            .ok_or_else(|| unsupported_ts(IMPLICIT_LE))?;
+        InMemDicomObject::read_dataset_with_ts(Cursor::new(data), implicit)
+            .map_err(|e| read_error(&e.to_string()))
+    };
+    let declared = super::lengths::check(data, uid != IMPLICIT_LE, uid == EXPLICIT_BE);
+    let obj = match declared {
+        // The declared syntax's complaint says more than the fallback's.
+        Err(e) if may_fall_back => read_implicit().map_err(|_| e)?,
+        Err(e) => return Err(e),
+        Ok(()) => match InMemDicomObject::read_dataset_with_ts(Cursor::new(data), ts) {
+            Ok(obj) => obj,
+            Err(e) if may_fall_back => read_implicit().map_err(|_| read_error(&e.to_string()))?,
+            Err(e) => return Err(read_error(&e.to_string())),
+        },
     };
     let mut builder = FileMetaTableBuilder::new().transfer_syntax(uid.as_str());
     if let Some(c) = meta.sop_class {
@@ -189,6 +196,35 @@ fn read_meta(bytes: &[u8], mut pos: usize) -> Result<(MetaInfo, usize)> {
 
 /// Turn a dicom-object read error into our error, naming an unknown transfer syntax when that
 /// is the cause.
+/// Largest data set accepted once inflated (deflated transfer syntax).
+const MAX_INFLATED_BYTES: u64 = 1 << 30;
+
+/// Inflate a deflated data set (raw deflate, RFC 1951), refusing more than
+/// [`MAX_INFLATED_BYTES`] so that a deflate bomb cannot exhaust memory.
+fn inflate(data: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::DeflateDecoder::new(data)
+        .take(MAX_INFLATED_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| {
+            Error::invalid(
+                "DICOM",
+                format!("the deflated data set cannot be inflated: {e}"),
+            )
+        })?;
+    if out.len() as u64 > MAX_INFLATED_BYTES {
+        return Err(Error::invalid(
+            "DICOM",
+            format!(
+                "the deflated data set inflates to more than {} MB: too large",
+                MAX_INFLATED_BYTES >> 20
+            ),
+        ));
+    }
+    Ok(out)
+}
+
 fn read_error(msg: &str) -> Error {
     if let Some(uid) = unknown_ts_in(msg) {
         return unsupported_ts(&uid);

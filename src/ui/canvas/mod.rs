@@ -2,4 +2,4 @@
 
 mod view;
 
-pub use view::{AxialCanvas, ImageRect, Layers, Overlay};
+pub use view::{draw_fitted, AxialCanvas, ImageRect, Layers, Overlay};

@@ -3,59 +3,42 @@
 //! visible canvas with the true physical aspect ratio (voxel size in mm), zoom and pan.
 //! Scaling uses nearest-neighbour sampling so every screen pixel shows a real voxel value.
 
-use serde::Serialize;
 use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use crate::render::{
-    axial_labels, blend, render_axial_rgba_lut, truth_style, AxialView, Lut, OverlayStyle,
-    WindowLevel,
+    axial_labels, blend, image_point_at_css, render_axial_rgba_lut, truth_style, AxialView, Lut,
+    OverlayStyle, WindowLevel,
 };
 use crate::ui::dom;
 use crate::Volume;
 
-/// Where the slice image lies on the canvas, in backing-store pixels.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
-pub struct ImageRect {
-    pub x: f64,
-    pub y: f64,
-    pub width: f64,
-    pub height: f64,
-    /// Size of the slice image in image pixels (columns, rows).
-    pub image: [usize; 2],
-}
+pub use crate::render::ImageRect;
 
-impl ImageRect {
-    /// Clear `canvas` to black and draw `image` (its pixels `size` = [columns, rows], each
-    /// `pixel_mm` = [x, y] mm) centred with its physical aspect ratio, fitted to the canvas,
-    /// then scaled by `zoom` and shifted by `pan` (canvas pixels), with the context's current
-    /// image smoothing. Returns where it landed.
-    pub fn draw_fitted(
-        ctx: &CanvasRenderingContext2d,
-        canvas: &HtmlCanvasElement,
-        image: &HtmlCanvasElement,
-        size: [usize; 2],
-        pixel_mm: [f64; 2],
-        zoom: f64,
-        pan: [f64; 2],
-    ) -> Result<Self, JsValue> {
-        let (phys_w, phys_h) = (size[0] as f64 * pixel_mm[0], size[1] as f64 * pixel_mm[1]);
-        let (cw, ch) = (canvas.width() as f64, canvas.height() as f64);
-        let scale = (cw / phys_w).min(ch / phys_h) * zoom;
-        let (dw, dh) = (phys_w * scale, phys_h * scale);
-        let x = ((cw - dw) / 2.0 + pan[0]).round();
-        let y = ((ch - dh) / 2.0 + pan[1]).round();
-        ctx.set_fill_style_str("#000");
-        ctx.fill_rect(0.0, 0.0, cw, ch);
-        ctx.draw_image_with_html_canvas_element_and_dw_and_dh(image, x, y, dw, dh)?;
-        Ok(ImageRect {
-            x,
-            y,
-            width: dw,
-            height: dh,
-            image: size,
-        })
-    }
+/// Clear `canvas` to black and draw `image` (its pixels `size` = [columns, rows], each
+/// `pixel_mm` = [x, y] mm) where [`ImageRect::fit`] puts it for `zoom` and `pan` (canvas
+/// pixels), with the context's current image smoothing. Returns where it landed.
+pub fn draw_fitted(
+    ctx: &CanvasRenderingContext2d,
+    canvas: &HtmlCanvasElement,
+    image: &HtmlCanvasElement,
+    size: [usize; 2],
+    pixel_mm: [f64; 2],
+    zoom: f64,
+    pan: [f64; 2],
+) -> Result<ImageRect, JsValue> {
+    let (cw, ch) = (canvas.width() as f64, canvas.height() as f64);
+    let rect = ImageRect::fit([cw, ch], size, pixel_mm, zoom, pan);
+    ctx.set_fill_style_str("#000");
+    ctx.fill_rect(0.0, 0.0, cw, ch);
+    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+        image,
+        rect.x,
+        rect.y,
+        rect.width,
+        rect.height,
+    )?;
+    Ok(rect)
 }
 
 /// What the offscreen image currently holds, to skip re-rendering when only zoom/pan change.
@@ -220,7 +203,7 @@ impl AxialCanvas {
         // Physical size of the slice in mm decides the aspect ratio on screen.
         let [px, py] = view.pixel_mm;
         self.ctx.set_image_smoothing_enabled(false);
-        self.rect = Some(ImageRect::draw_fitted(
+        self.rect = Some(draw_fitted(
             &self.ctx,
             &self.canvas,
             &self.offscreen,
@@ -232,16 +215,28 @@ impl AxialCanvas {
         Ok(())
     }
 
+    /// Backing-store pixels per CSS pixel (x, y).
+    pub fn css_scale(&self) -> [f64; 2] {
+        [
+            self.canvas.width() as f64 / (self.canvas.client_width() as f64).max(1.0),
+            self.canvas.height() as f64 / (self.canvas.client_height() as f64).max(1.0),
+        ]
+    }
+
+    /// The fractional image point under a point given in CSS pixels relative to the canvas.
+    pub fn image_point_at(&self, css_x: f64, css_y: f64) -> Option<[f64; 2]> {
+        let r = self.rect?;
+        let p = image_point_at_css(&r, self.css_scale(), [css_x, css_y]);
+        r.contains(p).then_some(p)
+    }
+
     /// The image pixel (column, row) under a point given in CSS pixels relative to the canvas.
     pub fn image_pixel_at(&self, css_x: f64, css_y: f64) -> Option<[usize; 2]> {
         let r = self.rect?;
-        let sx = self.canvas.width() as f64 / (self.canvas.client_width() as f64).max(1.0);
-        let sy = self.canvas.height() as f64 / (self.canvas.client_height() as f64).max(1.0);
-        let u = (css_x * sx - r.x) / r.width * r.image[0] as f64;
-        let v = (css_y * sy - r.y) / r.height * r.image[1] as f64;
-        if u < 0.0 || v < 0.0 || u >= r.image[0] as f64 || v >= r.image[1] as f64 {
+        let p = image_point_at_css(&r, self.css_scale(), [css_x, css_y]);
+        if !r.contains(p) {
             return None;
         }
-        Some([u as usize, v as usize])
+        Some([p[0] as usize, p[1] as usize])
     }
 }
