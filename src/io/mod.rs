@@ -71,4 +71,4 @@ pub mod dicom;
 mod files;
 pub mod zip;
 
-pub use files::{open_files, open_files_with, OpenOptions, Opened};
+pub use files::{open_files, open_files_with, read_files, Intake, OpenOptions, Opened};

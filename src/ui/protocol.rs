@@ -1,8 +1,11 @@
 //! Messages between the page and the decode worker.
 //!
 //! Page → worker: `{type: "open", id, files: [{name, bytes: ArrayBuffer}]}` or
-//! `{type: "demo", id}`. Worker → page: `{type: "ready"}` once started, then per request
-//! `{type: "progress", id, fraction, stage}`, and finally either
+//! `{type: "demo", id}`, or `{type: "series", id, index}` to open another series of the DICOM
+//! files of the last "open" (the worker keeps them parsed). Worker → page: `{type: "ready"}`
+//! once started, then per request `{type: "progress", id, fraction, stage, done?, total?}`,
+//! for DICOM `{type: "slice", id, meta: <JSON of SliceMeta>, voxels: Int16Array}` as soon as
+//! the slice shown first is decoded, and finally either
 //! `{type: "volume", id, meta: <JSON of VolumeMeta>, voxels: Int16Array}` (buffer transferred)
 //! or `{type: "error", id, message}`.
 
@@ -10,6 +13,7 @@ use js_sys::{Object, Reflect};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
+use crate::io::dicom::SeriesSummary;
 use crate::{Geometry, Volume};
 
 /// Everything about a volume except its voxels, sent as JSON next to the voxel buffer.
@@ -23,6 +27,22 @@ pub struct VolumeMeta {
     pub sop_instance_uids: Option<Vec<String>>,
     /// Time the worker spent decoding, in ms.
     pub decode_ms: f64,
+    /// Every DICOM series among the files (empty for a NIfTI file or the demo).
+    #[serde(default)]
+    pub series: Vec<SeriesSummary>,
+}
+
+/// The first slice of a series being assembled (sent before the whole volume).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SliceMeta {
+    /// Columns, rows (the slice as a one-slice volume).
+    pub dims: [usize; 2],
+    /// Voxel → RAS affine of the one-slice volume.
+    pub affine: [[f64; 4]; 4],
+    /// Where the slice lies in the series (k) and the slice count.
+    pub k: usize,
+    pub slices: usize,
+    pub source: String,
 }
 
 impl VolumeMeta {
@@ -36,6 +56,7 @@ impl VolumeMeta {
             slice_positions_mm: v.slice_positions_mm.clone(),
             sop_instance_uids: v.sop_instance_uids.clone(),
             decode_ms,
+            series: Vec::new(),
         }
     }
 
