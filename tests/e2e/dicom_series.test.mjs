@@ -24,23 +24,27 @@ after(async () => {
 });
 
 const HEAD = { uid: "1.2.826.0.1.3680043.8.498.11", description: "HEAD 5mm", number: 2, slices: 12, rows: 64, cols: 64 };
-const BONE = { uid: "1.2.826.0.1.3680043.8.498.12", description: "BONE 2mm", number: 3, slices: 4, rows: 32, cols: 48 };
+const BONE = { uid: "1.2.826.0.1.3680043.8.498.12", description: "BONE 2mm", number: 3, slices: 4, rows: 32, cols: 48, step: 2 };
 const headHu = (i, j, k) => (i < 32 ? 40 : 80) + k;
 const boneHu = (i, j, k) => 300 + 10 * k + i - j;
 
-/** Watch state() from inside the page and remember the first early slice seen. */
+/**
+ * Record the first early slice from inside the page: every change of the status line (a
+ * mutation observer runs right after the task that changed it) reads state().
+ */
 async function watchEarlySlice(page) {
   await page.evaluate(() => {
     window.__early = null;
     const t0 = performance.now();
-    const poll = () => {
+    const status = document.querySelector('[data-testid="status"]');
+    const observer = new MutationObserver(() => {
       const st = window.hemoscope.state();
       if (st.partial && !window.__early) {
         window.__early = { ...st.partial, dims: st.volume.dims, status: st.status, message: st.message, at: performance.now() - t0 };
       }
-      if (st.status !== "ready" && st.status !== "error") setTimeout(poll, 1);
-    };
-    setTimeout(poll, 0);
+      if (st.status === "ready" || st.status === "error") observer.disconnect();
+    });
+    observer.observe(status, { childList: true, characterData: true, subtree: true });
   });
 }
 

@@ -395,9 +395,16 @@ fn idct(coef: &[f64; 64], t: &[[f64; 8]; 8], shift: f64, max: f64, out: &mut [f6
     }
 }
 
-/// Decode one JPEG stream to samples (row-major, `height × width`).
-pub(crate) fn decode_stream(data: &[u8]) -> Result<(Vec<u16>, usize, usize)> {
+/// Decode one JPEG stream of `width × height` samples (row-major); a stream of another size is
+/// refused before anything is allocated.
+pub(crate) fn decode_stream(data: &[u8], width: usize, height: usize) -> Result<Vec<u16>> {
     let f = read_headers(data)?;
+    if (f.width, f.height) != (width, height) {
+        return Err(bad(format!(
+            "image of {} × {} in a file of {width} × {height}",
+            f.width, f.height
+        )));
+    }
     if f.precision != 8 && f.precision != 12 {
         return Err(unsupported(format!(
             "{}-bit sample precision (8 or 12 expected)",
@@ -463,7 +470,7 @@ pub(crate) fn decode_stream(data: &[u8]) -> Result<(Vec<u16>, usize, usize)> {
             }
         }
     }
-    Ok((samples, f.width, f.height))
+    Ok(samples)
 }
 
 /// Decode every frame to 16-bit little-endian samples.
@@ -477,13 +484,7 @@ pub fn decode_frames(frames: &[Vec<u8>], h: &ImageHeader) -> Result<Vec<u8>> {
     let plane = h.rows as usize * h.columns as usize;
     let mut out = Vec::with_capacity(plane * 2 * frames.len());
     for stream in frames {
-        let (samples, w, ht) = decode_stream(stream)?;
-        if w != h.columns as usize || ht != h.rows as usize {
-            return Err(bad(format!(
-                "image of {w} × {ht} in a file of {} × {}",
-                h.columns, h.rows
-            )));
-        }
+        let samples = decode_stream(stream, h.columns as usize, h.rows as usize)?;
         for s in samples {
             out.extend_from_slice(&s.to_le_bytes());
         }
@@ -539,16 +540,17 @@ mod tests {
     #[test]
     fn a_flat_block_decodes_to_its_dc_value() {
         // DC 0 → every sample at the level shift 2048.
-        let (v, w, h) = decode_stream(&flat_block(0, &[])).unwrap();
-        assert_eq!((w, h), (8, 8));
+        let v = decode_stream(&flat_block(0, &[]), 8, 8).unwrap();
+        assert_eq!(v.len(), 64);
+        assert!(decode_stream(&flat_block(0, &[]), 16, 8).is_err());
         assert!(v.iter().all(|&x| x == 2048), "{v:?}");
         // DC +800 (category 10, bits 1100100000): 2048 + 800 / 8 = 2148.
         let bits: Vec<bool> = (0..10).rev().map(|i| 800 >> i & 1 == 1).collect();
-        let (v, ..) = decode_stream(&flat_block(10, &bits)).unwrap();
+        let v = decode_stream(&flat_block(10, &bits), 8, 8).unwrap();
         assert!(v.iter().all(|&x| x == 2148), "{v:?}");
         // DC −800: category 10 with the one's complement bits.
         let bits: Vec<bool> = (0..10).rev().map(|i| (1023 - 800) >> i & 1 == 1).collect();
-        let (v, ..) = decode_stream(&flat_block(10, &bits)).unwrap();
+        let v = decode_stream(&flat_block(10, &bits), 8, 8).unwrap();
         assert!(v.iter().all(|&x| x == 1948), "{v:?}");
     }
 
@@ -567,9 +569,9 @@ mod tests {
             .position(|w| w == [0xFF, 0xC1])
             .unwrap();
         progressive[at + 1] = 0xC2;
-        let e = decode_stream(&progressive).unwrap_err().to_string();
+        let e = decode_stream(&progressive, 8, 8).unwrap_err().to_string();
         assert!(e.contains("SOF2"), "{e}");
-        assert!(decode_stream(b"not a jpeg").is_err());
+        assert!(decode_stream(b"not a jpeg", 8, 8).is_err());
     }
 
     #[test]
