@@ -559,7 +559,7 @@ mod tests {
         let good = flat_block(0, &[]);
         for cut in [1, 10, 140, 150, 170, 190] {
             assert!(
-                decode_stream(&good[..cut.min(good.len())]).is_err(),
+                decode_stream(&good[..cut.min(good.len())], 8, 8).is_err(),
                 "cut {cut}"
             );
         }
