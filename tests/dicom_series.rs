@@ -470,3 +470,62 @@ fn localizer_is_not_chosen_over_the_axial_series() {
     let opened = open_files(files(&all)).unwrap();
     assert_eq!(opened.volume.dims[2], 3);
 }
+
+#[test]
+fn a_kept_set_opens_every_series_without_the_files() {
+    // Series 1: 5 axial slices (scrambled), series 2: 3 slices of another size.
+    let mut all = axial_series(5, 2.0);
+    all.swap(0, 3);
+    for k in 0..3 {
+        all.push(Slice {
+            series_uid: Some("9.9".into()),
+            sop_uid: Some(format!("9.9.{k}")),
+            description: "BONE",
+            rows: 2,
+            cols: 2,
+            pixels: vec![2000 + k; 4],
+            position: Some([0.0, 0.0, k as f64]),
+            ..Slice::default()
+        });
+    }
+    let set = match hemoscope::io::read_files(files(&all), &mut |_, _| {}).unwrap() {
+        hemoscope::io::Intake::Dicom { set, .. } => set,
+        other => panic!("expected DICOM, got {other:?}"),
+    };
+    assert_eq!(set.series().len(), 2);
+    let first = set.likeliest();
+    let other = 1 - first;
+
+    type Early = (usize, usize, Vec<i16>, [[f64; 4]; 4]);
+    let mut early: Vec<Early> = Vec::new();
+    let mut calls = Vec::new();
+    let a = set
+        .open(first, &mut |d, t| calls.push((d, t)), &mut |s| {
+            early.push((s.k, s.slices, s.hu.to_vec(), s.affine))
+        })
+        .unwrap();
+    assert_eq!(a.volume.dims, [3, 4, 5]);
+    assert!(a.series[first].opened && !a.series[other].opened);
+    assert_eq!(calls.last(), Some(&(5, 5)));
+    // The early slice is the middle one, exactly as in the volume, and placed where it lies.
+    assert_eq!(early.len(), 1);
+    let (k, n, hu0, affine) = &early[0];
+    assert_eq!((*k, *n), (2, 5));
+    assert_eq!(hu0, &hu(&a.volume, 2));
+    let ras = a.volume.geometry.to_ras([0.0, 0.0, 2.0]);
+    for r in 0..3 {
+        assert!(
+            (affine[r][3] - ras[r]).abs() < 1e-9,
+            "{affine:?} vs {ras:?}"
+        );
+    }
+
+    // Another series, then the first again: same results from the kept objects.
+    let b = set.open(other, &mut |_, _| {}, &mut |_| {}).unwrap();
+    assert_eq!(b.volume.dims, [2, 2, 3]);
+    assert!(b.series[other].opened && !b.series[first].opened);
+    assert_eq!(hu(&b.volume, 1), vec![2001 - 1024; 4]);
+    let again = set.open(first, &mut |_, _| {}, &mut |_| {}).unwrap();
+    assert_eq!(again.volume.voxels, a.volume.voxels);
+    assert!(set.open(7, &mut |_, _| {}, &mut |_| {}).is_err());
+}

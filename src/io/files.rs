@@ -1,6 +1,6 @@
 //! Many files at once (a drop, a folder, a zip, CLI arguments) → one opened volume.
 
-use super::dicom::{self, DicomOptions, SeriesSummary};
+use super::dicom::{self, DicomOptions, DicomSet, SeriesSummary};
 use super::zip::{self, ZipLimits};
 use super::InputFile;
 use crate::{Error, Result, Volume};
@@ -32,6 +32,42 @@ pub fn open_files_with(
     options: &OpenOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Opened> {
+    let (dicom_files, others, mut notes) = expand(files)?;
+    if !dicom_files.is_empty() {
+        let mut opened = dicom::open_dicom(dicom_files, &options.dicom, progress)?;
+        notes.append(&mut opened.notes);
+        opened.notes = notes;
+        return Ok(opened);
+    }
+    open_single(others, notes, progress)
+}
+
+/// What [`read_files`] found: DICOM files parsed into series (none opened yet), or a volume
+/// file already opened.
+#[derive(Debug)]
+pub enum Intake {
+    Dicom {
+        set: DicomSet,
+        /// Notes about the files (skipped, not DICOM, archives), said before the series' own.
+        notes: Vec<String>,
+    },
+    Opened(Opened),
+}
+
+/// Like [`open_files_with`], but DICOM files are only parsed and grouped: the caller opens a
+/// series of the returned [`DicomSet`] (and may later open another one from it).
+/// `progress(done, total)` counts parsed files.
+pub fn read_files(files: Vec<InputFile>, progress: &mut dyn FnMut(usize, usize)) -> Result<Intake> {
+    let (dicom_files, others, notes) = expand(files)?;
+    if !dicom_files.is_empty() {
+        let set = DicomSet::read(dicom_files, progress)?;
+        return Ok(Intake::Dicom { set, notes });
+    }
+    open_single(others, notes, progress).map(Intake::Opened)
+}
+
+/// Expand zips and split DICOM files from the others; notes for skipped files.
+fn expand(files: Vec<InputFile>) -> Result<(Vec<InputFile>, Vec<InputFile>, Vec<String>)> {
     if files.is_empty() {
         return Err(Error::Other("no files were given".into()));
     }
@@ -71,11 +107,16 @@ pub fn open_files_with(
         for f in others.iter().take(3) {
             notes.push(format!("{}: not DICOM, ignored", f.name));
         }
-        let mut opened = dicom::open_dicom(dicom_files, &options.dicom, progress)?;
-        notes.append(&mut opened.notes);
-        opened.notes = notes;
-        return Ok(opened);
     }
+    Ok((dicom_files, others, notes))
+}
+
+/// The first of `others` that opens as a volume (NIfTI or a lone DICOM file).
+fn open_single(
+    others: Vec<InputFile>,
+    mut notes: Vec<String>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Opened> {
     let mut last_err = None;
     let n = others.len();
     for (i, f) in others.iter().enumerate() {

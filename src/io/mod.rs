@@ -72,4 +72,4 @@ pub mod dicom_seg;
 mod files;
 pub mod zip;
 
-pub use files::{open_files, open_files_with, OpenOptions, Opened};
+pub use files::{open_files, open_files_with, read_files, Intake, OpenOptions, Opened};

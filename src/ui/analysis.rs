@@ -254,8 +254,9 @@ fn fail(app: &AppRef, message: &str) {
 /// Analyse the loaded volume (the Analyze button, or automatically after loading).
 pub fn start(app: &AppRef) {
     let volume = match app.borrow().loaded.as_ref() {
-        Some(l) => l.volume.clone(),
-        None => return,
+        // Not while only the early slice of a DICOM series is shown.
+        Some(l) if l.partial.is_none() => l.volume.clone(),
+        _ => return,
     };
     ensure_started(app);
     if let Some(fatal) = POOL.with(|p| p.borrow().fatal.clone()) {

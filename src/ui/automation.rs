@@ -9,10 +9,11 @@ use serde::Serialize;
 use crate::ui::state::Status;
 use crate::ui::{dom, panic, AppRef};
 
-/// Define `window.hemoscope.state()`, `window.hemoscope.mask()` and `window.hemoscope.version`.
+/// Define `window.hemoscope.state()`, `.mask()`, `.voxels()` and `.version`.
 pub fn install(app: AppRef) -> Result<(), JsValue> {
     let api = Object::new();
     let app_for_mask = app.clone();
+    let app_voxels = app.clone();
     let state = Closure::<dyn Fn() -> JsValue>::new(move || {
         let json = match (panic::message(), app.try_borrow()) {
             (None, Ok(a)) => serde_json::to_string(&a.snapshot()),
@@ -39,6 +40,19 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
     });
     Reflect::set(&api, &"mask".into(), mask.as_ref())?;
     mask.forget();
+    // The loaded volume's voxels (HU, i fastest, a copy), or null: lets tests compare the
+    // page's decode with the native one.
+    let voxels_app = app_voxels;
+    let voxels = Closure::<dyn Fn() -> JsValue>::new(move || match voxels_app.try_borrow() {
+        Ok(a) => a
+            .loaded
+            .as_ref()
+            .map(|l| js_sys::Int16Array::from(l.volume.voxels.as_slice()).into())
+            .unwrap_or(JsValue::NULL),
+        Err(_) => JsValue::NULL,
+    });
+    Reflect::set(&api, &"voxels".into(), voxels.as_ref())?;
+    voxels.forget();
     Reflect::set(&api, &"version".into(), &env!("CARGO_PKG_VERSION").into())?;
     let crash = Closure::<dyn Fn()>::new(panic::panic_for_tests);
     Reflect::set(&api, &"panicForTests".into(), crash.as_ref())?;

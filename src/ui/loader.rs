@@ -11,9 +11,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{ErrorEvent, File, MessageEvent, Worker};
 
-use crate::ui::protocol::{self, VolumeMeta};
+use crate::ui::protocol::{self, SliceMeta, VolumeMeta};
 use crate::ui::state::Status;
-use crate::ui::{analysis, dom, gallery, AppRef};
+use crate::ui::{analysis, dom, gallery, series_list, AppRef};
+use crate::{Geometry, Volume};
 
 /// Script that starts the worker (written by trunk next to index.html).
 pub(crate) const WORKER_URL: &str = "./decode_worker_loader.js";
@@ -123,11 +124,50 @@ pub fn send_export(app: &AppRef, msg: JsValue, transfer: Array) {
     send(app, msg, transfer);
 }
 
+/// A new drop replaces the series list (the worker releases the old files).
+fn forget_series(app: &AppRef) {
+    let mut a = app.borrow_mut();
+    if !a.series.is_empty() {
+        a.series.clear();
+        series_list::render(&a.series);
+    }
+}
+
 /// Generate and show the synthetic demo case.
 pub fn open_demo(app: &AppRef) {
     let id = next_request();
+    forget_series(app);
     app.borrow_mut().set_loading("Generating the demo case…");
     match protocol::object(&[("type", "demo".into()), ("id", id.into())]) {
+        Ok(msg) => send(app, msg.into(), Array::new()),
+        Err(e) => app.borrow_mut().set_error(&dom::js_error_text(&e)),
+    }
+}
+
+/// Open series `index` of the DICOM files of the last drop: the worker still holds them parsed,
+/// so nothing is read from disk again.
+pub fn open_series(app: &AppRef, index: usize) {
+    let id = next_request();
+    {
+        let mut a = app.borrow_mut();
+        let name = a
+            .series
+            .get(index)
+            .map(|s| {
+                if s.description.is_empty() {
+                    s.series_uid.clone()
+                } else {
+                    s.description.clone()
+                }
+            })
+            .unwrap_or_default();
+        a.set_loading(&format!("Opening series {name}…"));
+    }
+    match protocol::object(&[
+        ("type", "series".into()),
+        ("id", id.into()),
+        ("index", (index as f64).into()),
+    ]) {
         Ok(msg) => send(app, msg.into(), Array::new()),
         Err(e) => app.borrow_mut().set_error(&dom::js_error_text(&e)),
     }
@@ -139,6 +179,7 @@ pub fn open_files(app: &AppRef, files: Vec<File>) {
         return;
     }
     let id = next_request();
+    forget_series(app);
     let names: Vec<String> = files.iter().map(|f| f.name()).collect();
     {
         app.borrow_mut()
@@ -290,12 +331,52 @@ fn on_message(app: &AppRef, data: JsValue) {
         "progress" => {
             let fraction = protocol::get_f64(&data, "fraction");
             let stage = protocol::get_str(&data, "stage");
+            let (done, total) = (
+                protocol::get_f64(&data, "done"),
+                protocol::get_f64(&data, "total"),
+            );
             a.progress = Some(if fraction.is_finite() { fraction } else { 0.0 });
-            a.message = format!("{stage}… {:.0}%", 100.0 * a.progress.unwrap_or(0.0));
+            let early = a.loaded.as_ref().and_then(|l| l.partial);
+            a.message = match early {
+                // The early slice is on screen: "loading n/N".
+                Some((k, slices)) if done.is_finite() && total.is_finite() => format!(
+                    "Loading {}/{slices} slices: slice {} shown…",
+                    ((done / total.max(1.0)) * slices as f64).round() as usize,
+                    k + 1
+                ),
+                _ if done.is_finite() && total.is_finite() => {
+                    format!("{stage} {done}/{total}…")
+                }
+                _ => format!("{stage}… {:.0}%", 100.0 * a.progress.unwrap_or(0.0)),
+            };
             a.refresh();
+        }
+        "slice" => {
+            let meta: Result<SliceMeta, String> =
+                serde_json::from_str(&protocol::get_str(&data, "meta")).map_err(|e| e.to_string());
+            let voxels = protocol::get(&data, "voxels")
+                .dyn_into::<Int16Array>()
+                .map(|a| a.to_vec());
+            // An unreadable early slice is skipped: the whole volume follows.
+            if let (Ok(meta), Ok(voxels)) = (meta, voxels) {
+                let [ni, nj] = meta.dims;
+                if ni.checked_mul(nj) == Some(voxels.len()) {
+                    let slice = Volume::new(
+                        [ni, nj, 1],
+                        voxels,
+                        Geometry::from_affine(meta.affine),
+                        meta.source,
+                    );
+                    a.set_preview(slice, meta.k, meta.slices, started);
+                }
+            }
         }
         "error" => {
             let message = protocol::get_str(&data, "message");
+            // An early slice of the failed series is not left on screen.
+            if a.loaded.as_ref().is_some_and(|l| l.partial.is_some()) {
+                a.loaded = None;
+            }
             a.set_error(&message);
             drop(a);
             gallery::load_failed(app);
@@ -307,8 +388,10 @@ fn on_message(app: &AppRef, data: JsValue) {
                 .dyn_into::<Int16Array>()
                 .map(|a| a.to_vec());
             match (meta, voxels) {
-                (Ok(meta), Ok(voxels)) => {
+                (Ok(mut meta), Ok(voxels)) => {
                     let decode_ms = meta.decode_ms;
+                    a.series = std::mem::take(&mut meta.series);
+                    series_list::render(&a.series);
                     match meta.into_volume(voxels) {
                         Ok(v) => {
                             a.set_volume(v, started, decode_ms);

@@ -26,6 +26,7 @@ mod panic;
 mod pointer;
 pub mod protocol;
 mod results_panel;
+mod series_list;
 mod state;
 mod views;
 pub mod worker;
@@ -59,6 +60,7 @@ fn try_start() -> Result<(), JsValue> {
     let app: AppRef = Rc::new(RefCell::new(App::new(elements, analysis_elements, canvas)));
     automation::install(app.clone())?;
     loader::install(app.clone())?;
+    series_list::install(app.clone())?;
     events::install(app.clone())?;
     results_panel::install(app.clone())?;
     analysis::install(&app);

@@ -1,10 +1,13 @@
 //! Messages between the page and the decode worker.
 //!
 //! Page → worker: `{type: "open", id, files: [{name, bytes: ArrayBuffer}], truth?: {name,
-//! bytes}}` (`truth`: a dataset case's ground-truth label map), `{type: "demo", id}`, or
-//! `{type: "thumb", id, files, size}` (a gallery preview). Worker → page: `{type: "ready"}`
-//! once started, then per request `{type: "progress", id, fraction, stage}`, and finally
-//! either `{type: "volume", id, meta: <JSON of VolumeMeta>, voxels: Int16Array}` (buffer
+//! bytes}}` (`truth`: a dataset case's ground-truth label map), `{type: "demo", id}`,
+//! `{type: "series", id, index}` to open another series of the DICOM files of the last "open"
+//! (the worker keeps them parsed), or `{type: "thumb", id, files, size}` (a gallery preview).
+//! Worker → page: `{type: "ready"}` once started, then per request `{type: "progress", id,
+//! fraction, stage, done?, total?}`, for DICOM `{type: "slice", id, meta: <JSON of SliceMeta>,
+//! voxels: Int16Array}` as soon as the slice shown first is decoded, and finally either
+//! `{type: "volume", id, meta: <JSON of VolumeMeta>, voxels: Int16Array}` (buffer
 //! transferred; with `truth_meta` + `truth_voxels`, or `truth_error`, when a truth was sent),
 //! `{type: "thumb", id, width, height, rgba: Uint8Array, dims}`, or `{type: "error", id, message}`.
 
@@ -13,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 use crate::volume::DicomSource;
+use crate::io::dicom::SeriesSummary;
 use crate::{Geometry, Volume};
 
 /// Everything about a volume except its voxels, sent as JSON next to the voxel buffer.
@@ -29,6 +33,22 @@ pub struct VolumeMeta {
     pub dicom: Option<DicomSource>,
     /// Time the worker spent decoding, in ms.
     pub decode_ms: f64,
+    /// Every DICOM series among the files (empty for a NIfTI file or the demo).
+    #[serde(default)]
+    pub series: Vec<SeriesSummary>,
+}
+
+/// The first slice of a series being assembled (sent before the whole volume).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SliceMeta {
+    /// Columns, rows (the slice as a one-slice volume).
+    pub dims: [usize; 2],
+    /// Voxel → RAS affine of the one-slice volume.
+    pub affine: [[f64; 4]; 4],
+    /// Where the slice lies in the series (k) and the slice count.
+    pub k: usize,
+    pub slices: usize,
+    pub source: String,
 }
 
 impl VolumeMeta {
@@ -43,6 +63,7 @@ impl VolumeMeta {
             sop_instance_uids: v.sop_instance_uids.clone(),
             dicom: v.dicom.clone(),
             decode_ms,
+            series: Vec::new(),
         }
     }
 

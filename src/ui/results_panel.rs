@@ -216,7 +216,9 @@ impl App {
         let el = &self.ael;
         let analyzing = self.status == crate::ui::state::Status::Analyzing;
         el.analyze.set_disabled(
-            self.loaded.is_none() || analyzing || self.analysis_unavailable.is_some(),
+            self.loaded.as_ref().is_none_or(|l| l.partial.is_some())
+                || analyzing
+                || self.analysis_unavailable.is_some(),
         );
         el.cancel.set_hidden(!analyzing);
         let models = models_html(&self.analysis_info, self.models_note.as_deref());

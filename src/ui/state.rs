@@ -34,6 +34,12 @@ pub struct Loaded {
     pub load_ms: f64,
     /// Time the worker spent decoding, in ms.
     pub decode_ms: f64,
+    /// Time from the request to the first image on screen (the early slice of a DICOM series,
+    /// else the volume), in ms.
+    pub first_image_ms: f64,
+    /// While a DICOM series is still being decoded: the one slice shown early, as
+    /// (its index k in the series, the series' slice count).
+    pub partial: Option<(usize, usize)>,
 }
 
 /// The hover read-out: the voxel nearest to the pointer, its value, and the pointer's position.
@@ -164,6 +170,8 @@ pub struct App {
     pub gt_mode: GtMode,
     /// The ground-truth panel (found at start-up).
     pub comparison_el: Option<crate::ui::comparison_panel::ComparisonElements>,
+    /// The DICOM series of the last drop (empty for NIfTI or the demo); see `series_list`.
+    pub series: Vec<crate::io::dicom::SeriesSummary>,
 }
 
 impl App {
@@ -197,6 +205,7 @@ impl App {
             case: None,
             gt_mode: GtMode::Both,
             comparison_el: None,
+            series: Vec::new(),
         }
     }
 
@@ -313,6 +322,12 @@ impl App {
 
     /// Show a freshly decoded volume: middle slice, brain window, fitted.
     pub fn set_volume(&mut self, volume: Volume, started_ms: f64, decode_ms: f64) {
+        // The early slice of this request, if one was shown, was the first image.
+        let early = self
+            .loaded
+            .as_ref()
+            .filter(|l| l.partial.is_some())
+            .map(|l| l.first_image_ms);
         let view = AxialView::new(&volume);
         self.slice = volume.dims[2] / 2;
         self.window = PRESETS[0].window;
@@ -339,11 +354,45 @@ impl App {
             view,
             load_ms: 0.0,
             decode_ms,
+            first_image_ms: 0.0,
+            partial: None,
         });
         self.reading_volume_changed();
         self.refresh();
         if let Some(l) = self.loaded.as_mut() {
             l.load_ms = dom::now_ms() - started_ms;
+            l.first_image_ms = early.unwrap_or(l.load_ms);
+        }
+    }
+
+    /// Show the first decoded slice of a DICOM series while the rest is decoded: a one-slice
+    /// volume, brain window, fitted; the status stays "loading".
+    pub fn set_preview(&mut self, slice: Volume, k: usize, slices: usize, started_ms: f64) {
+        let view = AxialView::new(&slice);
+        self.slice = 0;
+        self.window = PRESETS[0].window;
+        self.preset = Some(0);
+        self.zoom = 1.0;
+        self.pan = [0.0, 0.0];
+        self.cursor = None;
+        self.results = None;
+        self.analysis = None;
+        self.overlay_gen += 1;
+        self.status = Status::Loading;
+        self.error = None;
+        self.message = format!("Loading 1/{slices} slices: slice {} shown…", k + 1);
+        self.loaded = Some(Loaded {
+            volume: Rc::new(slice),
+            view,
+            load_ms: 0.0,
+            decode_ms: 0.0,
+            first_image_ms: 0.0,
+            partial: Some((k, slices)),
+        });
+        self.reading_volume_changed();
+        self.refresh();
+        if let Some(l) = self.loaded.as_mut() {
+            l.first_image_ms = dom::now_ms() - started_ms;
         }
     }
 
@@ -607,10 +656,22 @@ impl App {
             }),
             cursor: self.cursor,
             results: self.results.clone(),
-            timings: loaded.map(|l| Timings {
+            timings: loaded.filter(|l| l.partial.is_none()).map(|l| Timings {
                 load_ms: l.load_ms,
                 decode_ms: l.decode_ms,
+                first_image_ms: l.first_image_ms,
             }),
+            partial: loaded.and_then(|l| l.partial).map(|(k, slices)| Partial {
+                k,
+                slices,
+                first_image_ms: l_first(loaded),
+            }),
+            series: self
+                .series
+                .iter()
+                .enumerate()
+                .map(|(index, s)| SeriesItem::of(index, s))
+                .collect(),
             crosshair: self.crosshair(),
             measurements: self.measurements(),
             reading: self.reading_info(),
@@ -653,6 +714,60 @@ pub struct Snapshot {
     /// The dataset gallery (`?manifest=`), see README.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dataset: Option<serde_json::Value>,
+    /// While a DICOM series is decoded and its first slice is shown early.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial: Option<Partial>,
+    /// The DICOM series of the last drop (empty for NIfTI files and the demo).
+    pub series: Vec<SeriesItem>,
+}
+
+/// The early slice shown while a series is decoded.
+#[derive(Serialize)]
+pub struct Partial {
+    /// Its index in the series and the series' slice count.
+    pub k: usize,
+    pub slices: usize,
+    /// Time from the request to this slice on screen, ms.
+    pub first_image_ms: f64,
+}
+
+fn l_first(loaded: Option<&Loaded>) -> f64 {
+    loaded.map(|l| l.first_image_ms).unwrap_or(0.0)
+}
+
+/// One series in `state().series`.
+#[derive(Serialize)]
+pub struct SeriesItem {
+    /// Position in the list (what choosing it sends to the decoder).
+    pub index: usize,
+    /// SeriesInstanceUID ("" when the files have none).
+    pub uid: String,
+    pub description: String,
+    pub modality: String,
+    pub slices: usize,
+    pub thickness_mm: Option<f64>,
+    pub orientation: crate::io::dicom::Orientation,
+    pub rows: u32,
+    pub columns: u32,
+    /// Whether this is the series shown.
+    pub opened: bool,
+}
+
+impl SeriesItem {
+    fn of(index: usize, s: &crate::io::dicom::SeriesSummary) -> Self {
+        SeriesItem {
+            index,
+            uid: s.series_uid.clone(),
+            description: s.description.clone(),
+            modality: s.modality.clone(),
+            slices: s.slices,
+            thickness_mm: s.thickness_mm,
+            orientation: s.orientation,
+            rows: s.rows,
+            columns: s.columns,
+            opened: s.opened,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -676,4 +791,6 @@ pub struct ViewInfo {
 pub struct Timings {
     pub load_ms: f64,
     pub decode_ms: f64,
+    /// Request to the first image on screen (the early DICOM slice when there was one).
+    pub first_image_ms: f64,
 }

@@ -1,16 +1,21 @@
 //! The decode worker (runs in a Web Worker, built from `src/bin/decode_worker.rs`): turns
 //! files into a [`Volume`] with the `io` layer, or generates the demo case, off the page's
 //! thread, and posts the voxels back as a transferred `Int16Array`.
+//!
+//! DICOM files stay parsed here after an "open" (about the size of the files), so the page can
+//! ask for another series of the same drop without reading the files again; the next "open"
+//! or "demo" releases them. The slice the page shows first is posted as soon as it is decoded.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use js_sys::{Array, ArrayBuffer, Int16Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::io::{self, InputFile};
-use crate::ui::protocol::{self, VolumeMeta};
+use crate::io::dicom::{DicomSet, FirstSlice, SeriesSummary};
+use crate::io::{self, InputFile, Intake, Opened};
+use crate::ui::protocol::{self, SliceMeta, VolumeMeta};
 use crate::{phantom, Volume};
 
 /// Start listening for requests and tell the page the worker is ready.
@@ -31,6 +36,8 @@ pub fn start() {
 thread_local! {
     /// The request being worked on, so a panic can be reported against it.
     static CURRENT: Cell<f64> = const { Cell::new(f64::NAN) };
+    /// The DICOM files of the last "open", parsed, with the notes about them.
+    static KEPT: RefCell<Option<(DicomSet, Vec<String>)>> = const { RefCell::new(None) };
 }
 
 /// Report a panic to the page as the current request's error before the worker stops.
@@ -69,10 +76,15 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     }
     let result = match kind.as_str() {
         "demo" => {
-            post_progress(scope, id, 0.0, "Generating the demo case");
-            Ok(phantom::demo_case().0)
+            KEPT.with(|k| k.borrow_mut().take());
+            post_progress(scope, id, 0.0, "Generating the demo case", None);
+            Ok((phantom::demo_case().0, Vec::new()))
         }
-        "open" => files_from_message(data).and_then(|files| decode(scope, id, files)),
+        "open" => {
+            KEPT.with(|k| k.borrow_mut().take());
+            files_from_message(data).and_then(|files| decode(scope, id, files))
+        }
+        "series" => open_kept(scope, id, protocol::get_f64(data, "index")),
         other => Err(format!("unknown request {other:?}")),
     };
     // A dataset case may bring its ground-truth label map: decoded here too, sent alongside.
@@ -81,7 +93,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         _ => None,
     };
     let posted = match result {
-        Ok(volume) => post_volume(scope, id, &volume, now_ms(scope) - started, truth),
+        Ok((volume, series)) => {
+            post_volume(scope, id, &volume, series, now_ms(scope) - started, truth)
+        }
         Err(message) => post_error(scope, id, &message),
     };
     if let Err(e) = posted {
@@ -155,12 +169,12 @@ fn files_from_message(data: &JsValue) -> Result<Vec<InputFile>, String> {
 /// Decode the files handed to the page into one volume, posting progress (at most every 1%).
 /// One NIfTI file goes straight to its reader (with byte-level progress); anything else (DICOM
 /// files, a folder, zips, a mix) goes through the same intake as the CLI, which assembles DICOM
-/// series and picks the likeliest axial head series.
+/// series and opens the likeliest axial head series; the parsed DICOM files are kept.
 fn decode(
     scope: &DedicatedWorkerGlobalScope,
     id: f64,
     files: Vec<InputFile>,
-) -> Result<Volume, String> {
+) -> Result<(Volume, Vec<SeriesSummary>), String> {
     let single_volume_file = matches!(files.as_slice(), [f]
         if !io::zip::is_zip(&f.bytes) && !io::dicom::is_dicom(&f.bytes));
     if single_volume_file {
@@ -169,20 +183,93 @@ fn decode(
         let mut progress = |f: f32| {
             if f - last >= 0.01 || f >= 1.0 {
                 last = f;
-                post_progress(scope, id, f64::from(f), "Decoding");
+                post_progress(scope, id, f64::from(f), "Decoding", None);
             }
         };
-        return io::open_bytes_with_progress(&file.name, &file.bytes, &mut progress).map_err(|e| {
-            let message = e.to_string();
-            if message.contains(&file.name) {
-                message
-            } else {
-                format!("{}: {message}", file.name)
-            }
-        });
+        return io::open_bytes_with_progress(&file.name, &file.bytes, &mut progress)
+            .map(|v| (v, Vec::new()))
+            .map_err(|e| {
+                let message = e.to_string();
+                if message.contains(&file.name) {
+                    message
+                } else {
+                    format!("{}: {message}", file.name)
+                }
+            });
     }
+    let mut progress = throttled(scope, id, "Reading files");
+    let intake = io::read_files(files, &mut progress).map_err(|e| e.to_string())?;
+    match intake {
+        Intake::Opened(opened) => Ok(finish(opened)),
+        Intake::Dicom { set, notes } => {
+            let index = set.likeliest();
+            let result = open_series(scope, id, &set, &notes, index);
+            KEPT.with(|k| *k.borrow_mut() = Some((set, notes)));
+            result
+        }
+    }
+}
+
+/// Open another series of the kept DICOM files.
+fn open_kept(
+    scope: &DedicatedWorkerGlobalScope,
+    id: f64,
+    index: f64,
+) -> Result<(Volume, Vec<SeriesSummary>), String> {
+    KEPT.with(|k| {
+        let kept = k.borrow();
+        let (set, notes) = kept
+            .as_ref()
+            .ok_or("the files of that series are no longer held: open them again")?;
+        if !(index >= 0.0 && index.fract() == 0.0) {
+            return Err(format!("no series {index} among the files"));
+        }
+        open_series(scope, id, set, notes, index as usize)
+    })
+}
+
+fn open_series(
+    scope: &DedicatedWorkerGlobalScope,
+    id: f64,
+    set: &DicomSet,
+    notes: &[String],
+    index: usize,
+) -> Result<(Volume, Vec<SeriesSummary>), String> {
+    let mut progress = throttled(scope, id, "Decoding slices");
+    let mut first = |slice: FirstSlice<'_>| {
+        if let Err(e) = post_slice(scope, id, &slice) {
+            // The full volume still follows; only the early display is lost.
+            let _ = e;
+        }
+    };
+    let mut opened = set
+        .open(index, &mut progress, &mut first)
+        .map_err(|e| e.to_string())?;
+    let mut all = notes.to_vec();
+    all.append(&mut opened.notes);
+    opened.notes = all;
+    Ok(finish(opened))
+}
+
+/// The volume with the intake's notes as warnings, and the series list.
+fn finish(opened: Opened) -> (Volume, Vec<SeriesSummary>) {
+    let Opened {
+        mut volume,
+        series,
+        notes,
+    } = opened;
+    volume.warnings.extend(notes);
+    (volume, series)
+}
+
+/// A progress callback that posts `done/total` at most every 1% of the work.
+fn throttled<'a>(
+    scope: &'a DedicatedWorkerGlobalScope,
+    id: f64,
+    stage: &'a str,
+) -> impl FnMut(usize, usize) + 'a {
     let mut last = -1.0f64;
-    let mut progress = |done: usize, total: usize| {
+    move |done: usize, total: usize| {
         let f = if total == 0 {
             1.0
         } else {
@@ -190,49 +277,54 @@ fn decode(
         };
         if f - last >= 0.01 || done == total {
             last = f;
-            post_progress(scope, id, f, "Reading DICOM");
+            post_progress(scope, id, f, stage, Some((done, total)));
         }
-    };
-    let opened = io::open_files_with(files, &io::OpenOptions::default(), &mut progress)
-        .map_err(|e| e.to_string())?;
-    let mut volume = opened.volume;
-    volume.warnings.extend(opened.notes);
-    if opened.series.len() > 1 {
-        let list: Vec<String> = opened
-            .series
-            .iter()
-            .map(|s| {
-                format!(
-                    "{}{} ({} slices{})",
-                    if s.opened { "opened: " } else { "" },
-                    if s.description.is_empty() {
-                        "no description"
-                    } else {
-                        s.description.as_str()
-                    },
-                    s.slices,
-                    s.thickness_mm
-                        .map(|t| format!(", {t:.1} mm"))
-                        .unwrap_or_default()
-                )
-            })
-            .collect();
-        volume.warnings.push(format!(
-            "{} series found: {}",
-            opened.series.len(),
-            list.join("; ")
-        ));
     }
-    Ok(volume)
 }
 
-fn post_progress(scope: &DedicatedWorkerGlobalScope, id: f64, fraction: f64, stage: &str) {
-    if let Ok(msg) = protocol::object(&[
-        ("type", "progress".into()),
+fn post_slice(
+    scope: &DedicatedWorkerGlobalScope,
+    id: f64,
+    slice: &FirstSlice<'_>,
+) -> Result<(), JsValue> {
+    let meta = SliceMeta {
+        dims: [slice.columns, slice.rows],
+        affine: slice.affine,
+        k: slice.k,
+        slices: slice.slices,
+        source: format!("DICOM slice {} of {}", slice.k + 1, slice.slices),
+    };
+    let meta = serde_json::to_string(&meta).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let voxels = Int16Array::new_with_length(slice.hu.len() as u32);
+    voxels.copy_from(slice.hu);
+    let msg = protocol::object(&[
+        ("type", "slice".into()),
+        ("id", id.into()),
+        ("meta", meta.into()),
+        ("voxels", voxels.clone().into()),
+    ])?;
+    let transfer = Array::of1(&voxels.buffer());
+    scope.post_message_with_transfer(&msg, &transfer)
+}
+
+fn post_progress(
+    scope: &DedicatedWorkerGlobalScope,
+    id: f64,
+    fraction: f64,
+    stage: &str,
+    count: Option<(usize, usize)>,
+) {
+    let mut pairs = vec![
+        ("type", JsValue::from("progress")),
         ("id", id.into()),
         ("fraction", fraction.into()),
         ("stage", stage.into()),
-    ]) {
+    ];
+    if let Some((done, total)) = count {
+        pairs.push(("done", (done as f64).into()));
+        pairs.push(("total", (total as f64).into()));
+    }
+    if let Ok(msg) = protocol::object(&pairs) {
         let _ = scope.post_message(&msg);
     }
 }
@@ -250,11 +342,13 @@ fn post_volume(
     scope: &DedicatedWorkerGlobalScope,
     id: f64,
     v: &Volume,
+    series: Vec<SeriesSummary>,
     decode_ms: f64,
     truth: Option<Result<Volume, String>>,
 ) -> Result<(), JsValue> {
-    let meta = serde_json::to_string(&VolumeMeta::of(v, decode_ms))
-        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let mut meta = VolumeMeta::of(v, decode_ms);
+    meta.series = series;
+    let meta = serde_json::to_string(&meta).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let voxels = Int16Array::new_with_length(v.voxels.len() as u32);
     voxels.copy_from(&v.voxels);
     let msg = protocol::object(&[

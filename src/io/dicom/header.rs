@@ -313,14 +313,15 @@ impl ImageHeader {
         if !ts_ok {
             return Err(unsupported_ts(&self.transfer_syntax));
         }
-        if self.transfer_syntax == JPEG_EXTENDED && self.bits_stored > 8 {
+        if self.transfer_syntax == JPEG_EXTENDED
+            && (self.bits_stored > 12 || (self.bits_stored > 8 && self.bits_allocated != 16))
+        {
             return Err(Error::unsupported(
                 "DICOM",
                 format!(
-                    "transfer syntax {JPEG_EXTENDED} (JPEG Extended) with {}-bit samples cannot be \
-                     decoded (no 12-bit lossy JPEG decoder in pure Rust); convert the files to an \
-                     uncompressed or JPEG 2000 syntax and try again",
-                    self.bits_stored
+                    "transfer syntax {JPEG_EXTENDED} (JPEG Extended) with {}-bit samples in {} \
+                     bits: JPEG Extended holds 8- or 12-bit samples (12-bit ones in 16 bits)",
+                    self.bits_stored, self.bits_allocated
                 ),
             ));
         }

@@ -7,7 +7,7 @@ use dicom_object::DefaultDicomObject;
 
 use super::header::{ImageHeader, NotAnImage};
 use super::pixels::{self, HuReport};
-use super::series::{self, Group};
+use super::series::{self, Group, SeriesSummary};
 use crate::io::{InputFile, Opened};
 use crate::volume::{DicomSource, SourceSlice};
 use crate::{Error, Geometry, Result, Volume};
@@ -25,8 +25,44 @@ pub struct DicomOptions {
 
 struct Parsed {
     name: String,
-    obj: Option<DefaultDicomObject>,
     header: ImageHeader,
+}
+
+/// The first slice decoded while a series is being assembled, for an early display: the slice
+/// the viewer shows first (the middle one in slice order), as HU, with the affine of a
+/// one-slice volume placed where that slice lies.
+#[derive(Debug)]
+pub struct FirstSlice<'a> {
+    /// Columns (i) and rows (j).
+    pub columns: usize,
+    pub rows: usize,
+    /// Index of this slice in the series (k, ascending along the normal) and the slice count.
+    pub k: usize,
+    pub slices: usize,
+    /// Voxel → RAS affine of the slice as a one-slice volume.
+    pub affine: [[f64; 4]; 4],
+    /// HU, i fastest.
+    pub hu: &'a [i16],
+}
+
+/// DICOM files parsed and grouped into series, from which any series can be opened without
+/// reading the files again. The parsed objects (about the size of the files; the file bytes
+/// themselves are released) are kept until the set is dropped.
+pub struct DicomSet {
+    parsed: Vec<Parsed>,
+    objects: Vec<Option<DefaultDicomObject>>,
+    groups: Vec<Group>,
+    notes: Vec<String>,
+    n_files: usize,
+}
+
+impl std::fmt::Debug for DicomSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DicomSet")
+            .field("files", &self.n_files)
+            .field("series", &self.groups.len())
+            .finish()
+    }
 }
 
 /// Run `f`, turning a panic inside a dependency into an error instead of aborting intake.
@@ -50,106 +86,201 @@ pub fn open_dicom(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Opened> {
     let n_files = files.len();
-    let mut notes = Vec::new();
-    let mut failures: Vec<(String, Error)> = Vec::new();
-    let mut parsed: Vec<Parsed> = Vec::new();
-    let mut seen_sop: HashMap<String, String> = HashMap::new();
-    let mut non_image = 0usize;
-
-    for (i, file) in files.into_iter().enumerate() {
-        let InputFile { name, bytes } = file;
-        let result = guarded("DICOM reader", || {
-            let obj = super::open::parse(&bytes)?;
-            let header = ImageHeader::read(&obj)?;
-            Ok((obj, header))
-        });
-        drop(bytes);
-        match result {
-            Ok((_, Err(NotAnImage::NoPixelData { sop_class }))) => {
-                non_image += 1;
-                if non_image <= 3 {
-                    notes.push(format!("{name}: no image (SOP class {sop_class}), ignored"));
-                }
-            }
-            Ok((obj, Ok(header))) => {
-                if let Err(e) = header.check_decodable() {
-                    failures.push((name, e));
-                } else if let Some(prev) = header
-                    .sop_instance_uid
-                    .as_ref()
-                    .and_then(|u| seen_sop.get(u).cloned())
-                {
-                    notes.push(format!(
-                        "{name}: same image as {prev} (duplicate file), ignored"
-                    ));
-                } else {
-                    if let Some(u) = &header.sop_instance_uid {
-                        seen_sop.insert(u.clone(), name.clone());
-                    }
-                    parsed.push(Parsed {
-                        name,
-                        obj: Some(obj),
-                        header,
-                    });
-                }
-            }
-            Err(e) => failures.push((name, e)),
-        }
-        progress(i + 1, 2 * n_files);
-    }
-    if non_image > 3 {
-        notes.push(format!(
-            "{non_image} objects without an image were ignored in all"
-        ));
-    }
-
-    let headers: Vec<(usize, &ImageHeader)> = parsed
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (i, &p.header))
-        .collect();
-    let mut groups = series::group(&headers);
-    let chosen = match &options.series {
-        Some(want) => groups
-            .iter()
-            .position(|g| &g.summary.series_uid == want)
-            .or_else(|| want.parse::<usize>().ok().filter(|&i| i < groups.len()))
-            .ok_or_else(|| Error::Other(format!("no series {want} among the files")))?,
-        None => match series::choose(&groups) {
-            Some(i) => i,
-            None => return Err(no_image_error(n_files, failures)),
-        },
+    let set = DicomSet::read(files, &mut |done, n| progress(done, 2 * n))?;
+    let index = match &options.series {
+        Some(want) => set.find(want)?,
+        None => set.likeliest(),
     };
-    for (name, e) in failures.iter().take(5) {
-        notes.push(format!("{name}: skipped: {e}"));
-    }
-    if failures.len() > 5 {
-        notes.push(format!("{} more files skipped", failures.len() - 5));
-    }
-    groups[chosen].summary.opened = true;
-    if groups.len() > 1 {
-        let g = &groups[chosen].summary;
-        notes.push(format!(
-            "{} series found; opened \"{}\" ({} slices, {})",
-            groups.len(),
-            if g.description.is_empty() {
-                &g.series_uid
-            } else {
-                &g.description
-            },
-            g.slices,
-            g.orientation
-        ));
-    }
-    let summaries = groups.iter().map(|g| g.summary.clone()).collect();
-    let group = groups.swap_remove(chosen);
-    let (volume, layout_notes) = build_volume(group, &mut parsed, n_files, progress)?;
-    notes.extend(layout_notes);
-    Ok(Opened {
-        volume,
-        series: summaries,
-        notes,
+    set.into_opened(index, &mut |done, total| {
+        progress(n_files + done, n_files + total)
     })
+}
+
+impl DicomSet {
+    /// Parse every file and group the images into series. `progress(done, total)` is called
+    /// after each file. Fails only when no file holds a usable image.
+    pub fn read(files: Vec<InputFile>, progress: &mut dyn FnMut(usize, usize)) -> Result<Self> {
+        let n_files = files.len();
+        let mut notes = Vec::new();
+        let mut failures: Vec<(String, Error)> = Vec::new();
+        let mut parsed: Vec<Parsed> = Vec::new();
+        let mut objects = Vec::new();
+        let mut seen_sop: HashMap<String, String> = HashMap::new();
+        let mut non_image = 0usize;
+
+        for (i, file) in files.into_iter().enumerate() {
+            let InputFile { name, bytes } = file;
+            let result = guarded("DICOM reader", || {
+                let obj = super::open::parse(&bytes)?;
+                let header = ImageHeader::read(&obj)?;
+                Ok((obj, header))
+            });
+            drop(bytes);
+            match result {
+                Ok((_, Err(NotAnImage::NoPixelData { sop_class }))) => {
+                    non_image += 1;
+                    if non_image <= 3 {
+                        notes.push(format!("{name}: no image (SOP class {sop_class}), ignored"));
+                    }
+                }
+                Ok((obj, Ok(header))) => {
+                    if let Err(e) = header.check_decodable() {
+                        failures.push((name, e));
+                    } else if let Some(prev) = header
+                        .sop_instance_uid
+                        .as_ref()
+                        .and_then(|u| seen_sop.get(u).cloned())
+                    {
+                        notes.push(format!(
+                            "{name}: same image as {prev} (duplicate file), ignored"
+                        ));
+                    } else {
+                        if let Some(u) = &header.sop_instance_uid {
+                            seen_sop.insert(u.clone(), name.clone());
+                        }
+                        parsed.push(Parsed { name, header });
+                        objects.push(Some(obj));
+                    }
+                }
+                Err(e) => failures.push((name, e)),
+            }
+            progress(i + 1, n_files);
+        }
+        if non_image > 3 {
+            notes.push(format!(
+                "{non_image} objects without an image were ignored in all"
+            ));
+        }
+
+        let headers: Vec<(usize, &ImageHeader)> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i, &p.header))
+            .collect();
+        let groups = series::group(&headers);
+        if groups.is_empty() {
+            return Err(no_image_error(n_files, failures));
+        }
+        for (name, e) in failures.iter().take(5) {
+            notes.push(format!("{name}: skipped: {e}"));
+        }
+        if failures.len() > 5 {
+            notes.push(format!("{} more files skipped", failures.len() - 5));
+        }
+        Ok(DicomSet {
+            parsed,
+            objects,
+            groups,
+            notes,
+            n_files,
+        })
+    }
+
+    /// Every series found, in the order of the input (none marked opened).
+    pub fn series(&self) -> Vec<SeriesSummary> {
+        self.groups.iter().map(|g| g.summary.clone()).collect()
+    }
+
+    /// Index of the likeliest axial head-CT series.
+    pub fn likeliest(&self) -> usize {
+        series::choose(&self.groups).unwrap_or(0)
+    }
+
+    /// Index of the series with this SeriesInstanceUID (the first group of a split series), or
+    /// of the given decimal index.
+    pub fn find(&self, want: &str) -> Result<usize> {
+        self.groups
+            .iter()
+            .position(|g| g.summary.series_uid == want)
+            .or_else(|| {
+                want.parse::<usize>()
+                    .ok()
+                    .filter(|&i| i < self.groups.len())
+            })
+            .ok_or_else(|| Error::Other(format!("no series {want} among the files")))
+    }
+
+    /// Open series `index`, keeping the set for other choices. `progress(done, total)` counts
+    /// decoded objects; `first` receives the middle slice as soon as it is decoded.
+    pub fn open(
+        &self,
+        index: usize,
+        progress: &mut dyn FnMut(usize, usize),
+        first: &mut dyn FnMut(FirstSlice<'_>),
+    ) -> Result<Opened> {
+        let group = self.group(index)?;
+        let objects = Objects::Keep(&self.objects);
+        let (volume, notes) = build_volume(group, &self.parsed, objects, progress, first)?;
+        Ok(self.opened(index, volume, notes))
+    }
+
+    /// Open series `index`, releasing each object once decoded (lowest memory).
+    pub fn into_opened(
+        mut self,
+        index: usize,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Opened> {
+        let group = self.group(index)?.clone();
+        let mut objects = std::mem::take(&mut self.objects);
+        let mut used: Vec<usize> = group.members.iter().map(|m| m.object).collect();
+        used.sort_unstable();
+        for (i, o) in objects.iter_mut().enumerate() {
+            if used.binary_search(&i).is_err() {
+                *o = None;
+            }
+        }
+        let (volume, notes) = build_volume(
+            &group,
+            &self.parsed,
+            Objects::Release(&mut objects),
+            progress,
+            &mut |_| {},
+        )?;
+        Ok(self.opened(index, volume, notes))
+    }
+
+    fn group(&self, index: usize) -> Result<&Group> {
+        self.groups.get(index).ok_or_else(|| {
+            Error::Other(format!(
+                "no series {index}: the files hold {} series",
+                self.groups.len()
+            ))
+        })
+    }
+
+    fn opened(&self, index: usize, volume: Volume, layout_notes: Vec<String>) -> Opened {
+        let mut notes = self.notes.clone();
+        let mut summaries = self.series();
+        if let Some(s) = summaries.get_mut(index) {
+            s.opened = true;
+            if summaries.len() > 1 {
+                let s = &summaries[index];
+                notes.push(format!(
+                    "{} series found; opened \"{}\" ({} slices, {})",
+                    summaries.len(),
+                    if s.description.is_empty() {
+                        &s.series_uid
+                    } else {
+                        &s.description
+                    },
+                    s.slices,
+                    s.orientation
+                ));
+            }
+        }
+        notes.extend(layout_notes);
+        Opened {
+            volume,
+            series: summaries,
+            notes,
+        }
+    }
+}
+
+/// Where [`build_volume`] gets the parsed objects: borrowed (kept for later) or taken.
+enum Objects<'a> {
+    Keep(&'a [Option<DefaultDicomObject>]),
+    Release(&'a mut [Option<DefaultDicomObject>]),
 }
 
 fn no_image_error(n_files: usize, mut failures: Vec<(String, Error)>) -> Error {
@@ -198,17 +329,19 @@ fn no_image_error(n_files: usize, mut failures: Vec<(String, Error)>) -> Error {
 
 /// Decode the chosen group's images and assemble the volume.
 fn build_volume(
-    group: Group,
-    parsed: &mut [Parsed],
-    n_files: usize,
+    group: &Group,
+    parsed: &[Parsed],
+    mut objects: Objects<'_>,
     progress: &mut dyn FnMut(usize, usize),
+    first: &mut dyn FnMut(FirstSlice<'_>),
 ) -> Result<(Volume, Vec<String>)> {
     let Group {
         summary,
-        mut members,
+        members,
         is_ct,
         ..
     } = group;
+    let is_ct = *is_ct;
     let (rows, cols) = (summary.rows as usize, summary.columns as usize);
     let plane = rows * cols;
     let needed = (plane as u64) * (members.len() as u64) * 2;
@@ -219,16 +352,19 @@ fn build_volume(
         });
     }
 
-    // Drop the objects of other series, then decode each object of this one once.
-    let mut objects: Vec<usize> = members.iter().map(|m| m.object).collect();
-    objects.sort_unstable();
-    objects.dedup();
-    for (i, p) in parsed.iter_mut().enumerate() {
-        if objects.binary_search(&i).is_err() {
-            p.obj = None;
+    // The slice shown first (the middle one in slice order) is decoded first.
+    let planned = series::layout(members);
+    let shown_k = planned.order.len() / 2;
+    let shown = planned.order.get(shown_k).copied();
+    let mut object_list: Vec<usize> = members.iter().map(|m| m.object).collect();
+    object_list.sort_unstable();
+    object_list.dedup();
+    if let Some(oi) = shown.map(|mi| members[mi].object) {
+        if let Some(pos) = object_list.iter().position(|&o| o == oi) {
+            object_list[..=pos].rotate_right(1);
         }
     }
-    let total = n_files + objects.len();
+    let total = object_list.len();
     let mut slices: Vec<Option<Vec<i16>>> = vec![None; members.len()];
     let mut report = HuReport::default();
     let mut warnings = Vec::new();
@@ -237,13 +373,22 @@ fn build_volume(
     for (mi, m) in members.iter().enumerate() {
         by_object.entry(m.object).or_default().push(mi);
     }
-    for (done, &oi) in objects.iter().enumerate() {
-        let p = &mut parsed[oi];
+    for (done, &oi) in object_list.iter().enumerate() {
+        let p = &parsed[oi];
         let header = &p.header;
-        let result = match p.obj.take() {
-            Some(obj) => guarded("pixel decoder", || pixels::decode(&obj, header)),
+        let mut taken = None;
+        let obj = match &mut objects {
+            Objects::Keep(o) => o.get(oi).and_then(Option::as_ref),
+            Objects::Release(o) => {
+                taken = o.get_mut(oi).and_then(Option::take);
+                taken.as_ref()
+            }
+        };
+        let result = match obj {
+            Some(obj) => guarded("pixel decoder", || pixels::decode(obj, header)),
             None => Err(Error::Other("object already released".into())),
         };
+        drop(taken);
         match result {
             Ok(raw) => {
                 for &mi in by_object.get(&oi).map(Vec::as_slice).unwrap_or(&[]) {
@@ -252,6 +397,16 @@ fn build_volume(
                         Ok(stored) => {
                             let mut hu = vec![0i16; plane];
                             pixels::to_hu(&stored, header, &m.info, &mut hu, &mut report);
+                            if Some(mi) == shown {
+                                first(FirstSlice {
+                                    columns: cols,
+                                    rows,
+                                    k: shown_k,
+                                    slices: members.len(),
+                                    affine: slice_affine(&planned.affine, shown_k),
+                                    hu: &hu,
+                                });
+                            }
                             slices[mi] = Some(hu);
                         }
                         Err(e) => {
@@ -271,7 +426,7 @@ fn build_volume(
                 }
             }
         }
-        progress(n_files + done + 1, total);
+        progress(done + 1, total);
     }
     if failed > 0 {
         warnings.push(format!(
@@ -282,9 +437,9 @@ fn build_volume(
     // Keep the members that decoded.
     let mut kept = Vec::new();
     let mut kept_slices = Vec::new();
-    for (m, s) in members.drain(..).zip(slices) {
+    for (m, s) in members.iter().zip(slices) {
         if let Some(s) = s {
-            kept.push(m);
+            kept.push(m.clone());
             kept_slices.push(s);
         }
     }
@@ -406,4 +561,14 @@ fn source_info(
         slices,
         patient_study: first.map(|h| h.patient_study.clone()).unwrap_or_default(),
     }
+}
+
+/// The affine of slice `k` of a series as a one-slice volume: the series affine with its
+/// origin moved along the k column.
+fn slice_affine(series: &[[f64; 4]; 4], k: usize) -> [[f64; 4]; 4] {
+    let mut a = *series;
+    for row in a.iter_mut().take(3) {
+        row[3] += k as f64 * row[2];
+    }
+    a
 }

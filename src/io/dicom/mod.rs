@@ -20,7 +20,7 @@ mod series;
 mod wasm_libc;
 
 pub use header::{FrameInfo, ImageHeader, NotAnImage};
-pub use intake::{open_dicom, DicomOptions};
+pub use intake::{open_dicom, DicomOptions, DicomSet, FirstSlice};
 pub use open::{is_dicom, parse, ts_name};
 pub use pixels::{decode, stored_frame, to_hu, HuReport, RawFrames, AIR_HU};
 pub use series::{Orientation, SeriesSummary};

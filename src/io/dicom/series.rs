@@ -3,12 +3,12 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::header::{FrameInfo, ImageHeader};
 
 /// Orientation of a series' slice plane, from its normal (row cosine × column cosine).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Orientation {
     Axial,
     Coronal,
@@ -32,7 +32,7 @@ impl fmt::Display for Orientation {
 }
 
 /// One series found in the input, as listed to the user.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SeriesSummary {
     /// SeriesInstanceUID ("" when the files have none).
     pub series_uid: String,

@@ -3,7 +3,9 @@
 //!
 //! - `rle`: RLE Lossless with 32-bit samples (the registry's RLE decoder handles 8 and 16 bits).
 //! - `jpegls`: JPEG-LS lossless and near-lossless (no pure-Rust decoder in the registry).
+//! - `jpeg12`: JPEG Extended with 12-bit samples (no pure-Rust 12-bit DCT decoder exists).
 
+mod jpeg12;
 mod jpegls;
 mod rle;
 
@@ -16,10 +18,13 @@ use crate::{Error, Result};
 const RLE_LOSSLESS: &str = "1.2.840.10008.1.2.5";
 const JPEG_LS_LOSSLESS: &str = "1.2.840.10008.1.2.4.80";
 const JPEG_LS_NEAR_LOSSLESS: &str = "1.2.840.10008.1.2.4.81";
+/// JPEG Extended (processes 2 & 4).
+pub const JPEG_EXTENDED: &str = "1.2.840.10008.1.2.4.51";
 
 /// Whether one of our own codecs decodes this image.
 pub fn handles(h: &ImageHeader) -> bool {
     (h.transfer_syntax == RLE_LOSSLESS && h.bits_allocated == 32)
+        || (h.transfer_syntax == JPEG_EXTENDED && h.bits_allocated == 16)
         || handles_syntax(&h.transfer_syntax)
 }
 
@@ -64,6 +69,9 @@ pub fn decode(file: &DefaultDicomObject, h: &ImageHeader) -> Result<Vec<u8>> {
     let frames = frames_of(frags, h.frames as usize)?;
     if h.transfer_syntax == RLE_LOSSLESS {
         return rle::decode_frames(&frames, h);
+    }
+    if h.transfer_syntax == JPEG_EXTENDED {
+        return jpeg12::decode_frames(&frames, h);
     }
     if handles_syntax(&h.transfer_syntax) {
         return jpegls::decode_frames(&frames, h);
