@@ -15,8 +15,8 @@ use js_sys::{Object, Reflect};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
-use crate::volume::DicomSource;
 use crate::io::dicom::SeriesSummary;
+use crate::volume::DicomSource;
 use crate::{Geometry, Volume};
 
 /// Everything about a volume except its voxels, sent as JSON next to the voxel buffer.

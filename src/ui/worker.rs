@@ -65,7 +65,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         let posted = files_from_message(data)
             .and_then(|files| decode(scope, id, files))
             .map_err(|e| e.to_string())
-            .and_then(|v| {
+            .and_then(|(v, _)| {
                 post_thumbnail(scope, id, &v, protocol::get_f64(data, "size"))
                     .map_err(|e| format!("{e:?}"))
             });
