@@ -47,7 +47,7 @@ build_bench_wasm() { # variant target_dir rustflags(or "-" for .cargo/config.tom
     "$target/wasm32-unknown-unknown/release/bench_models.wasm"
 }
 build_bench_wasm simd "$CARGO_TARGET_DIR" -
-build_bench_wasm nosimd "$CARGO_TARGET_DIR/nosimd" ""
+build_bench_wasm nosimd "$CARGO_TARGET_DIR/nosimd" "-C target-feature=-simd128"
 if [ "${BENCH_RELAXED:-0}" = 1 ]; then
   build_bench_wasm relaxed "$CARGO_TARGET_DIR/relaxed" "-C target-feature=+simd128,+relaxed-simd"
 else

@@ -1,9 +1,8 @@
 // Offline cache for the app (registered by boot.js as sw.js?v=<build>).
 //
 // - install: caches the app shell: the page, every file it names (boot script, wasm-bindgen
-//   module, wasm, CSS, icon), the decode and analysis workers' files (both analysis builds:
-//   wasm SIMD and without SIMD), and the models (listed by models/index.json, or the known
-//   names; missing files are skipped). The cache name carries the build, so each build has
+//   module, wasm, CSS, icon), the decode and analysis workers' files, and the models
+//   (listed by models/index.json, or the known names; missing files are skipped). The cache name carries the build, so each build has
 //   its own cache.
 // - activate: deletes every other build's cache, then takes control of open pages.
 // - fetch: same-origin GETs only. Pages (navigations) go to the network first so that a new
@@ -22,8 +21,7 @@ function shellFiles(html) {
     if (u.origin === self.location.origin) found.add(u.href);
   }
   // The decode and analysis workers are started from the app's code, not named in the page;
-  // the analysis worker comes in two builds (wasm SIMD, and without SIMD for older browsers).
-  for (const w of ["decode_worker", "analysis_worker", "analysis_worker_nosimd"]) {
+  for (const w of ["decode_worker", "analysis_worker"]) {
     for (const f of [`${w}_loader.js`, `${w}.js`, `${w}_bg.wasm`]) found.add(f);
   }
   return [...found].map((f) => new URL(f, self.registration.scope).href);

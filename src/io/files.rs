@@ -51,7 +51,8 @@ pub enum Intake {
         /// Notes about the files (skipped, not DICOM, archives), said before the series' own.
         notes: Vec<String>,
     },
-    Opened(Opened),
+    /// Boxed: a volume with its DICOM source is much larger than the other variant.
+    Opened(Box<Opened>),
 }
 
 /// Like [`open_files_with`], but DICOM files are only parsed and grouped: the caller opens a
@@ -63,7 +64,7 @@ pub fn read_files(files: Vec<InputFile>, progress: &mut dyn FnMut(usize, usize))
         let set = DicomSet::read(dicom_files, progress)?;
         return Ok(Intake::Dicom { set, notes });
     }
-    open_single(others, notes, progress).map(Intake::Opened)
+    open_single(others, notes, progress).map(|o| Intake::Opened(Box::new(o)))
 }
 
 /// Expand zips and split DICOM files from the others; notes for skipped files.

@@ -26,9 +26,12 @@ use crate::Volume;
 
 /// Script that starts an analysis worker built with wasm SIMD (written by trunk).
 const WORKER_SIMD_URL: &str = "./analysis_worker_loader.js";
-/// The same worker built without SIMD (scripts/build-nosimd-worker.sh, a trunk hook), for
-/// browsers that cannot validate SIMD code, or when the page is opened with `?simd=0`.
-const WORKER_NO_SIMD_URL: &str = "./analysis_worker_nosimd_loader.js";
+/// What the page says where wasm SIMD is missing. There is no build without SIMD: tract-core
+/// depends on rustfft with its default features, whose `wasm_simd` feature compiles SIMD
+/// functions into the module whatever the target features, so a no-SIMD browser could not
+/// load it anyway.
+const NO_SIMD_MESSAGE: &str = "Analysis needs WebAssembly SIMD, which this browser does not \
+     support (Chrome or Edge 91+, Firefox 89+, Safari 16.4+). Viewing and measuring work without it.";
 /// Most workers started, whatever the machine reports (each holds both models).
 const MAX_WORKERS: usize = 4;
 
@@ -44,7 +47,7 @@ pub fn simd_supported() -> bool {
     js_sys::WebAssembly::validate(&Uint8Array::from(&SIMD_PROBE[..]).into()).unwrap_or(false)
 }
 
-/// `?simd=0` in the page's URL forces the build without SIMD (for testing it anywhere).
+/// `?simd=0` in the page's URL behaves as a browser without wasm SIMD (to test that path).
 fn simd_forced_off() -> bool {
     let search = dom::window()
         .ok()
@@ -63,7 +66,7 @@ pub fn engine_name(simd: bool) -> &'static str {
     if simd {
         "wasm SIMD"
     } else {
-        "wasm (no SIMD)"
+        "unavailable (no wasm SIMD)"
     }
 }
 
@@ -114,8 +117,6 @@ struct Pool {
     next_id: u32,
     /// Start-up of the first worker (fetch, check, optimise, self-test), in ms.
     load_ms: Option<f64>,
-    /// Start the worker built with SIMD (feature detection, unless `?simd=0`).
-    simd: bool,
     /// Users' models in use, by role (classifier, segmenter).
     user: [Option<UserModel>; 2],
     /// A user's model waiting to be checked by the first free worker.
@@ -145,12 +146,11 @@ fn pool_size() -> usize {
 /// only views images never loads the models.
 pub fn install(app: &AppRef) {
     let simd = simd_supported() && !simd_forced_off();
-    POOL.with(|p| {
-        let mut p = p.borrow_mut();
-        p.size = pool_size();
-        p.simd = simd;
-    });
+    POOL.with(|p| p.borrow_mut().size = pool_size());
     app.borrow_mut().analysis_info.engine = engine_name(simd).to_string();
+    if !simd {
+        record_fatal(app, NO_SIMD_MESSAGE);
+    }
 }
 
 /// Start the first worker if none runs (it loads and checks the models).
@@ -170,12 +170,8 @@ fn ensure_started(app: &AppRef) {
 }
 
 fn spawn(app: &AppRef) -> Result<(), JsValue> {
-    let (index, simd) = POOL.with(|p| (p.borrow().slots.len(), p.borrow().simd));
-    let worker = Worker::new(if simd {
-        WORKER_SIMD_URL
-    } else {
-        WORKER_NO_SIMD_URL
-    })?;
+    let index = POOL.with(|p| p.borrow().slots.len());
+    let worker = Worker::new(WORKER_SIMD_URL)?;
     let on_message = {
         let app = app.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {

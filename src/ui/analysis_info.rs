@@ -68,7 +68,7 @@ impl ModelCheck {
 /// `state().analysis`.
 #[derive(Debug, Clone, Serialize)]
 pub struct AnalysisInfo {
-    /// `"wasm SIMD"` or `"wasm (no SIMD)"`: the analysis worker build in use.
+    /// `"wasm SIMD"`, or `"unavailable (no wasm SIMD)"` where the browser lacks it.
     pub engine: String,
     /// Segment only the slices the classifier flags, plus neighbours.
     pub cascade: bool,

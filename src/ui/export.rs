@@ -74,10 +74,13 @@ thread_local! {
     static EXPORT_ID: Cell<u32> = const { Cell::new(0) };
 }
 
+/// What one export button does.
+type Action = fn(&AppRef);
+
 /// Wire the export buttons.
 pub fn install(app: AppRef) -> Result<(), JsValue> {
     let el = app.borrow().ael.export.clone();
-    let buttons: [(&HtmlButtonElement, fn(&AppRef)); 5] = [
+    let buttons: [(&HtmlButtonElement, Action); 5] = [
         (&el.mask, |a| request_worker(a, "mask")),
         (&el.seg, |a| request_worker(a, "seg")),
         (&el.json, |a| export_report(a, false)),
@@ -232,14 +235,16 @@ pub fn on_worker_message(app: &AppRef, data: &JsValue) {
     }
 }
 
+/// A blob of `bytes` with the given MIME type.
+fn make_blob(bytes: &[u8], mime: &str) -> Result<Blob, JsValue> {
+    let parts = Array::of1(&Uint8Array::from(bytes));
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+}
+
 fn save_bytes(app: &AppRef, bytes: &[u8], name: &str, mime: &str) {
-    let blob = (|| {
-        let parts = Array::of1(&Uint8Array::from(bytes));
-        let options = BlobPropertyBag::new();
-        options.set_type(mime);
-        Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-    })();
-    match blob.and_then(|b| download(&b, name)) {
+    match make_blob(bytes, mime).and_then(|b| download(&b, name)) {
         Ok(()) => set_status(
             app,
             &format!("Saved {name} ({:.1} kB).", bytes.len() as f64 / 1000.0),

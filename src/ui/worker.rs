@@ -200,7 +200,7 @@ fn decode(
     let mut progress = throttled(scope, id, "Reading files");
     let intake = io::read_files(files, &mut progress).map_err(|e| e.to_string())?;
     match intake {
-        Intake::Opened(opened) => Ok(finish(opened)),
+        Intake::Opened(opened) => Ok(finish(*opened)),
         Intake::Dicom { set, notes } => {
             let index = set.likeliest();
             let result = open_series(scope, id, &set, &notes, index);

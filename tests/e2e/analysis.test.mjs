@@ -311,44 +311,25 @@ test("a model that does not match its card gives a clear error instead of result
   }
 });
 
-test("the build without SIMD (?simd=0) gives the SIMD build's results within 1e-4", async () => {
+test("without wasm SIMD (?simd=0 acts as such a browser) the page says why analysis is unavailable and still views", async () => {
   const simd = await openApp(browser, url);
   const plain = await openApp(browser, `${url}?simd=0`);
   try {
-    await simd.page.click('[data-testid="open-demo"]');
-    await waitForStatus(simd.page, ["ready"]);
-    const a = await analyze(simd.page);
-    assert.equal(a.analysis.engine, "wasm SIMD", "this Chromium runs wasm SIMD");
-    assert.match(await simd.page.textContent('[data-testid="models-info"]'), /engine: wasm SIMD/);
-
+    assert.equal((await state(simd.page)).analysis.engine, "wasm SIMD", "this Chromium runs wasm SIMD");
     await plain.page.click('[data-testid="open-demo"]');
     await waitForStatus(plain.page, ["ready"]);
-    const b = await analyze(plain.page);
-    assert.equal(b.analysis.engine, "wasm (no SIMD)");
-    assert.match(await plain.page.textContent('[data-testid="models-info"]'), /engine: wasm \(no SIMD\)/);
-    assert.ok(
-      plain.log.requests.some((r) => r.url.endsWith("/analysis_worker_nosimd_bg.wasm")),
-      "the no-SIMD worker was loaded",
+    const s = await state(plain.page);
+    assert.equal(s.analysis.engine, "unavailable (no wasm SIMD)");
+    assert.deepEqual(s.volume.dims, [256, 256, 32], "viewing works without SIMD");
+    assert.match(
+      await plain.page.textContent('[data-testid="analysis-results"]'),
+      /needs WebAssembly SIMD/,
     );
+    assert.equal(await plain.page.isDisabled('[data-testid="analyze"]'), true);
+    assert.equal(s.results, undefined);
     assert.ok(
-      !plain.log.requests.some((r) => r.url.endsWith("/analysis_worker_bg.wasm")),
-      "the SIMD worker was not loaded",
-    );
-    let worst = 0;
-    a.results.slices.forEach((s, k) => {
-      for (const l of LABELS) {
-        const d = Math.abs(s.probabilities[l] - b.results.slices[k].probabilities[l]);
-        worst = Math.max(worst, d);
-        assert.ok(d <= 1e-4, `slice ${k} ${l}: SIMD ${s.probabilities[l]}, no SIMD ${b.results.slices[k].probabilities[l]}`);
-      }
-    });
-    const [ma, mb] = [await webMask(simd.page), await webMask(plain.page)];
-    let same = 0;
-    for (let n = 0; n < ma.length; n++) if (ma[n] === mb[n]) same++;
-    assert.ok(same / ma.length >= 0.999, `mask agreement ${same / ma.length}`);
-    console.log(
-      `# SIMD vs no SIMD: max |Δp| ${worst.toExponential(2)}, mask agreement ${same / ma.length}; ` +
-        `total ${a.results.timings_ms.total.toFixed(0)} ms vs ${b.results.timings_ms.total.toFixed(0)} ms`,
+      !plain.log.requests.some((r) => /analysis_worker/.test(r.url)),
+      "no analysis worker was loaded",
     );
     assertPrivate(plain.log);
   } finally {

@@ -521,7 +521,7 @@ fn build_volume(
             .map(|&i| kept[i].sop_instance_uid.clone().unwrap_or_default())
             .collect(),
     );
-    volume.dicom = Some(source_info(&summary, &kept, &layout.order, parsed));
+    volume.dicom = Some(source_info(summary, &kept, &layout.order, parsed));
     Ok((volume, layout.notes))
 }
 
