@@ -16,6 +16,7 @@ fn tmp(name: &str) -> PathBuf {
     p
 }
 
+#[cfg(feature = "inference")]
 fn demo_manifest() -> PathBuf {
     Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),

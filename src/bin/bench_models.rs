@@ -36,7 +36,8 @@ mod web {
             let card = ModelCard::from_json(card_json).map_err(js_err)?;
             let plan = Plan::load(onnx, &card).map_err(js_err)?;
             let n: usize = card.onnx.input.shape.iter().product();
-            let input = test_vector::input(card.test_vector.seed, n);
+            let seed = card.test_vector.as_ref().map_or(0, |t| t.seed);
+            let input = test_vector::input(seed, n);
             Ok(BenchModel { plan, input })
         }
 

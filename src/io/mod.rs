@@ -9,7 +9,9 @@ pub mod nifti_write;
 mod sniff;
 
 pub use self::nifti::{open_nifti, open_nifti_with_progress, NiftiDecoder, NiftiOptions};
-pub use self::nifti_write::{write_labels_nii_gz, write_nifti, write_volume_nii_gz, VoxelData};
+pub use self::nifti_write::{
+    write_converted_nii_gz, write_labels_nii_gz, write_nifti, write_volume_nii_gz, VoxelData,
+};
 pub use sniff::{sniff, Format};
 
 use crate::{Error, Result, Volume};

@@ -46,6 +46,19 @@ pub fn write_volume_nii_gz(volume: &Volume) -> Result<Vec<u8>> {
     )
 }
 
+/// Write a volume as `hemoscope convert` does: like [`write_volume_nii_gz`] but with qform
+/// code 0, so the sform alone carries the geometry (the layout ITK's DICOM-to-NIfTI
+/// conversions are compared with; readers then have one transform to follow).
+pub fn write_converted_nii_gz(volume: &Volume) -> Result<Vec<u8>> {
+    write_nifti_with(
+        volume.dims,
+        &volume.geometry,
+        VoxelData::I16(&volume.voxels),
+        true,
+        false,
+    )
+}
+
 /// Write a u8 label map (e.g. a segmentation mask) on the given grid as `.nii.gz` bytes.
 pub fn write_labels_nii_gz(
     labels: &[u8],
@@ -61,6 +74,17 @@ pub fn write_nifti(
     geometry: &Geometry,
     data: VoxelData<'_>,
     gzip: bool,
+) -> Result<Vec<u8>> {
+    write_nifti_with(dims, geometry, data, gzip, true)
+}
+
+/// [`write_nifti`], with the qform written (rigid affines) or left at code 0.
+fn write_nifti_with(
+    dims: [usize; 3],
+    geometry: &Geometry,
+    data: VoxelData<'_>,
+    gzip: bool,
+    with_qform: bool,
 ) -> Result<Vec<u8>> {
     if dims.iter().any(|&d| d == 0 || d > i16::MAX as usize) {
         return Err(Error::invalid(
@@ -125,7 +149,7 @@ fn header_bytes(dims: [usize; 3], geometry: &Geometry, data: VoxelData<'_>) -> [
     put_i16(&mut h, 70, datatype);
     put_i16(&mut h, 72, bitpix);
     let spacing = geometry.spacing();
-    let quatern = super::nifti::affine_to_quatern(&geometry.affine);
+    let quatern = super::nifti::affine_to_quatern(&geometry.affine).filter(|_| with_qform);
     let qfac = quatern.map_or(1.0, |q| q.qfac);
     let pixdim = [qfac, spacing[0], spacing[1], spacing[2], 0.0, 0.0, 0.0, 0.0];
     for (n, p) in pixdim.iter().enumerate() {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use hemoscope::io::dicom::DicomOptions;
-use hemoscope::io::{open_files_with, write_volume_nii_gz, OpenOptions};
+use hemoscope::io::{open_files_with, write_converted_nii_gz, OpenOptions};
 
 use crate::inputs::read_inputs;
 
@@ -35,7 +35,7 @@ pub fn run(args: &ConvertArgs) -> Result<(), String> {
         },
     };
     let opened = open_files_with(files, &options, &mut |_, _| {}).map_err(|e| e.to_string())?;
-    let bytes = write_volume_nii_gz(&opened.volume).map_err(|e| e.to_string())?;
+    let bytes = write_converted_nii_gz(&opened.volume).map_err(|e| e.to_string())?;
     std::fs::write(&args.output, bytes)
         .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
     if !args.quiet {
