@@ -98,7 +98,7 @@ fn write_nifti_with(
             format!("{} voxels given for dimensions {dims:?}", data.len()),
         ));
     }
-    let header = header_bytes(dims, geometry, data);
+    let header = header_bytes(dims, geometry, data, with_qform);
     let mut body = Vec::with_capacity(352 + data.len() * 2);
     body.extend_from_slice(&header);
     body.extend_from_slice(&[0u8; 4]); // no extensions
@@ -119,7 +119,12 @@ fn write_nifti_with(
         .map_err(|e| Error::Other(format!("gzip compression failed: {e}")))
 }
 
-fn header_bytes(dims: [usize; 3], geometry: &Geometry, data: VoxelData<'_>) -> [u8; 348] {
+fn header_bytes(
+    dims: [usize; 3],
+    geometry: &Geometry,
+    data: VoxelData<'_>,
+    with_qform: bool,
+) -> [u8; 348] {
     let mut h = [0u8; 348];
     let put_i16 =
         |h: &mut [u8; 348], at: usize, v: i16| h[at..at + 2].copy_from_slice(&v.to_le_bytes());
