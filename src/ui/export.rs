@@ -223,7 +223,7 @@ pub fn on_worker_message(app: &AppRef, data: &JsValue) {
             let name = protocol::get_str(data, "name");
             let mime = protocol::get_str(data, "mime");
             match protocol::get(data, "bytes").dyn_into::<Uint8Array>() {
-                Ok(bytes) => save_bytes(app, &bytes.to_vec(), &name, &mime),
+                Ok(bytes) => save_array(app, &bytes, &name, &mime),
                 Err(_) => set_status(app, "The export came back empty.", true),
             }
         }
@@ -235,19 +235,22 @@ pub fn on_worker_message(app: &AppRef, data: &JsValue) {
     }
 }
 
-/// A blob of `bytes` with the given MIME type.
-fn make_blob(bytes: &[u8], mime: &str) -> Result<Blob, JsValue> {
-    let parts = Array::of1(&Uint8Array::from(bytes));
-    let options = BlobPropertyBag::new();
-    options.set_type(mime);
-    Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+/// Save bytes made in this module (reports) as a download.
+fn save_bytes(app: &AppRef, bytes: &[u8], name: &str, mime: &str) {
+    save_array(app, &Uint8Array::from(bytes), name, mime);
 }
 
-fn save_bytes(app: &AppRef, bytes: &[u8], name: &str, mime: &str) {
-    match make_blob(bytes, mime).and_then(|b| download(&b, name)) {
+/// Save a JS byte array as a download (the worker's exports go straight into the blob, without
+/// a round trip through wasm memory).
+fn save_array(app: &AppRef, bytes: &Uint8Array, name: &str, mime: &str) {
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let saved = Blob::new_with_u8_array_sequence_and_options(&Array::of1(bytes), &options)
+        .and_then(|b| download(&b, name));
+    match saved {
         Ok(()) => set_status(
             app,
-            &format!("Saved {name} ({:.1} kB).", bytes.len() as f64 / 1000.0),
+            &format!("Saved {name} ({:.1} kB).", bytes.length() as f64 / 1000.0),
             false,
         ),
         Err(e) => set_status(
