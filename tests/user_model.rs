@@ -72,7 +72,48 @@ fn a_model_identical_to_the_shipped_one_is_accepted_without_a_sha256() {
         shipped::SEGMENTER_ONNX,
     )
     .unwrap();
-    assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+    // The only warning: the card, like the shipped one, does not validate epidural.
+    assert_eq!(v.warnings.len(), 1, "{:?}", v.warnings);
+    assert!(
+        v.warnings[0].contains("does not list epidural in validated_labels"),
+        "{:?}",
+        v.warnings
+    );
+}
+
+#[test]
+fn a_card_without_validated_labels_is_accepted_with_a_warning_naming_every_label() {
+    let mut c = user_card(seg_card());
+    c.as_object_mut().unwrap().remove("validated_labels");
+    let v = validate_model(
+        ModelRole::Segmenter,
+        &c.to_string(),
+        shipped::SEGMENTER_ONNX,
+    )
+    .unwrap();
+    assert!(
+        v.warnings.iter().any(|w| w.contains(
+            "does not list any, epidural, intraparenchymal, intraventricular, subarachnoid, \
+             subdural in validated_labels"
+        )),
+        "{:?}",
+        v.warnings
+    );
+}
+
+#[test]
+fn validated_labels_must_be_known_labels() {
+    let mut c = user_card(seg_card());
+    c["validated_labels"] = serde_json::json!(["any", "edh"]);
+    let e = validate_model(
+        ModelRole::Segmenter,
+        &c.to_string(),
+        shipped::SEGMENTER_ONNX,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("validated_labels has \"edh\""), "{e}");
 }
 
 #[test]

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::components::{abc_over_2_ml, largest};
 use super::result::{AnalysisResult, Labels, SliceResult};
 use super::scores::{predict, verdict};
+use super::status::{allowed_codes, assessed_flags, LabelStatus};
 use super::volumes::volumes_ml;
 use crate::model::card::{AnalysisCard, ModelCard};
 use crate::{Error, Result, Volume};
@@ -28,12 +29,15 @@ pub fn model_versions(
 }
 
 /// Build the result from every slice's scores (`LABELS` order, k order) and the label mask on
-/// the volume's grid (i fastest). `timings_ms` is passed through.
+/// the volume's grid (i fastest). `timings_ms` is passed through. Labels that `status` marks
+/// not assessed get no predicted slice and no verdict, and any of their codes left in the mask
+/// are cleared (the segmenter's argmax already leaves them out).
 pub fn assemble(
     volume: &Volume,
     scores: &[[f32; 6]],
-    mask: &[u8],
+    mask: &mut [u8],
     card: &AnalysisCard,
+    status: Labels<LabelStatus>,
     models: BTreeMap<String, String>,
     timings_ms: BTreeMap<String, f64>,
 ) -> Result<AnalysisResult> {
@@ -48,11 +52,23 @@ pub fn assemble(
         )));
     }
     let thresholds = card.threshold_array();
+    let assessed = assessed_flags(&status);
+    let allowed = allowed_codes(&assessed);
+    if allowed.iter().any(|a| !a) {
+        for v in mask.iter_mut() {
+            if !allowed.get(usize::from(*v)).copied().unwrap_or(true) {
+                *v = 0;
+            }
+        }
+    }
     let positions = super::slice_positions(volume);
     let mut predicted = Vec::with_capacity(nz);
     let mut slices = Vec::with_capacity(nz);
     for (k, s) in scores.iter().enumerate() {
-        let p = predict(s, &thresholds);
+        let mut p = predict(s, &thresholds);
+        for (p, a) in p.iter_mut().zip(assessed) {
+            *p &= a;
+        }
         predicted.push(p);
         slices.push(SliceResult {
             index: k,
@@ -73,6 +89,7 @@ pub fn assemble(
         slices,
         thresholds: Labels::from_array(thresholds),
         verdict: Labels::from_array(v),
+        label_status: status,
         volumes_ml: Labels::from_array(vol),
         abc2_ml: abc2,
         models,

@@ -13,6 +13,7 @@ pub mod pipeline;
 pub mod report;
 pub mod result;
 pub mod scores;
+pub mod status;
 pub mod volumes;
 
 pub use result::AnalysisResult;

@@ -6,6 +6,8 @@ use super::assemble::{assemble, model_versions};
 use super::cascade::{self, Cascade};
 use super::result::AnalysisResult;
 use super::scores::{fuse, segmenter_max, sigmoid};
+use super::status::{allowed_codes, assessed_flags, contributing, label_status, LabelStatus};
+use super::result::Labels;
 pub use super::slice_positions;
 use crate::model::card::{AnalysisCard, ModelCard};
 use crate::model::plan::Plan;
@@ -128,6 +130,14 @@ impl Analyzer {
         }
     }
 
+    /// Which labels this analysis assesses (`cascade`: the classifier chooses the slices).
+    pub fn label_status(&self, cascade: bool) -> Labels<LabelStatus> {
+        label_status(
+            &self.card,
+            &contributing(&self.classifier.card, &self.segmenter.card, &self.card, cascade),
+        )
+    }
+
     /// Whether the classifier contributes to the slice scores.
     pub fn uses_classifier(&self) -> bool {
         self.card.slice_score.classifier_weight > 0.0
@@ -190,7 +200,8 @@ impl Analyzer {
             &seg_scores,
             self.card.slice_score.classifier_weight,
         );
-        let labels = upsampled_argmax(&seg, 6, h, w, rows, cols);
+        let allowed = allowed_codes(&assessed_flags(&self.label_status(false)));
+        let labels = upsampled_argmax(&seg, 6, h, w, rows, cols, &allowed);
         let t4 = now_ms();
         Ok(SliceOutput {
             scores,
@@ -224,7 +235,8 @@ impl Analyzer {
             t.insert("per_slice".into(), (now_ms() - start) / nz as f64);
         }
         let models = model_versions(&self.classifier.card, &self.segmenter.card, &self.card);
-        let result = assemble(volume, &scores, &mask, &self.card, models, t)?;
+        let status = self.label_status(false);
+        let result = assemble(volume, &scores, &mut mask, &self.card, status, models, t)?;
         Ok((result, mask))
     }
 
@@ -274,7 +286,8 @@ impl Analyzer {
             self.classifier.card.name.clone(),
             self.classifier.card.version.clone(),
         );
-        let result = assemble(volume, &scores, &mask, &self.card, models, t)?;
+        let status = self.label_status(true);
+        let result = assemble(volume, &scores, &mut mask, &self.card, status, models, t)?;
         Ok((
             result,
             mask,
@@ -292,7 +305,9 @@ impl Analyzer {
 /// wins). Fused: each output row is interpolated per channel from its two source rows, then
 /// each pixel's channels are interpolated and compared at once, with the same arithmetic in
 /// the same order as that resize, so the labels are identical without materialising
-/// the upsampled channels.
+/// the upsampled channels. A class whose `allowed` entry is false never wins (a label the
+/// analysis does not assess); channel 0 (background) always may, and an empty `allowed`
+/// allows every class.
 pub fn upsampled_argmax(
     logits: &[f32],
     channels: usize,
@@ -300,6 +315,7 @@ pub fn upsampled_argmax(
     w: usize,
     rows: usize,
     cols: usize,
+    allowed: &[bool],
 ) -> Vec<u8> {
     let mut labels = vec![0u8; rows * cols];
     if channels == 0
@@ -327,6 +343,9 @@ pub fn upsampled_argmax(
         }
         let out = &mut labels[r * cols..(r + 1) * cols];
         for c in 0..channels {
+            if c > 0 && !allowed.get(c).copied().unwrap_or(true) {
+                continue;
+            }
             let row = &line[c * w..(c + 1) * w];
             for x in 0..cols {
                 let lam = ca.lam[x];
@@ -384,10 +403,27 @@ mod tests {
             .collect();
         for (rows, cols) in [(13, 11), (52, 44), (40, 17), (7, 5), (1, 1)] {
             assert_eq!(
-                upsampled_argmax(&logits, ch, h, w, rows, cols),
+                upsampled_argmax(&logits, ch, h, w, rows, cols, &[]),
                 reference(&logits, ch, h, w, rows, cols),
                 "{rows} × {cols}"
             );
         }
+    }
+
+    #[test]
+    fn a_class_that_is_not_allowed_never_wins() {
+        let (ch, h, w) = (6, 4, 4);
+        // class 1 wins everywhere, class 3 is second, background last
+        let mut logits = vec![0f32; ch * h * w];
+        for px in 0..h * w {
+            logits[px] = -5.0;
+            logits[h * w + px] = 5.0;
+            logits[3 * h * w + px] = 2.0;
+        }
+        assert!(upsampled_argmax(&logits, ch, h, w, 8, 8, &[]).iter().all(|&c| c == 1));
+        let allowed = [true, false, true, true, true, true];
+        assert!(upsampled_argmax(&logits, ch, h, w, 8, 8, &allowed)
+            .iter()
+            .all(|&c| c == 3));
     }
 }

@@ -107,7 +107,8 @@ const LABEL_NAMES: [&str; 6] = [
 
 /// The report as CSV: three tables separated by a blank line —
 /// 1. one row per slice: `slice,position_mm,sop_instance_uid,p_<label>...,predicted_<label>...`
-/// 2. one row per label: `label,threshold,verdict,volume_ml`
+/// 2. one row per label: `label,threshold,verdict,volume_ml` (a label that is not assessed:
+///    verdict "not assessed (reason)", threshold and volume empty; its `predicted_` cells too)
 /// 3. `field,value` rows: ABC/2, models, software, time, notice (and patient when included).
 pub fn report_csv(result: &AnalysisResult, info: &ReportInfo) -> Result<String> {
     let mut w = csv::WriterBuilder::new()
@@ -123,6 +124,7 @@ pub fn report_csv(result: &AnalysisResult, info: &ReportInfo) -> Result<String> 
     header.extend(LABEL_NAMES.iter().map(|l| format!("predicted_{l}")));
     w.write_record(&header).map_err(err)?;
     let bit = |b: bool| if b { "1" } else { "0" }.to_string();
+    let status = result.label_status.as_refs();
     for s in &result.slices {
         let mut row = vec![
             s.index.to_string(),
@@ -130,7 +132,14 @@ pub fn report_csv(result: &AnalysisResult, info: &ReportInfo) -> Result<String> 
             s.sop_instance_uid.clone().unwrap_or_default(),
         ];
         row.extend(s.probabilities.to_array().iter().map(|p| p.to_string()));
-        row.extend(s.predicted.to_array().iter().map(|&b| bit(b)));
+        // A label that is not assessed predicts nothing: its cell stays empty.
+        row.extend(
+            s.predicted
+                .to_array()
+                .iter()
+                .zip(status)
+                .map(|(&b, st)| if st.assessed { bit(b) } else { String::new() }),
+        );
         w.write_record(&row).map_err(err)?;
     }
     w.write_record([""]).map_err(err)?;
@@ -140,13 +149,16 @@ pub fn report_csv(result: &AnalysisResult, info: &ReportInfo) -> Result<String> 
     let v = result.verdict.to_array();
     let ml = result.volumes_ml.to_array();
     for n in 0..6 {
-        w.write_record([
-            LABEL_NAMES[n].to_string(),
-            t[n].to_string(),
-            bit(v[n]),
-            format!("{:.3}", ml[n]),
-        ])
-        .map_err(err)?;
+        let row = match status[n].text() {
+            None => [
+                LABEL_NAMES[n].to_string(),
+                t[n].to_string(),
+                bit(v[n]),
+                format!("{:.3}", ml[n]),
+            ],
+            Some(text) => [LABEL_NAMES[n].to_string(), String::new(), text, String::new()],
+        };
+        w.write_record(row).map_err(err)?;
     }
     w.write_record([""]).map_err(err)?;
     w.write_record(["field", "value"]).map_err(err)?;
@@ -210,6 +222,12 @@ mod tests {
             thresholds: Labels::from_array([0.5; 6]),
             verdict: Labels::from_array([true, false, true, false, false, false]),
             volumes_ml: Labels::from_array([2.0, 0.0, 2.0, 0.0, 0.0, 0.0]),
+            label_status: Labels {
+                epidural: crate::analysis::status::LabelStatus::not_assessed(
+                    "too few training cases",
+                ),
+                ..Default::default()
+            },
             abc2_ml: Some(1.8),
             models: BTreeMap::from([("seg".to_string(), "0.1.0".to_string())]),
             timings_ms: BTreeMap::new(),
@@ -247,6 +265,12 @@ mod tests {
         ] {
             assert!(v.get(key).is_some(), "{key}");
         }
+        assert_eq!(v["label_status"]["epidural"]["assessed"], false);
+        assert_eq!(
+            v["label_status"]["epidural"]["reason"],
+            "too few training cases"
+        );
+        assert_eq!(v["label_status"]["any"]["assessed"], true);
         assert_eq!(v["report"]["analysed_at"], "2025-11-27T09:03:21.123Z");
         assert_eq!(v["report"]["software_version"], SOFTWARE_VERSION);
         assert!(!text.contains("Doe") && !text.contains("ID123"));
@@ -264,6 +288,9 @@ mod tests {
         assert_eq!(lines[1].split(',').count(), 15);
         assert!(lines[1].starts_with("0,1.500,1.2.3,0.9,0,0.8,"));
         assert!(text.contains("\nintraparenchymal,0.5,1,2.000\n"));
+        // the label that is not assessed says so, and predicts nothing
+        assert!(text.contains("\nepidural,,not assessed (too few training cases),\n"));
+        assert!(lines[1].ends_with(",1,,1,0,0,0"), "{}", lines[1]);
         assert!(text.contains("\nabc2_ml,1.800\n"));
         assert!(text.contains("analysed_at,1970-01-01T00:00:00.000Z"));
         assert!(!text.contains("Doe"));

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::status::LabelStatus;
+
 /// One value per label, serialised as an object with the label names as keys.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Labels<T> {
@@ -15,18 +17,34 @@ pub struct Labels<T> {
     pub subdural: T,
 }
 
-impl<T: Copy> Labels<T> {
+impl<T> Labels<T> {
     /// From an array in `LABELS` order.
     pub fn from_array(a: [T; 6]) -> Self {
+        let [any, epidural, intraparenchymal, intraventricular, subarachnoid, subdural] = a;
         Labels {
-            any: a[0],
-            epidural: a[1],
-            intraparenchymal: a[2],
-            intraventricular: a[3],
-            subarachnoid: a[4],
-            subdural: a[5],
+            any,
+            epidural,
+            intraparenchymal,
+            intraventricular,
+            subarachnoid,
+            subdural,
         }
     }
+
+    /// References in `LABELS` order.
+    pub fn as_refs(&self) -> [&T; 6] {
+        [
+            &self.any,
+            &self.epidural,
+            &self.intraparenchymal,
+            &self.intraventricular,
+            &self.subarachnoid,
+            &self.subdural,
+        ]
+    }
+}
+
+impl<T: Copy> Labels<T> {
 
     /// As an array in `LABELS` order.
     pub fn to_array(&self) -> [T; 6] {
@@ -57,7 +75,13 @@ pub struct SliceResult {
 pub struct AnalysisResult {
     pub slices: Vec<SliceResult>,
     pub thresholds: Labels<f32>,
+    /// Scan verdict per label; always false for a label that is not assessed.
     pub verdict: Labels<bool>,
+    /// Whether each label is assessed at all (`{"assessed": false, "reason": "no training
+    /// cases"}`); a label that is not has no verdict, predicted slice, mask pixel or volume,
+    /// and its probabilities are raw model outputs, not an assessment.
+    #[serde(default)]
+    pub label_status: Labels<LabelStatus>,
     /// mL per label from the mask and the true voxel volume; "any" = all blood.
     pub volumes_ml: Labels<f64>,
     /// ABC/2 estimate (mL) of the largest intraparenchymal haemorrhage, when there is one.

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::analysis::result::Labels;
+use crate::analysis::status::assessed_flags;
 use crate::analysis::AnalysisResult;
 use crate::model::card::LABELS;
 use crate::{Error, Result, Volume};
@@ -166,6 +167,7 @@ pub fn compare(
             )));
         }
     }
+    let assessed = assessed_flags(&result.label_status);
     // Dice from voxel counts.
     let voxels = match &truth.label_map {
         Some(t) if t.len() != mask.len() => {
@@ -189,7 +191,8 @@ pub fn compare(
             let mut d = [None; 6];
             for n in 0..6 {
                 let total = p[n] + t[n];
-                if total > 0 {
+                // A label the analysis does not assess has no Dice (its mask is empty by rule).
+                if total > 0 && assessed[n] {
                     d[n] = Some(2.0 * o[n] as f64 / total as f64);
                 }
             }
@@ -245,7 +248,7 @@ pub fn compare(
     let wrong_labels = LABELS
         .iter()
         .enumerate()
-        .filter(|(n, _)| case_truth[*n].is_some_and(|t| t != pa[*n]))
+        .filter(|(n, _)| assessed[*n] && case_truth[*n].is_some_and(|t| t != pa[*n]))
         .map(|(_, l)| l.to_string())
         .collect();
     Ok(Comparison {
@@ -255,7 +258,9 @@ pub fn compare(
         case: CaseOutcome {
             truth: Labels::from_array(case_truth),
             predicted,
-            correct: case_truth[0].map(|t| t == predicted.any),
+            correct: case_truth[0]
+                .filter(|_| assessed[0])
+                .map(|t| t == predicted.any),
             wrong_labels,
         },
         voxels,
@@ -388,6 +393,7 @@ mod tests {
             thresholds: Labels::default(),
             verdict: Labels::from_array(verdict),
             volumes_ml: Labels::default(),
+            label_status: Labels::default(),
             abc2_ml: None,
             models: Default::default(),
             timings_ms: Default::default(),

@@ -92,6 +92,11 @@ pub struct ModelCard {
     pub test_vector: Option<TestVector>,
     #[serde(default)]
     pub intended_use: String,
+    /// The labels whose performance this card's validation measured. The analysis reports a
+    /// verdict only for labels that every contributing model validates; an absent list
+    /// validates none (see `analysis::status`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validated_labels: Option<Vec<String>>,
     /// Everything else (training, metrics, limits) is kept as plain JSON.
     #[serde(flatten)]
     pub rest: BTreeMap<String, serde_json::Value>,
@@ -130,6 +135,10 @@ pub struct AnalysisCard {
     pub series_verdict: SeriesVerdict,
     pub validation_split: ValidationSplit,
     pub metrics: serde_json::Value,
+    /// Labels the analysis cannot assess, with the reason (e.g. `"epidural": "no training
+    /// cases"`): they get no verdict, no mask pixels and no volume.
+    #[serde(default)]
+    pub not_assessed: BTreeMap<String, String>,
     #[serde(flatten)]
     pub rest: BTreeMap<String, serde_json::Value>,
 }
@@ -266,6 +275,14 @@ impl ModelCard {
                 self.name, self.labels
             )));
         }
+        if let Some(v) = &self.validated_labels {
+            if let Some(bad) = v.iter().find(|l| !LABELS.contains(&l.as_str())) {
+                return Err(Error::Model(format!(
+                    "model card {}: validated_labels has {bad:?}, which is not one of {LABELS:?}",
+                    self.name
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -291,6 +308,15 @@ impl AnalysisCard {
                     "the analysis card has no threshold for {l}"
                 )));
             }
+        }
+        if let Some(bad) = card
+            .not_assessed
+            .keys()
+            .find(|l| !LABELS.contains(&l.as_str()))
+        {
+            return Err(Error::Model(format!(
+                "the analysis card's not_assessed names {bad:?}, which is not one of {LABELS:?}"
+            )));
         }
         Ok(card)
     }

@@ -53,6 +53,19 @@ pub fn validate_model(role: ModelRole, card_json: &str, onnx: &[u8]) -> Result<V
             card.name
         )),
     }
+    let validated = card.validated_labels.as_deref().unwrap_or_default();
+    let unvalidated: Vec<&str> = crate::model::card::LABELS
+        .into_iter()
+        .filter(|l| !validated.iter().any(|v| v == l))
+        .collect();
+    if !unvalidated.is_empty() {
+        warnings.push(format!(
+            "the card of {} does not list {} in validated_labels: where its outputs are used, \
+             those labels are shown as not assessed",
+            card.name,
+            unvalidated.join(", ")
+        ));
+    }
     Ok(ValidatedModel {
         role,
         card,
@@ -202,7 +215,9 @@ mod tests {
             shipped::CLASSIFIER_ONNX,
         )
         .unwrap();
-        assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+        // the shipped cards do not validate epidural, and say so
+        assert_eq!(v.warnings.len(), 1, "{:?}", v.warnings);
+        assert!(v.warnings[0].contains("epidural"), "{:?}", v.warnings);
         assert_eq!(v.card.name, "hemoscope-classifier");
     }
 

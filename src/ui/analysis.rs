@@ -17,6 +17,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use crate::analysis::assemble::{assemble, model_versions};
 use crate::analysis::cascade::{self, Cascade};
+use crate::analysis::status::{contributing, label_status};
 use crate::model::card::{AnalysisCard, ModelCard};
 use crate::model::{shipped, ModelRole};
 use crate::ui::analysis_protocol::{FromWorker, SliceMode, ToWorker};
@@ -723,7 +724,7 @@ fn active_card(role: ModelRole) -> crate::Result<ModelCard> {
 
 /// Every slice is back: build the result exactly as the CLI does and show it.
 fn finish(app: &AppRef) {
-    let Some((job, workers)) = POOL.with(|p| {
+    let Some((mut job, workers)) = POOL.with(|p| {
         let mut p = p.borrow_mut();
         let workers = p.slots.len();
         p.job.take().map(|j| (j, workers))
@@ -753,7 +754,13 @@ fn finish(app: &AppRef) {
             t.insert("cascade_segmented".to_string(), job.segmented as f64);
             models.insert(cls.name.clone(), cls.version.clone());
         }
-        assemble(&job.volume, &scores, &job.mask, &card, models, t)
+        let status = label_status(
+            &card,
+            &contributing(&cls, &seg, &card, job.cascade.is_some()),
+        );
+        let mut mask = std::mem::take(&mut job.mask);
+        let result = assemble(&job.volume, &scores, &mut mask, &card, status, models, t)?;
+        Ok((result, mask))
     })();
     let mut a = app.borrow_mut();
     let same_volume = a
@@ -765,7 +772,7 @@ fn finish(app: &AppRef) {
     }
     let ok = built.is_ok();
     match built {
-        Ok(result) => a.set_analysis(result, job.mask, js_sys::Date::now()),
+        Ok((result, mask)) => a.set_analysis(result, mask, js_sys::Date::now()),
         Err(e) => a.set_analysis_error(&e.to_string()),
     }
     drop(a);

@@ -11,6 +11,7 @@ use web_sys::{
 use crate::analysis::AnalysisResult;
 use crate::model::card::ModelCard;
 use crate::model::shipped;
+use crate::analysis::status::assessed_flags;
 use crate::render::probability_strip;
 use crate::ui::dom::{self, by_id};
 use crate::ui::events::listen;
@@ -27,6 +28,9 @@ const LABEL_TITLES: [&str; 6] = [
     "Subdural (SDH)",
 ];
 
+/// The strip's row labels.
+const STRIP_SHORT: [&str; 6] = ["Any", "EDH", "IPH", "IVH", "SAH", "SDH"];
+
 /// The analysis elements of the page.
 #[derive(Clone)]
 pub struct AnalysisElements {
@@ -36,6 +40,8 @@ pub struct AnalysisElements {
     pub results: HtmlElement,
     pub strip: HtmlCanvasElement,
     pub strip_marker: HtmlElement,
+    /// The strip's row labels (one `li` per label, `LABELS` order).
+    pub strip_labels: HtmlElement,
     pub opacity: HtmlInputElement,
     pub outline: HtmlInputElement,
     /// Per-subtype toggles, codes 1..=5.
@@ -71,6 +77,7 @@ impl AnalysisElements {
             results: by_id("analysis-results")?,
             strip: by_id("prob-strip")?,
             strip_marker: by_id("strip-marker")?,
+            strip_labels: by_id("strip-labels")?,
             opacity: by_id("overlay-opacity")?,
             outline: by_id("overlay-outline")?,
             toggles,
@@ -182,15 +189,24 @@ fn models_html(info: &AnalysisInfo, note: Option<&str>) -> String {
 fn results_html(r: &AnalysisResult) -> String {
     let verdict = r.verdict.to_array();
     let volumes = r.volumes_ml.to_array();
+    let status = r.label_status.as_refs();
     let mut rows = String::new();
     for (n, title) in LABEL_TITLES.iter().enumerate() {
+        if let Some(text) = status[n].text() {
+            rows.push_str(&format!(
+                "<tr data-label=\"{n}\" data-assessed=\"false\"><th scope=\"row\">{title}</th>\
+                 <td class=\"not-assessed\">{}</td><td class=\"num\">—</td></tr>",
+                escape(&text)
+            ));
+            continue;
+        }
         let (class, word) = if verdict[n] {
             ("positive", "detected")
         } else {
             ("", "not detected")
         };
         rows.push_str(&format!(
-            "<tr data-label=\"{n}\"><th scope=\"row\">{title}</th><td class=\"{class}\">{word}</td>\
+            "<tr data-label=\"{n}\" data-assessed=\"true\"><th scope=\"row\">{title}</th><td class=\"{class}\">{word}</td>\
              <td class=\"num\">{:.2} mL</td></tr>",
             volumes[n]
         ));
@@ -250,17 +266,40 @@ impl App {
         self.refresh_exports();
     }
 
+    /// Mark the strip's row labels of labels that are not assessed ("EDH — not assessed").
+    fn mark_strip_labels(&self, assessed: &[bool; 6]) {
+        let items = self.ael.strip_labels.children();
+        for (n, a) in assessed.iter().enumerate() {
+            let Some(li) = items.item(n as u32) else {
+                continue;
+            };
+            let short = STRIP_SHORT[n];
+            let text = if *a {
+                short.to_string()
+            } else {
+                format!("{short} — not assessed")
+            };
+            if li.text_content().as_deref() != Some(text.as_str()) {
+                li.set_text_content(Some(&text));
+                let _ = li.set_attribute("data-assessed", if *a { "true" } else { "false" });
+            }
+        }
+    }
+
     fn draw_strip(&mut self) {
         let el = &self.ael;
-        let scores: Vec<[f32; 6]> = match &self.analysis {
-            Some(a) => a
-                .result
-                .slices
-                .iter()
-                .map(|s| s.probabilities.to_array())
-                .collect(),
-            None => Vec::new(),
+        let (scores, assessed): (Vec<[f32; 6]>, [bool; 6]) = match &self.analysis {
+            Some(a) => (
+                a.result
+                    .slices
+                    .iter()
+                    .map(|s| s.probabilities.to_array())
+                    .collect(),
+                assessed_flags(&a.result.label_status),
+            ),
+            None => (Vec::new(), [true; 6]),
         };
+        self.mark_strip_labels(&assessed);
         let n = scores.len();
         if n == 0 {
             el.strip.set_width(1);
@@ -272,7 +311,7 @@ impl App {
             el.strip.set_width(n as u32);
         }
         el.strip.set_height(6);
-        probability_strip(&scores, &mut self.strip_rgba);
+        probability_strip(&scores, &assessed, &mut self.strip_rgba);
         let drawn = (|| -> Result<(), JsValue> {
             let ctx: CanvasRenderingContext2d = el
                 .strip

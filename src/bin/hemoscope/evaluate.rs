@@ -159,15 +159,20 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         }
     }
 
+    let status = analyzer.label_status(cascade.is_some());
+    let status = status.as_refs();
     let mut per = serde_json::Map::new();
     for (i, l) in LABELS.iter().enumerate() {
         let y: Vec<bool> = truth.iter().map(|t| t[i]).collect();
         let s: Vec<f32> = scores.iter().map(|q| q[i]).collect();
-        per.insert(
-            l.to_string(),
-            json!({"auc": auc(&y, &s), "f1": f1_at(&y, &s, thr[i]),
-                   "positives": y.iter().filter(|&&v| v).count(), "n": y.len()}),
-        );
+        let positives = y.iter().filter(|&&v| v).count();
+        // A label the analysis does not assess has no metrics: it is never reported.
+        let row = match status[i].text() {
+            Some(text) => json!({"status": text, "positives": positives, "n": y.len()}),
+            None => json!({"auc": auc(&y, &s), "f1": f1_at(&y, &s, thr[i]),
+                           "positives": positives, "n": y.len()}),
+        };
+        per.insert(l.to_string(), row);
     }
     let any_correct = series_rows
         .iter()
@@ -195,6 +200,10 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         println!("label              AUC     F1   (card AUC)");
         for l in LABELS {
             let m = &report["slices"][l];
+            if let Some(text) = m["status"].as_str() {
+                println!("{l:<18} {text}");
+                continue;
+            }
             let card = &analyzer.card.metrics["slices"][l]["auc"];
             println!(
                 "{l:<18} {:>6}  {:>5.3}  ({})",
