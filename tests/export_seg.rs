@@ -278,3 +278,145 @@ fn info_on_a_seg_explains_and_does_not_crash() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A UID as PS3.5 9.1 allows: at most 64 characters, digits and dots, no empty component and no
+/// leading zero in a component of more than one digit.
+fn assert_valid_uid(uid: &str) {
+    assert!(!uid.is_empty() && uid.len() <= 64, "{uid:?}");
+    for part in uid.split('.') {
+        assert!(
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()),
+            "{uid:?}"
+        );
+        assert!(part == "0" || !part.starts_with('0'), "{uid:?}");
+    }
+}
+
+/// The SEG of a series whose files lack some identifying UIDs, re-read.
+fn seg_without(
+    strip: impl Fn(&mut dicom_support::Slice),
+) -> (hemoscope::io::dicom_seg::SegObject, InMemDicomObject) {
+    let (volume, _) = opened_series();
+    let files: Vec<InputFile> = dicom_support::volume_series(&volume, ROOT)
+        .into_iter()
+        .enumerate()
+        .map(|(k, mut s)| {
+            strip(&mut s);
+            s.file(&format!("s{k}.dcm"))
+        })
+        .collect();
+    let volume = open_files(files).expect("the series opens").volume;
+    let mask = mask(&volume);
+    let seg = write_seg(&SegRequest {
+        dims: volume.dims,
+        geometry: &volume.geometry,
+        source: volume.dicom.as_ref().expect("DICOM source kept"),
+        mask: &mask,
+        algorithm: "hemoscope-segmenter 0.1.0",
+        software_version: "0.1.0",
+        time: time_from_unix_ms(1.7e12).unwrap(),
+    })
+    .expect("SEG written");
+    let obj = OpenFileOptions::new()
+        .read_preamble(dicom_object::file::ReadPreamble::Always)
+        .from_reader(&seg.bytes[..])
+        .expect("dicom-object reads the SEG")
+        .into_inner();
+    (seg, obj)
+}
+
+/// Every source instance is referenced, in the series and per frame, by its own UID.
+fn assert_references_hold(obj: &InMemDicomObject, series_uid: &str) {
+    let series = &items(obj, tags::REFERENCED_SERIES_SEQUENCE)[0];
+    assert_eq!(str_of(series, tags::SERIES_INSTANCE_UID), series_uid);
+    let refs: Vec<String> = items(series, tags::REFERENCED_INSTANCE_SEQUENCE)
+        .iter()
+        .map(|i| str_of(i, tags::REFERENCED_SOP_INSTANCE_UID))
+        .collect();
+    let expected: Vec<String> = (1..=6).map(|k| format!("{ROOT}.{k}")).collect();
+    assert_eq!(refs, expected);
+    let per_frame = items(obj, tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE);
+    for (f, k) in per_frame.iter().zip([1usize, 2, 4]) {
+        let source = &items(
+            &items(f, tags::DERIVATION_IMAGE_SEQUENCE)[0],
+            tags::SOURCE_IMAGE_SEQUENCE,
+        )[0];
+        assert_eq!(
+            str_of(source, tags::REFERENCED_SOP_INSTANCE_UID),
+            format!("{ROOT}.{}", k + 1)
+        );
+    }
+}
+
+#[test]
+fn seg_of_a_series_without_study_and_frame_of_reference_uids_gets_generated_ones() {
+    let strip = |s: &mut dicom_support::Slice| {
+        s.study_uid = None;
+        s.frame_of_reference_uid = None;
+    };
+    let (seg, obj) = seg_without(strip);
+    let study = str_of(&obj, tags::STUDY_INSTANCE_UID);
+    let frame_of_reference = str_of(&obj, tags::FRAME_OF_REFERENCE_UID);
+    for uid in [&study, &frame_of_reference] {
+        assert_valid_uid(uid);
+        assert!(uid.starts_with("2.25."), "{uid}");
+    }
+    assert_ne!(study, frame_of_reference);
+    assert_ne!(study, format!("{ROOT}.2"));
+    assert_valid_uid(&seg.series_instance_uid);
+    assert_valid_uid(&seg.sop_instance_uid);
+    // The source's series UID and instance references are kept as they were.
+    assert_references_hold(&obj, &format!("{ROOT}.1"));
+    // Both generated UIDs are reported, the series UID is not.
+    assert_eq!(seg.notes.len(), 2, "{:?}", seg.notes);
+    assert!(seg.notes.iter().any(|n| n.contains("Study Instance UID")));
+    assert!(seg
+        .notes
+        .iter()
+        .any(|n| n.contains("Frame of Reference UID")));
+
+    // Deterministic: the same source and analysis give the same UIDs.
+    let (again, obj_again) = seg_without(strip);
+    assert_eq!(str_of(&obj_again, tags::STUDY_INSTANCE_UID), study);
+    assert_eq!(
+        str_of(&obj_again, tags::FRAME_OF_REFERENCE_UID),
+        frame_of_reference
+    );
+    assert_eq!(again.series_instance_uid, seg.series_instance_uid);
+    assert_eq!(again.sop_instance_uid, seg.sop_instance_uid);
+    assert_eq!(again.bytes, seg.bytes);
+
+    // A source with its UIDs gets no notes and keeps them.
+    let (full, full_obj) = seg_without(|_| {});
+    assert!(full.notes.is_empty(), "{:?}", full.notes);
+    assert_eq!(
+        str_of(&full_obj, tags::STUDY_INSTANCE_UID),
+        format!("{ROOT}.2")
+    );
+}
+
+#[test]
+fn seg_of_a_series_without_any_series_uid_refers_to_it_with_a_generated_one() {
+    let (seg, obj) = seg_without(|s| {
+        s.series_uid = None;
+        s.study_uid = None;
+        s.frame_of_reference_uid = None;
+    });
+    let series = str_of(
+        &items(&obj, tags::REFERENCED_SERIES_SEQUENCE)[0],
+        tags::SERIES_INSTANCE_UID,
+    );
+    assert_valid_uid(&series);
+    assert_ne!(series, seg.series_instance_uid);
+    for tag in [tags::STUDY_INSTANCE_UID, tags::FRAME_OF_REFERENCE_UID] {
+        assert_valid_uid(&str_of(&obj, tag));
+    }
+    assert_references_hold(&obj, &series);
+    assert_eq!(seg.notes.len(), 3, "{:?}", seg.notes);
+    let (again, _) = seg_without(|s| {
+        s.series_uid = None;
+        s.study_uid = None;
+        s.frame_of_reference_uid = None;
+    });
+    assert_eq!(again.bytes, seg.bytes);
+}

@@ -71,7 +71,12 @@ fn build(data: &JsValue) -> Result<(String, &'static str, Vec<u8>), String> {
                 software_version: SOFTWARE_VERSION,
                 time,
             })
-            .map(|s| (request.name.clone(), "application/dicom", s.bytes))
+            .map(|s| {
+                for note in &s.notes {
+                    web_sys::console::warn_1(&JsValue::from_str(note));
+                }
+                (request.name.clone(), "application/dicom", s.bytes)
+            })
             .map_err(|e| e.to_string())
         }
         other => Err(format!("unknown export {other:?}")),

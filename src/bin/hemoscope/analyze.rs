@@ -184,6 +184,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<(), String> {
             time,
         })
         .map_err(|e| format!("--seg: {e}"))?;
+        for note in &seg.notes {
+            eprintln!("hemoscope: note: --seg: {note}");
+        }
         write(path, &seg.bytes)?;
     }
     for (path, kind) in args.report.iter().zip(kinds) {

@@ -4,7 +4,7 @@
 //! - `codes`: segment labels, SNOMED CT codes and display colours
 //! - `frames`: which (segment, slice) frames exist and the 1-bit packed pixel data
 //! - `elements`: data element constructors
-//! - `uid`: UIDs of the new series and instance
+//! - `uid`: UIDs of the new series and instance, and of what the source lacked
 //!
 //! The object: SOP class Segmentation Storage, `SegmentationType` BINARY, one segment per
 //! haemorrhage subtype present in the mask (`SegmentAlgorithmType` AUTOMATIC, the segmenter's
@@ -14,6 +14,13 @@
 //! ImagePositionPatient; orientation and pixel spacing are shared. Patient and study modules
 //! are copied from the source; the SEG is a new series in the same study and frame of
 //! reference.
+//!
+//! A source without a StudyInstanceUID or FrameOfReferenceUID (both type 1 in a SEG) gets
+//! generated ones, and a source without a SeriesInstanceUID gets a generated one for the
+//! ReferencedSeriesSequence. They are derived from the source's series UID, or from its SOP
+//! Instance UIDs when that is missing too (see [`uid::derived_uid`]), so the same source always
+//! gets the same UIDs; [`SegObject::notes`] says which were generated. SOP Instance UIDs are
+//! never made up: a slice without one is refused, since a reference to it would point nowhere.
 
 mod codes;
 mod elements;
@@ -65,6 +72,64 @@ pub struct SegObject {
     /// Mask codes written as segments, in segment-number order (segment n = `segments[n-1]`).
     pub segments: Vec<u8>,
     pub frames: Vec<Frame>,
+    /// What the caller should tell the user: UIDs the source lacked and that were generated.
+    pub notes: Vec<String>,
+}
+
+/// The study, series and frame of reference UIDs the SEG uses for its source: the source's
+/// own, or generated ones where it had none.
+#[derive(Debug, Clone)]
+struct SourceUids {
+    study: String,
+    series: String,
+    frame_of_reference: String,
+    notes: Vec<String>,
+}
+
+/// The source's UIDs, generating (deterministically) those it lacks. The seed is the series
+/// UID when there is one, otherwise every SOP Instance UID of the series in slice order.
+fn source_uids(src: &DicomSource) -> SourceUids {
+    let given = |u: &str| {
+        let u = u.trim_end_matches(['\0', ' ']).trim();
+        (!u.is_empty()).then(|| u.to_string())
+    };
+    let mut notes = Vec::new();
+    let series = given(&src.series_instance_uid).unwrap_or_else(|| {
+        let sops: Vec<&[u8]> = src
+            .slices
+            .iter()
+            .map(|s| s.sop_instance_uid.as_bytes())
+            .collect();
+        notes.push(
+            "the source series has no Series Instance UID: the segmentation refers to it \
+             with a generated one (its SOP Instance UIDs are the source's)"
+                .to_string(),
+        );
+        uid::derived_uid(&sops, "source-series")
+    });
+    let seed: [&[u8]; 1] = [series.as_bytes()];
+    let study = given(&src.study_instance_uid).unwrap_or_else(|| {
+        notes.push(
+            "the source series has no Study Instance UID: the segmentation has a generated \
+             one, so it is not filed with the source study"
+                .to_string(),
+        );
+        uid::derived_uid(&seed, "study")
+    });
+    let frame_of_reference = given(&src.frame_of_reference_uid).unwrap_or_else(|| {
+        notes.push(
+            "the source series has no Frame of Reference UID: the segmentation has a \
+             generated one; its positions are the source slices' ImagePositionPatient"
+                .to_string(),
+        );
+        uid::derived_uid(&seed, "frame-of-reference")
+    });
+    SourceUids {
+        study,
+        series,
+        frame_of_reference,
+        notes,
+    }
 }
 
 /// Build the DICOM Segmentation object of the mask.
@@ -124,6 +189,7 @@ pub fn write_seg(req: &SegRequest<'_>) -> Result<SegObject> {
     }
     let frames = frames::frames(req.mask, plane, &codes);
     let pixels = frames::pack(req.mask, plane, &frames);
+    let uids = source_uids(src);
 
     let stamp = req.time.timestamp_millis().to_le_bytes();
     let counts: Vec<u8> = frames
@@ -131,7 +197,7 @@ pub fn write_seg(req: &SegRequest<'_>) -> Result<SegObject> {
         .flat_map(|f| [f.code, (f.k & 0xff) as u8])
         .collect();
     let seed: [&[u8]; 4] = [
-        src.series_instance_uid.as_bytes(),
+        uids.series.as_bytes(),
         &stamp,
         &counts,
         req.algorithm.as_bytes(),
@@ -144,7 +210,14 @@ pub fn write_seg(req: &SegRequest<'_>) -> Result<SegObject> {
 
     let mut e: Vec<Element> = Vec::with_capacity(64);
     e.push(text(tags::SPECIFIC_CHARACTER_SET, VR::CS, "ISO_IR 192"));
-    e.extend(identity(src, &series_uid, &instance_uid, &date, &time));
+    e.extend(identity(
+        src,
+        &uids,
+        &series_uid,
+        &instance_uid,
+        &date,
+        &time,
+    ));
     e.extend(equipment(req.software_version));
     e.extend(image_pixel(nx, ny, frames.len()));
     e.push(seq(
@@ -172,7 +245,7 @@ pub fn write_seg(req: &SegRequest<'_>) -> Result<SegObject> {
             .map(|f| per_frame_item(req, &codes, *f))
             .collect(),
     ));
-    e.push(referenced_series(src));
+    e.push(referenced_series(src, &uids.series));
     e.push(pixel_data(pixels));
 
     let obj = InMemDicomObject::from_element_iter(e);
@@ -194,6 +267,7 @@ pub fn write_seg(req: &SegRequest<'_>) -> Result<SegObject> {
         sop_instance_uid: instance_uid,
         segments: codes,
         frames,
+        notes: uids.notes,
     })
 }
 
@@ -209,6 +283,7 @@ fn pixel_data(bytes: Vec<u8>) -> Element {
 /// SOP common, patient, general study, series, frame of reference and general image modules.
 fn identity(
     src: &DicomSource,
+    uids: &SourceUids,
     series_uid: &str,
     instance_uid: &str,
     date: &str,
@@ -242,7 +317,7 @@ fn identity(
         text(tags::PATIENT_ID, VR::LO, &p.patient_id),
         text(tags::PATIENT_BIRTH_DATE, VR::DA, &p.patient_birth_date),
         text(tags::PATIENT_SEX, VR::CS, &p.patient_sex),
-        text(tags::STUDY_INSTANCE_UID, VR::UI, &src.study_instance_uid),
+        text(tags::STUDY_INSTANCE_UID, VR::UI, &uids.study),
         text(tags::SERIES_INSTANCE_UID, VR::UI, series_uid),
         text(tags::STUDY_ID, VR::SH, &p.study_id),
         is(tags::SERIES_NUMBER, 9901),
@@ -250,7 +325,7 @@ fn identity(
         text(
             tags::FRAME_OF_REFERENCE_UID,
             VR::UI,
-            &src.frame_of_reference_uid,
+            &uids.frame_of_reference,
         ),
         text(tags::POSITION_REFERENCE_INDICATOR, VR::LO, ""),
         text(tags::CONTENT_LABEL, VR::CS, "HEMORRHAGE"),
@@ -456,8 +531,9 @@ fn per_frame_item(req: &SegRequest<'_>, codes: &[u8], f: Frame) -> InMemDicomObj
     ])
 }
 
-/// ReferencedSeriesSequence: the source series and each of its instances (once each).
-fn referenced_series(src: &DicomSource) -> Element {
+/// ReferencedSeriesSequence: the source series (`series_uid`, the source's or a generated
+/// one) and each of its instances (once each).
+fn referenced_series(src: &DicomSource, series_uid: &str) -> Element {
     let mut seen = std::collections::HashSet::new();
     let instances = src
         .slices
@@ -478,7 +554,7 @@ fn referenced_series(src: &DicomSource) -> Element {
         tags::REFERENCED_SERIES_SEQUENCE,
         vec![item(vec![
             seq(tags::REFERENCED_INSTANCE_SEQUENCE, instances),
-            text(tags::SERIES_INSTANCE_UID, VR::UI, &src.series_instance_uid),
+            text(tags::SERIES_INSTANCE_UID, VR::UI, series_uid),
         ])],
     )
 }
