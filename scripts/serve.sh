@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-trunk build --release --offline
+scripts/build-app.sh
 exec node scripts/static-server.mjs dist 127.0.0.1 "${PORT:-8080}"

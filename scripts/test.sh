@@ -71,7 +71,20 @@ step "cargo build --example phantom_dicom" build_phantom_dicom
 # into .cache/export-pydeps when missing).
 step "export round trip (nibabel, SimpleITK, pydicom, highdicom)" \
   env PHANTOM_DICOM_BIN="$PHANTOM_DICOM_BIN" python3 tests/fixtures/export_roundtrip.py "$CLI"
-if step "trunk build --release" trunk build --release --offline --dist "$DIST"; then
+# The serve command must work on a machine whose crate cache is empty (trunk runs cargo offline):
+# with an empty CARGO_HOME, the crates that scripts/build-app.sh fetches must be every crate the
+# build resolves (cargo metadata --offline fails on any crate missing from that cache).
+serve_path_fetches_everything() {
+  local home
+  home=$(mktemp -d)
+  CARGO_HOME="$home" scripts/build-app.sh --fetch-only >/dev/null 2>&1 &&
+    CARGO_HOME="$home" cargo metadata --offline --locked --format-version 1 >/dev/null
+  local rc=$?
+  rm -rf "$home"
+  return $rc
+}
+step "serve path on an empty crate cache (cargo fetch, then offline)" serve_path_fetches_everything
+if step "trunk build --release (scripts/build-app.sh)" scripts/build-app.sh --dist "$DIST"; then
   step "end-to-end tests (Playwright + Chromium)" env HEMOSCOPE_DIST="$DIST" \
     HEMOSCOPE_CLI="$CLI" PHANTOM_DICOM_BIN="$PHANTOM_DICOM_BIN" node --test --test-concurrency=1 tests/e2e/
 else
