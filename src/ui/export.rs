@@ -1,6 +1,6 @@
 //! Exports of a finished analysis, as downloads made in the page: the mask (NIfTI) and the
 //! DICOM Segmentation are built by the decode worker (it links the DICOM and NIfTI writers),
-//! the reports (JSON, CSV) and the PNG of the axial view here. Every file is handed to the
+//! the reports (JSON, CSV) and the PNG of the views as shown here. Every file is handed to the
 //! browser through a blob URL and an `<a download>` click, and the URL is revoked afterwards:
 //! nothing is sent anywhere.
 
@@ -284,41 +284,113 @@ fn download(blob: &Blob, name: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// Height of the legend band under the image, in pixels.
-const LEGEND_HEIGHT: u32 = 46;
+/// Height of the legend band under the views, in CSS pixels (scaled with the views).
+const LEGEND_HEIGHT: f64 = 46.0;
 
-/// The axial view as shown (image, overlay), with a legend and the research-use line, as PNG.
+/// The views as the user sees them, as PNG: every view of the current layout (one, or the
+/// three side by side) with its image, overlay, crosshair, measurements and orientation
+/// letters, placed as on screen, then a legend of the subtype colours (hidden ones struck
+/// through, those the analysis does not assess marked so) and the research-use line.
 fn export_png(app: &AppRef) {
     let built = (|| -> Result<(HtmlCanvasElement, String), JsValue> {
         let (_, stamp) = analysis_time(app).map_err(|e| JsValue::from_str(&e))?;
         let a = app.borrow();
-        let view = a.el.canvas.clone();
-        let (w, h) = (view.width().max(1), view.height().max(1));
         let doc = dom::document()?;
+        let views: HtmlElement = by_id("views")?;
+        let frame = views.get_bounding_client_rect();
+        let (fw, fh) = (frame.width().max(1.0), frame.height().max(1.0));
+        // Canvases and letters that are on screen (a hidden view has an empty box).
+        let canvases = views.query_selector_all("canvas")?;
+        let mut shown = Vec::new();
+        for n in 0..canvases.length() {
+            let Some(c) = canvases
+                .item(n)
+                .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok())
+            else {
+                continue;
+            };
+            let r = c.get_bounding_client_rect();
+            if r.width() >= 1.0 && r.height() >= 1.0 && c.width() > 0 && c.height() > 0 {
+                shown.push((c, r));
+            }
+        }
+        // Backing-store pixels per CSS pixel (1, or the device pixel ratio).
+        let scale = shown
+            .iter()
+            .map(|(c, r)| f64::from(c.width()) / r.width())
+            .fold(1.0f64, f64::max)
+            .min(4.0);
         let out: HtmlCanvasElement = doc.create_element("canvas")?.dyn_into()?;
-        out.set_width(w.max(420));
-        out.set_height(h + LEGEND_HEIGHT);
+        let width = (fw * scale).round().max(480.0);
+        out.set_width(width as u32);
+        out.set_height(((fh + LEGEND_HEIGHT) * scale).round() as u32);
         let ctx: CanvasRenderingContext2d = out
             .get_context("2d")?
             .ok_or_else(|| JsValue::from_str("no 2D canvas"))?
             .dyn_into()?;
         ctx.set_fill_style_str("#000");
         ctx.fill_rect(0.0, 0.0, f64::from(out.width()), f64::from(out.height()));
-        ctx.draw_image_with_html_canvas_element(&view, 0.0, 0.0)?;
-        // Legend: the five subtypes in the overlay colours (hidden ones struck through).
-        ctx.set_font("13px system-ui, sans-serif");
-        let mut x = 8.0;
-        let y = f64::from(h) + 16.0;
-        for kind in SEGMENTS {
-            let [r, g, b] = OKABE_ITO[usize::from(kind.code)];
-            ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
-            ctx.fill_rect(x, y - 10.0, 12.0, 12.0);
-            ctx.set_fill_style_str("#fff");
-            ctx.fill_text(kind.label, x + 16.0, y)?;
-            if !a.overlay.visible[usize::from(kind.code)] {
-                ctx.fill_rect(x, y - 4.0, 44.0, 1.0);
+        ctx.set_image_smoothing_enabled(false);
+        for (c, r) in &shown {
+            ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+                c,
+                (r.left() - frame.left()) * scale,
+                (r.top() - frame.top()) * scale,
+                r.width() * scale,
+                r.height() * scale,
+            )?;
+        }
+        let letters = views.query_selector_all(".orient")?;
+        ctx.set_font(&format!("600 {:.0}px system-ui, sans-serif", 16.0 * scale));
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        ctx.set_fill_style_str("#ffd84a");
+        for n in 0..letters.length() {
+            let Some(l) = letters
+                .item(n)
+                .and_then(|l| l.dyn_into::<HtmlElement>().ok())
+            else {
+                continue;
+            };
+            let r = l.get_bounding_client_rect();
+            let text = l.text_content().unwrap_or_default();
+            if r.width() < 1.0 || text.is_empty() {
+                continue;
             }
-            x += 56.0;
+            ctx.fill_text(
+                &text,
+                (r.left() + r.width() / 2.0 - frame.left()) * scale,
+                (r.top() + r.height() / 2.0 - frame.top()) * scale,
+            )?;
+        }
+        ctx.set_text_align("start");
+        ctx.set_text_baseline("alphabetic");
+        // Legend: the five subtypes in the overlay colours.
+        let assessed = a
+            .analysis
+            .as_ref()
+            .map(|an| crate::analysis::status::assessed_flags(&an.result.label_status))
+            .unwrap_or([true; 6]);
+        ctx.set_font(&format!("{:.0}px system-ui, sans-serif", 13.0 * scale));
+        let mut x = 8.0 * scale;
+        let y = (fh + 16.0) * scale;
+        for kind in SEGMENTS {
+            let code = usize::from(kind.code);
+            let [r, g, b] = OKABE_ITO[code];
+            ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
+            ctx.fill_rect(x, y - 10.0 * scale, 12.0 * scale, 12.0 * scale);
+            ctx.set_fill_style_str("#fff");
+            let label = if assessed[code] {
+                kind.label.to_string()
+            } else {
+                format!("{} not assessed", kind.label)
+            };
+            ctx.fill_text(&label, x + 16.0 * scale, y)?;
+            let text_w = ctx.measure_text(&label)?.width();
+            if !a.overlay.visible[code] {
+                ctx.fill_rect(x, y - 4.0 * scale, 16.0 * scale + text_w, scale);
+            }
+            x += 16.0 * scale + text_w + 14.0 * scale;
         }
         let slices = a.slice_count();
         let caption = format!(
@@ -328,7 +400,7 @@ fn export_png(app: &AppRef) {
             a.window.center,
         );
         ctx.set_fill_style_str("#fff");
-        ctx.fill_text(&caption, 8.0, y + 22.0)?;
+        ctx.fill_text(&caption, 8.0 * scale, y + 22.0 * scale)?;
         Ok((out, format!("hemoscope-view-{stamp}.png")))
     })();
     let (canvas, name) = match built {

@@ -268,9 +268,14 @@ impl App {
 
     /// Mark the strip's row labels of labels that are not assessed ("EDH — not assessed").
     fn mark_strip_labels(&self, assessed: &[bool; 6]) {
-        let items = self.ael.strip_labels.children();
+        let Ok(items) = self.ael.strip_labels.query_selector_all("li") else {
+            return;
+        };
         for (n, a) in assessed.iter().enumerate() {
-            let Some(li) = items.item(n as u32) else {
+            let Some(li) = items
+                .item(n as u32)
+                .and_then(|l| l.dyn_into::<web_sys::Element>().ok())
+            else {
                 continue;
             };
             let short = STRIP_SHORT[n];
