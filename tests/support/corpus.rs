@@ -449,25 +449,25 @@ fn damaged_gzip_cases() -> Vec<Case> {
             "niigz_bad_crc",
             "nifti",
             one("crc.nii.gz", bad_crc),
-            Error(&["the gzip data is damaged: CRC check failed"]),
+            Error(&["the gzip data is damaged: its CRC-32 or length check failed"]),
         ),
         case(
             "niigz_bad_isize",
             "nifti",
             one("isize.nii.gz", bad_isize),
-            Error(&["the gzip data is damaged: length check failed"]),
+            Error(&["the gzip data is damaged: its CRC-32 or length check failed"]),
         ),
         case(
             "niigz_damaged_stored_block",
             "nifti",
             one("stored.nii.gz", stored),
-            Error(&["the gzip data is damaged: CRC check failed"]),
+            Error(&["the gzip data is damaged: its CRC-32 or length check failed"]),
         ),
         case(
             "niigz_damaged_deflate_middle",
             "nifti",
             one("middle.nii.gz", coded),
-            Error(&["the gzip data is damaged: length check failed"]),
+            Error(&["the gzip data is damaged: its CRC-32 or length check failed"]),
         ),
         case(
             "niigz_bad_block_type",
@@ -479,21 +479,13 @@ fn damaged_gzip_cases() -> Vec<Case> {
             "niigz_cut_trailer_4",
             "nifti",
             one("cut4.nii.gz", gz[..n - 4].to_vec()),
-            Error(&[
-                "the gzip data is damaged: the file ends inside the 8-byte gzip trailer",
-                "4 of its bytes are present",
-                "truncated",
-            ]),
+            Error(&["the file ends inside the gzip data", "truncated"]),
         ),
         case(
             "niigz_cut_trailer_8",
             "nifti",
             one("cut8.nii.gz", gz[..n - 8].to_vec()),
-            Error(&[
-                "the gzip data is damaged: the file ends inside the 8-byte gzip trailer",
-                "0 of its bytes are present",
-                "truncated",
-            ]),
+            Error(&["the file ends inside the gzip data", "truncated"]),
         ),
         case(
             "niigz_two_members",
@@ -505,7 +497,7 @@ fn damaged_gzip_cases() -> Vec<Case> {
             "niigz_junk_after_end",
             "nifti",
             one("junk.nii.gz", junk),
-            Warn("24 bytes after the end of the gzip data were ignored"),
+            Warn("bytes after the end of the gzip data were ignored"),
         ),
     ]
 }
@@ -850,7 +842,7 @@ fn zip_cases() -> Vec<Case> {
             "zip_niigz_bad_crc",
             "zip",
             one("crc.zip", zip_of(&[("case/head.nii.gz", &bad_crc)])),
-            Error(&["the gzip data is damaged: CRC check failed"]),
+            Error(&["the gzip data is damaged: its CRC-32 or length check failed"]),
         ),
         case(
             "zip_nested_zip",

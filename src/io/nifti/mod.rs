@@ -11,8 +11,9 @@
 //!   keeps the raw bytes *and* a float copy, several times the final size), which also lets the
 //!   caller show progress while a `.nii.gz` is inflated;
 //! - the voxel → RAS affine is chosen as NIfTI prescribes (sform, else qform, else pixdim);
-//! - a `.nii.gz` is inflated by `gzip.rs` and read on to the end of its gzip data after the
-//!   voxels, so every member's CRC-32 and length are checked and damaged data are refused.
+//! - a `.nii.gz` is read on to the end of its gzip data after the voxels, so damaged data are
+//!   refused: the trailer checks (every member's CRC-32 and length) come from flate2's
+//!   `MultiGzDecoder`, read to the end.
 //!
 //! Policy for data that do not fit i16 HU (each reported once in [`Volume::warnings`]):
 //! non-integer values are rounded to the nearest integer, values outside −32768..=32767 are
@@ -21,13 +22,13 @@
 //! with [`Error::Unsupported`] (the crate reads single-file NIfTI-1 only).
 
 mod geometry;
-mod gzip;
 mod header;
 mod quatern;
 mod voxels;
 
-use std::io::Read;
+use std::io::{ErrorKind, Read};
 
+use flate2::read::MultiGzDecoder;
 use nifti::NiftiHeader;
 
 use crate::{Error, Geometry, Result, Volume};
@@ -127,13 +128,14 @@ impl<'a> NiftiDecoder<'a> {
     fn start(bytes: Bytes<'a>, options: &NiftiOptions) -> Result<Self> {
         let gzip = is_gzip(bytes.as_slice());
         let total = bytes.as_slice().len();
+        let counting = CountingReader {
+            data: bytes,
+            pos: 0,
+        };
         let mut source = if gzip {
-            Source::Gzip(gzip::GzipReader::new(bytes))
+            Source::Gzip(MultiGzDecoder::new(counting))
         } else {
-            Source::Plain(PlainReader {
-                data: bytes,
-                pos: 0,
-            })
+            Source::Plain(counting)
         };
 
         let mut raw_header = [0u8; NIFTI1_HEADER_LEN];
@@ -217,9 +219,10 @@ impl<'a> NiftiDecoder<'a> {
         Ok(self.is_done())
     }
 
-    /// After the voxels: inflate up to `step` more bytes of a gzip input (dropped), checking
-    /// each member's trailer on the way. Sets `end_checked` at the end of the data, or when
-    /// more than the drain allowance follows the voxels (with a warning).
+    /// After the voxels: inflate up to `step` more bytes of a gzip input (dropped); flate2
+    /// checks each member's trailer on the way. Sets `end_checked` at the end of the data, when
+    /// bytes that are no gzip member follow the last one, or when more than the drain allowance
+    /// follows the voxels (the last two with a warning).
     fn drain_gzip(&mut self, step: u64) -> Result<()> {
         let Source::Gzip(reader) = &mut self.source else {
             self.end_checked = true;
@@ -232,24 +235,27 @@ impl<'a> NiftiDecoder<'a> {
             let want = (buf.len() as u64)
                 .min(left)
                 .min(self.drain_left.saturating_add(1));
-            let n = reader
-                .read(&mut buf[..want as usize])
-                .map_err(|e| io_error(e, true))?;
-            if n == 0 {
-                let ignored = reader.ignored_bytes();
-                if ignored > 0 {
-                    self.warnings.push(format!(
-                        "{ignored} bytes after the end of the gzip data were ignored"
-                    ));
+            let n = match reader.read(&mut buf[..want as usize]) {
+                Ok(n) => n,
+                // After a member whose trailer checks out, MultiGzDecoder parses what follows
+                // as the next member's header, and `header()` is None only while it does: an
+                // error there means the bytes after the gzip data (zero padding, junk, a cut
+                // header) are no gzip member. They are ignored, as `gzip -d` does.
+                Err(_) if reader.header().is_none() => {
+                    self.warnings.push(TRAILING_DATA_WARNING.to_string());
+                    self.end_checked = true;
+                    return Ok(());
                 }
+                Err(e) => return Err(io_error(e, true)),
+            };
+            if n == 0 {
                 self.end_checked = true;
                 return Ok(());
             }
             if n as u64 > self.drain_left {
-                self.warnings.push(unverified_warning(
-                    self.slices.dims(),
-                    reader.data().len() - reader.position(),
-                ));
+                let unread = self.total - reader.get_ref().pos;
+                self.warnings
+                    .push(unverified_warning(self.slices.dims(), unread));
                 self.end_checked = true;
                 return Ok(());
             }
@@ -281,6 +287,11 @@ impl<'a> NiftiDecoder<'a> {
         Ok(volume)
     }
 }
+
+/// The warning for a `.nii.gz` followed by bytes that are no gzip member (see
+/// [`NiftiDecoder::decode_slices`]).
+const TRAILING_DATA_WARNING: &str =
+    "bytes after the end of the gzip data were ignored (they are not a gzip member)";
 
 /// The warning for a `.nii.gz` read only up to its first volume (see [`NiftiDecoder`]).
 fn unverified_warning(dims: [usize; 3], unread: usize) -> String {
@@ -319,18 +330,18 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
     bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
 }
 
-/// The decoder's input: the file as it is, or inflated (every gzip member, trailers checked).
+/// The decoder's input: the file as it is, or inflated by flate2's `MultiGzDecoder`.
 enum Source<'a> {
-    Plain(PlainReader<'a>),
-    Gzip(gzip::GzipReader<'a>),
+    Plain(CountingReader<'a>),
+    Gzip(MultiGzDecoder<CountingReader<'a>>),
 }
 
 impl Source<'_> {
-    /// Input bytes consumed so far (for progress).
+    /// Input bytes read so far (for progress; the gzip decoder buffers a little ahead).
     fn position(&self) -> usize {
         match self {
             Source::Plain(r) => r.pos,
-            Source::Gzip(r) => r.position(),
+            Source::Gzip(r) => r.get_ref().pos,
         }
     }
 }
@@ -344,13 +355,14 @@ impl Read for Source<'_> {
     }
 }
 
-/// A reader over uncompressed input bytes.
-struct PlainReader<'a> {
+/// A reader over the input bytes that knows how far it has read (for progress reporting, also
+/// while the gzip decoder owns it).
+struct CountingReader<'a> {
     data: Bytes<'a>,
     pos: usize,
 }
 
-impl Read for PlainReader<'_> {
+impl Read for CountingReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let data = self.data.as_slice();
         let start = self.pos.min(data.len());
@@ -368,7 +380,7 @@ pub(crate) fn read_exact(
     what: &str,
 ) -> Result<()> {
     source.read_exact(buf).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::UnexpectedEof && gzip::damage(&e).is_none() {
+        if e.kind() == ErrorKind::UnexpectedEof {
             Error::invalid(
                 FORMAT,
                 format!("the file ends before {what} is complete (truncated file?)"),
@@ -379,17 +391,31 @@ pub(crate) fn read_exact(
     })
 }
 
+/// flate2's error texts (`flate2::gz::corrupt` and `flate2::zio::read`, both with
+/// [`ErrorKind::InvalidInput`]): a member whose CRC-32 or ISIZE differs from its trailer (or a
+/// header CRC-16 that does not match), and deflate data that cannot be decoded.
+const FLATE2_CHECKSUM: &str = "corrupt gzip stream does not have a matching checksum";
+const FLATE2_DEFLATE: &str = "corrupt deflate stream";
+
 pub(crate) fn io_error(e: std::io::Error, gzip: bool) -> Error {
-    if let Some(damage) = gzip::damage(&e) {
-        Error::invalid(FORMAT, damage.to_string())
-    } else if gzip {
-        Error::invalid(
-            FORMAT,
-            format!("the gzip stream is corrupt ({e}); the download may be incomplete"),
-        )
-    } else {
-        Error::invalid(FORMAT, format!("read error: {e}"))
+    if !gzip {
+        return Error::invalid(FORMAT, format!("read error: {e}"));
     }
+    let text = e.to_string();
+    let message = match e.kind() {
+        // flate2: the data end inside a member (header, deflate stream or trailer).
+        ErrorKind::UnexpectedEof => {
+            "the file ends inside the gzip data (truncated file?)".to_string()
+        }
+        ErrorKind::InvalidInput if text == FLATE2_CHECKSUM => "the gzip data is damaged: its \
+             CRC-32 or length check failed (the file is corrupt or incomplete)"
+            .to_string(),
+        ErrorKind::InvalidInput if text == FLATE2_DEFLATE => {
+            "the gzip data is damaged: corrupt deflate stream".to_string()
+        }
+        _ => format!("the gzip stream is corrupt ({text}); the download may be incomplete"),
+    };
+    Error::invalid(FORMAT, message)
 }
 
 pub(crate) fn truncated(needed: u64, got: u64) -> Error {
@@ -431,6 +457,10 @@ mod tests {
         e.finish().unwrap()
     }
 
+    const CRC_DAMAGE: &str = "the gzip data is damaged: its CRC-32 or length check failed \
+                              (the file is corrupt or incomplete)";
+    const CUT: &str = "the file ends inside the gzip data (truncated file?)";
+
     fn small() -> (Vec<i16>, Vec<u8>) {
         let vox: Vec<i16> = (0..24).map(|v| v * 100 - 1024).collect();
         let g = Geometry::lps_axial([0.5, 0.625, 5.0]);
@@ -455,7 +485,7 @@ mod tests {
         let n = extra.len();
         extra[n - 8] ^= 1;
         let e = open_nifti(&extra).unwrap_err().to_string();
-        assert!(e.contains("CRC check failed in gzip member 2"), "{e}");
+        assert!(e.contains(CRC_DAMAGE), "{e}");
     }
 
     #[test]
@@ -466,10 +496,7 @@ mod tests {
         let mut crc = good.clone();
         crc[n - 5] ^= 0x10;
         let e = open_nifti(&crc).unwrap_err().to_string();
-        assert!(
-            e.starts_with("invalid NIfTI file: the gzip data is damaged: CRC check failed"),
-            "{e}"
-        );
+        assert_eq!(e, format!("invalid NIfTI file: {CRC_DAMAGE}"));
         // The incremental decoder does not report done before the check either.
         let mut dec = NiftiDecoder::new(&crc, &NiftiOptions::default()).unwrap();
         let err = loop {
@@ -480,15 +507,91 @@ mod tests {
             }
         };
         assert_eq!(err, e);
-        let e = open_nifti(&good[..n - 4]).unwrap_err().to_string();
-        assert!(e.contains("ends inside the 8-byte gzip trailer"), "{e}");
-        // Trailing bytes that are no gzip member are ignored, with a warning.
-        let mut junk = good.clone();
-        junk.extend(b"junk");
-        let v = open_nifti(&junk).unwrap();
+        let mut isize = good.clone();
+        isize[n - 1] ^= 0x01;
+        let e = open_nifti(&isize).unwrap_err().to_string();
+        assert_eq!(e, format!("invalid NIfTI file: {CRC_DAMAGE}"));
+        for cut in [1, 4, 8] {
+            let e = open_nifti(&good[..n - cut]).unwrap_err().to_string();
+            assert_eq!(e, format!("invalid NIfTI file: {CUT}"), "cut {cut}");
+        }
+        // Trailing bytes that are no gzip member are ignored, with a warning: junk shorter and
+        // longer than a gzip header, zero padding, the start of a header that is cut.
+        for tail in [
+            &b"junk"[..],
+            b"junk after the gzip data",
+            &[0u8; 512],
+            &good[..6],
+        ] {
+            let mut bytes = good.clone();
+            bytes.extend(tail);
+            let v = open_nifti(&bytes).unwrap();
+            assert_eq!(v.warnings, vec![TRAILING_DATA_WARNING.to_string()]);
+        }
+    }
+
+    /// The error kinds and texts of flate2 that `io_error` tells apart.
+    #[test]
+    fn flate2_errors_are_named() {
+        let data: Vec<u8> = (0..50_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let good = gz(&data);
+        let n = good.len();
+        let inflate = |bytes: &[u8]| {
+            let mut out = Vec::new();
+            MultiGzDecoder::new(bytes)
+                .read_to_end(&mut out)
+                .map(|_| out)
+        };
+        let message = |bytes: &[u8]| io_error(inflate(bytes).unwrap_err(), true).to_string();
+        assert_eq!(inflate(&good).unwrap(), data);
+        let mut crc = good.clone();
+        crc[n - 8] ^= 1;
+        let mut isize = good.clone();
+        isize[n - 4] ^= 1;
+        for bytes in [crc, isize] {
+            let e = inflate(&bytes).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidInput);
+            assert_eq!(e.to_string(), FLATE2_CHECKSUM);
+            assert_eq!(message(&bytes), format!("invalid NIfTI file: {CRC_DAMAGE}"));
+        }
+        // A stored block, then a block of the reserved type 3.
+        let mut block = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 0, 4, 0, !4, !0];
+        block.extend(b"abcd");
+        block.extend([0x07, 0, 0, 0, 0, 0, 0, 0, 0]);
+        let e = inflate(&block).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        assert_eq!(e.to_string(), FLATE2_DEFLATE);
         assert_eq!(
-            v.warnings,
-            vec!["4 bytes after the end of the gzip data were ignored".to_string()]
+            message(&block),
+            "invalid NIfTI file: the gzip data is damaged: corrupt deflate stream"
+        );
+        for cut in [n / 2, n - 4, n - 8] {
+            let e = inflate(&good[..cut]).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::UnexpectedEof, "cut at {cut}");
+            assert_eq!(message(&good[..cut]), format!("invalid NIfTI file: {CUT}"));
+        }
+        // Junk after the last member is parsed as another member's header, and only then has
+        // the decoder no header (what `drain_gzip` tells trailing data from damage by).
+        let mut junk = good.clone();
+        junk.extend(b"junk after the gzip data");
+        let e = inflate(&junk).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        let has_header = |bytes: &[u8]| {
+            let mut d = MultiGzDecoder::new(bytes);
+            assert!(d.read_to_end(&mut Vec::new()).is_err());
+            d.header().is_some()
+        };
+        assert!(!has_header(&junk));
+        let mut crc = good.clone();
+        crc[n - 8] ^= 1;
+        assert!(has_header(&crc));
+        assert!(has_header(&good[..n - 4]));
+        assert!(has_header(&good[..n / 2]));
+        assert!(has_header(&block));
+        assert_eq!(
+            message(&junk),
+            "invalid NIfTI file: the gzip stream is corrupt (invalid gzip header); the download \
+             may be incomplete"
         );
     }
 

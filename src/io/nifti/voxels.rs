@@ -95,7 +95,7 @@ impl SliceDecoder {
         let mut raw = std::mem::take(&mut self.raw);
         raw.resize(nx * rows * elem, 0);
         if let Err(e) = source.read_exact(&mut raw) {
-            if e.kind() == std::io::ErrorKind::UnexpectedEof && super::gzip::damage(&e).is_none() {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
                 return Err(Error::invalid(
                     FORMAT,
                     format!(
