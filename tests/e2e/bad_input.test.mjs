@@ -44,6 +44,8 @@ const SUBSET = [
   "nii_datatype_rgb24",
   "nifti2_header",
   "niigz_corrupt_deflate",
+  "niigz_bad_crc",
+  "niigz_cut_trailer_4",
   "gzip_bomb_zeros",
   "gzip_bomb_huge_header",
   "nii_4d_two_volumes",

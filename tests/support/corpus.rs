@@ -351,6 +351,7 @@ fn nifti_cases() -> Vec<Case> {
         one("corrupt.nii.gz", corrupt),
         Error(&["gzip"]),
     ));
+    cases.extend(damaged_gzip_cases());
     // Not gzip at all after the magic bytes.
     cases.push(case(
         "niigz_bad_gzip_header",
@@ -378,6 +379,127 @@ fn nifti_cases() -> Vec<Case> {
         Error(&["too large"]),
     ));
     cases
+}
+
+/// A valid 64×64×6 int16 volume with varied values from the project's writer: `.nii` (49.5 KB) or
+/// `.nii.gz` (a few KB).
+fn larger_nii(gzip: bool) -> Vec<u8> {
+    let dims = [64, 64, 6];
+    let voxels: Vec<i16> = (0..dims.iter().product::<usize>())
+        .map(|i| ((i * 37 % 211) as i16) * 9 - 1000 + (i / 4096) as i16 * 40)
+        .collect();
+    let geometry = Geometry::lps_axial([0.5, 0.5, 2.0]);
+    match write_nifti(dims, &geometry, VoxelData::I16(&voxels), gzip) {
+        Ok(b) => b,
+        Err(e) => unreachable!("the project writer failed on a valid volume: {e}"),
+    }
+}
+
+/// `n` bytes from `at` XORed with a fixed pseudo-random pattern (never 0, so each byte changes).
+fn damage(bytes: &mut [u8], at: usize, n: usize) {
+    let mut x: u32 = 0x9e37_79b9;
+    for b in bytes.iter_mut().skip(at).take(n) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        *b ^= (x as u8) | 1;
+    }
+}
+
+/// `.nii.gz` files whose gzip data are damaged after a valid header: the trailer's CRC-32 or
+/// length, bytes in the middle of the deflate stream, a cut trailer. The voxels can all be
+/// inflated in the first cases, so only the trailer check finds the damage. Also a valid
+/// multi-member file and one with junk after the gzip data.
+fn damaged_gzip_cases() -> Vec<Case> {
+    use Expect::*;
+    let good = good_nii();
+    let gz = gzip(&good);
+    let n = gz.len();
+    let mut bad_crc = gz.clone();
+    bad_crc[n - 8] ^= 0xff;
+    let mut bad_isize = gz.clone();
+    bad_isize[n - 4..].copy_from_slice(&(good.len() as u32 + 1).to_le_bytes());
+    // Stored (uncompressed) deflate blocks inflate whatever the damage: 100 voxel bytes changed
+    // (past the bytes that format detection looks at).
+    let mut stored_enc = GzEncoder::new(Vec::new(), Compression::none());
+    let _ = stored_enc.write_all(&good);
+    let mut stored = stored_enc.finish().unwrap_or_default();
+    let end = stored.len().saturating_sub(8 + 20);
+    damage(&mut stored, end.saturating_sub(100), 100);
+    // Huffman-coded data (the project's writer) with 100 bytes damaged in the middle: they still
+    // inflate, to fewer bytes than the trailer says (the voxels run short).
+    let mut coded = larger_nii(true);
+    let mid = coded.len() / 2;
+    damage(&mut coded, mid - 50, 100);
+    // A deflate stream that is corrupt inside the voxels: a stored block with the first 40000
+    // bytes (more than the inflater decodes ahead, so format detection sees the header), then a
+    // block of the reserved type 3.
+    let mut bad_block = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 0];
+    bad_block.extend(40_000u16.to_le_bytes());
+    bad_block.extend((!40_000u16).to_le_bytes());
+    bad_block.extend(&larger_nii(false)[..40_000]);
+    bad_block.extend([0x07, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // Two members (cut inside the voxels), and junk after the gzip data.
+    let mut members = gzip(&good[..500]);
+    members.extend(gzip(&good[500..]));
+    let mut junk = gz.clone();
+    junk.extend(b"junk after the gzip data");
+    vec![
+        case(
+            "niigz_bad_crc",
+            "nifti",
+            one("crc.nii.gz", bad_crc),
+            Error(&["the gzip data is damaged: its CRC-32 or length check failed"]),
+        ),
+        case(
+            "niigz_bad_isize",
+            "nifti",
+            one("isize.nii.gz", bad_isize),
+            Error(&["the gzip data is damaged: its CRC-32 or length check failed"]),
+        ),
+        case(
+            "niigz_damaged_stored_block",
+            "nifti",
+            one("stored.nii.gz", stored),
+            Error(&["the gzip data is damaged: its CRC-32 or length check failed"]),
+        ),
+        case(
+            "niigz_damaged_deflate_middle",
+            "nifti",
+            one("middle.nii.gz", coded),
+            Error(&["the gzip data is damaged: its CRC-32 or length check failed"]),
+        ),
+        case(
+            "niigz_bad_block_type",
+            "nifti",
+            one("block.nii.gz", bad_block),
+            Error(&["the gzip data is damaged: corrupt deflate stream"]),
+        ),
+        case(
+            "niigz_cut_trailer_4",
+            "nifti",
+            one("cut4.nii.gz", gz[..n - 4].to_vec()),
+            Error(&["the file ends inside the gzip data", "truncated"]),
+        ),
+        case(
+            "niigz_cut_trailer_8",
+            "nifti",
+            one("cut8.nii.gz", gz[..n - 8].to_vec()),
+            Error(&["the file ends inside the gzip data", "truncated"]),
+        ),
+        case(
+            "niigz_two_members",
+            "nifti",
+            one("members.nii.gz", members),
+            Opens,
+        ),
+        case(
+            "niigz_junk_after_end",
+            "nifti",
+            one("junk.nii.gz", junk),
+            Warn("bytes after the end of the gzip data were ignored"),
+        ),
+    ]
 }
 
 // ---------------------------------------------------------------- DICOM
@@ -634,6 +756,9 @@ fn zip_cases() -> Vec<Case> {
         .collect();
     let mut truncated = good.clone();
     truncated.truncate(good.len() / 2);
+    let mut bad_crc = gzip(&nii);
+    let n = bad_crc.len();
+    bad_crc[n - 8] ^= 0xff;
     let mut corrupt = good.clone();
     // Damage the compressed data of the first entry (it starts after the 30-byte local header
     // and the entry name).
@@ -712,6 +837,12 @@ fn zip_cases() -> Vec<Case> {
             "zip",
             one("junk.zip", zip_of(&[("readme.txt", b"hello, not a scan")])),
             Error(&["unrecognised file format"]),
+        ),
+        case(
+            "zip_niigz_bad_crc",
+            "zip",
+            one("crc.zip", zip_of(&[("case/head.nii.gz", &bad_crc)])),
+            Error(&["the gzip data is damaged: its CRC-32 or length check failed"]),
         ),
         case(
             "zip_nested_zip",

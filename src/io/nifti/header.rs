@@ -10,6 +10,8 @@ use crate::{Error, Result};
 pub(super) struct ReadPlan {
     /// Output dimensions (i, j, k) of the first 3-D volume.
     pub dims: [usize; 3],
+    /// Number of 3-D volumes the file holds (the product of dims 4 to 7); only the first is read.
+    pub volumes: u64,
     pub datatype: NiftiType,
     /// Byte offset of the voxel data in the (uncompressed) file.
     pub data_offset: u64,
@@ -140,7 +142,8 @@ pub(super) fn validate(
         sizes[d - 1] = v as usize;
     }
     let dims = [sizes[0], sizes[1], sizes[2]];
-    let extra: usize = sizes[3..].iter().product();
+    // At most 32767^4, which fits u64 (a usize product could overflow on wasm32).
+    let extra: u64 = sizes[3..].iter().map(|&s| s as u64).product();
     if extra > 1 {
         warnings.push(format!(
             "the file holds {extra} volumes ({rank}-D); only the first 3-D volume is shown"
@@ -238,6 +241,7 @@ pub(super) fn validate(
 
     Ok(ReadPlan {
         dims,
+        volumes: extra,
         datatype,
         data_offset,
         scaling,
