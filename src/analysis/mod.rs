@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod pipeline;
 pub mod report;
 pub mod result;
+pub mod rle;
 pub mod scores;
 pub mod status;
 pub mod volumes;

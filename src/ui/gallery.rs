@@ -19,6 +19,8 @@ use web_sys::{
     Url, UrlSearchParams, Worker,
 };
 
+use crate::analysis::rle::Runs;
+use crate::analysis::AnalysisResult;
 use crate::dataset::comparison::label_map_on_grid;
 use crate::dataset::url::check_same_origin;
 use crate::dataset::{Manifest, Truth};
@@ -69,11 +71,33 @@ pub struct Summary {
     pub wrongness: f64,
 }
 
+/// An analysed case's result, kept to show again when the case is reopened (the mask as runs:
+/// kilobytes, not the volume's megabytes).
+pub struct Kept {
+    result: AnalysisResult,
+    mask: Runs,
+    analysed_at_ms: f64,
+    /// The models and settings it was made with; a change of model makes it stale.
+    models: String,
+}
+
+/// What opening a case's volume leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    /// Not a dataset case, or one to show without analysing.
+    Show,
+    /// Analyse it now ("analyse all", or a case opened to be analysed).
+    Analyse,
+    /// Its earlier results are shown again: nothing to run.
+    Restored,
+}
+
 /// One case in the gallery.
 pub struct Entry {
     pub status: CaseStatus,
     pub thumbnail: bool,
     pub summary: Option<Summary>,
+    kept: Option<Kept>,
     pub error: Option<String>,
     pub visible: bool,
     li: HtmlElement,
@@ -356,6 +380,7 @@ fn build(app: &AppRef, el: &Elements, manifest: Manifest, url: String) -> Result
             status: CaseStatus::Pending,
             thumbnail: false,
             summary: None,
+            kept: None,
             error: None,
             visible: true,
             li,
@@ -641,17 +666,20 @@ pub fn open_case(app: &AppRef, idx: usize, analyse: bool) {
 }
 
 /// The viewer decoded a volume. For a dataset case: install its ground truth (checked against
-/// the image's grid) and return whether to analyse it now.
-pub fn volume_loaded(app: &AppRef, truth: Option<Result<Volume, String>>) -> bool {
+/// the image's grid), then show its earlier results when it was analysed with the same models,
+/// or say whether to analyse it now.
+pub fn volume_loaded(app: &AppRef, truth: Option<Result<Volume, String>>) -> Opened {
     let mut a = app.borrow_mut();
     let volume = a.loaded.as_ref().map(|l| l.volume.clone());
+    let voxels = volume.as_ref().map_or(0, |v| v.voxels.len());
+    let models = models_key(&a.analysis_info);
     let Some(g) = a.gallery.as_mut() else {
-        return false;
+        return Opened::Show;
     };
     let Some((idx, analyse)) = g.pending.take() else {
         g.current = None;
         g.refresh();
-        return false;
+        return Opened::Show;
     };
     g.current = Some(idx);
     g.entries[idx].status = CaseStatus::Open;
@@ -673,14 +701,51 @@ pub fn volume_loaded(app: &AppRef, truth: Option<Result<Volume, String>>) -> boo
         comparison: None,
     });
     a.overlay_changed();
+    // Reopened after an analysis with the same models: its results again, at once.
+    let kept = a.gallery.as_mut().and_then(|g| {
+        let e = &mut g.entries[idx];
+        let fits = e
+            .kept
+            .as_ref()
+            .is_some_and(|k| k.models == models && k.mask.len() == voxels);
+        if fits && !walking {
+            e.status = CaseStatus::Analysed;
+            e.kept
+                .as_ref()
+                .map(|k| (k.result.clone(), k.mask.decode(), k.analysed_at_ms))
+        } else {
+            None
+        }
+    });
+    if let Some((result, mask, at)) = kept {
+        a.set_analysis(result, mask, at);
+        a.message = "The results of this case's earlier analysis (same models) are shown; \
+                     Analyze runs it again."
+            .to_string();
+        a.refresh();
+        if let Some(g) = a.gallery.as_mut() {
+            g.refresh();
+        }
+        return Opened::Restored;
+    }
     let run = analyse || walking;
     if run {
         if let Some(g) = a.gallery.as_mut() {
             g.entries[idx].status = CaseStatus::Analysing;
             g.refresh();
         }
+        return Opened::Analyse;
     }
-    run
+    Opened::Show
+}
+
+/// The models and settings an analysis depends on, as a key.
+fn models_key(info: &crate::ui::analysis_info::AnalysisInfo) -> String {
+    format!(
+        "{}|{}",
+        serde_json::to_string(&info.models).unwrap_or_default(),
+        info.cascade
+    )
 }
 
 /// The analysis of the open case finished: keep its comparison, re-sort, go on walking.
@@ -688,9 +753,16 @@ pub fn analysis_finished(app: &AppRef) {
     let next = {
         let mut a = app.borrow_mut();
         let outcome = a.case.as_ref().and_then(|c| c.comparison.clone());
+        let kept = a.analysis.as_ref().map(|an| Kept {
+            result: an.result.clone(),
+            mask: Runs::encode(&an.mask),
+            analysed_at_ms: an.analysed_at_ms,
+            models: models_key(&a.analysis_info),
+        });
         let Some(g) = a.gallery.as_mut() else { return };
         let Some(idx) = g.current else { return };
         let e = &mut g.entries[idx];
+        e.kept = kept;
         match outcome {
             Some(Ok(c)) => {
                 e.status = CaseStatus::Analysed;

@@ -397,8 +397,13 @@ fn on_message(app: &AppRef, data: JsValue) {
                             a.set_volume(v, started, decode_ms);
                             let auto = a.ael.auto.checked();
                             drop(a);
-                            let case = gallery::volume_loaded(app, truth_of(&data));
-                            analysis::volume_changed(app, auto || case);
+                            let opened = gallery::volume_loaded(app, truth_of(&data));
+                            let run = match opened {
+                                gallery::Opened::Restored => false,
+                                gallery::Opened::Analyse => true,
+                                gallery::Opened::Show => auto,
+                            };
+                            analysis::volume_changed(app, run);
                         }
                         Err(e) => a.set_error(&format!("The decoded volume is inconsistent: {e}")),
                     }
