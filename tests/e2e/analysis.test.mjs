@@ -140,6 +140,12 @@ test("demo case: Analyze gives the CLI's numbers, overlay drawn where the mask i
     assert.match(panel, /Research use — not for diagnosis/);
     assert.match(panel, /Intraparenchymal/);
     assert.match(panel, /mL/);
+    // Epidural has too few training cases: the panel and the strip say "not assessed".
+    assert.match(await page.textContent('[data-testid="analysis-results"] tr[data-label="1"]'), /not assessed \(.*training cases\)/);
+    assert.equal(await page.getAttribute('[data-testid="analysis-results"] tr[data-label="1"]', "data-assessed"), "false");
+    assert.match(await page.textContent("#strip-labels li:nth-child(2)"), /EDH — not assessed/);
+    assert.equal(st.results.label_status.epidural.assessed, false);
+    assert.equal(st.results.verdict.epidural, false);
     assert.match(await page.textContent('[data-testid="models-info"]'), /hemoscope-classifier .*MB/);
 
     // Overlay: go to the slice with the most blood, opaque fill, and compare the canvas.

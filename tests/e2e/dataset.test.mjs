@@ -178,6 +178,28 @@ test("a case with ground truth: analysed, Dice and slice agreement equal the CLI
       await page.selectOption('[data-testid="gt-toggle"]', mode);
       assert.ok((await iphPixels(page)) > 0, `${mode}: IPH pixels drawn`);
     }
+
+    // Another case, then this one again: its results come back at once, without analysing.
+    const mask = await page.evaluate(() => Array.from(window.hemoscope.mask()));
+    const other = ds.cases.find((c) => c.id !== "iph-ivh").id;
+    await page.click(`[data-case-id="${other}"]`);
+    await page.waitForFunction((id) => {
+      const s = window.hemoscope.state();
+      return s.dataset.current === id && s.status === "ready";
+    }, other, { timeout: 60_000 });
+    assert.equal((await state(page)).results, undefined, "the other case is not analysed");
+    await page.click('[data-case-id="iph-ivh"]');
+    await page.waitForFunction(() => {
+      const s = window.hemoscope.state();
+      return s.dataset.current === "iph-ivh" && s.status !== "loading";
+    }, null, { timeout: 60_000 });
+    const again = await state(page);
+    assert.equal(again.status, "done", "reopened with its results, no analysis run");
+    assert.match(again.message, /earlier analysis/);
+    assert.deepEqual(again.results.comparison.dice, web.dice, "same comparison");
+    assert.deepEqual(again.results.verdict, st.results.verdict, "same verdicts");
+    assert.deepEqual(await page.evaluate(() => Array.from(window.hemoscope.mask())), mask, "same mask");
+    assert.ok((await iphPixels(page)) > 0, "the overlay is drawn again");
     assert.deepEqual(log.pageErrors, []);
     assert.deepEqual(foreignRequests(log, origin), [], "requests that were not same-origin GETs");
   } finally {

@@ -100,6 +100,11 @@ test("demo case: mask, reports and PNG download locally; DICOM SEG is disabled f
     const report = JSON.parse(json.bytes.toString("utf8"));
     for (const key of Object.keys(st.results)) assert.ok(key in report, `report has ${key}`);
     assert.deepEqual(report.verdict, st.results.verdict);
+    // A label the models cannot assess is said so, never reported (epidural: too few cases).
+    assert.equal(report.label_status.epidural.assessed, false);
+    assert.match(report.label_status.epidural.reason, /training cases/);
+    assert.equal(report.verdict.epidural, false);
+    assert.equal(report.volumes_ml.epidural, 0);
     assert.equal(report.report.software, "hemoscope");
     assert.match(report.report.analysed_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.equal(report.report.notice, "Research use — not for diagnosis");
@@ -112,12 +117,16 @@ test("demo case: mask, reports and PNG download locally; DICOM SEG is disabled f
     assert.match(lines[0], /^slice,position_mm,sop_instance_uid,p_any,p_epidural,/);
     assert.equal(lines.filter((l) => /^\d+,/.test(l)).length, st.volume.dims[2], "one row per slice");
     assert.ok(lines.some((l) => l.startsWith("notice,Research use")));
+    assert.ok(lines.some((l) => /^epidural,,not assessed \(.*training cases\),$/.test(l)), "CSV: epidural not assessed");
 
     const png = await exportFile(page, "export-png", log);
     assert.deepEqual([...png.bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "PNG magic");
     const width = png.bytes.readUInt32BE(16);
     const height = png.bytes.readUInt32BE(20);
     assert.ok(width >= st.view.canvas[0] && height > st.view.canvas[1], `PNG ${width}×${height} holds the view and legend`);
+    // What the user sees: all three views of the layout side by side, not the axial one alone.
+    const views = await page.$eval("#views", (e) => e.getBoundingClientRect());
+    assert.ok(width >= Math.round(views.width) && height > Math.round(views.height), `PNG ${width}×${height} holds the three views (${views.width}×${views.height})`);
     assert.match(await page.textContent('[data-testid="export-status"]'), /Saved hemoscope-view-/);
     assert.deepEqual(log.pageErrors, []);
   } finally {
