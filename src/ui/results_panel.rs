@@ -18,13 +18,14 @@ use crate::ui::events::listen;
 use crate::ui::state::{AnalysisInfo, App};
 use crate::ui::{analysis, AppRef};
 
-/// Label names shown in the panel, in `LABELS` order.
+/// Label names shown in the panel, in `LABELS` order (HTML: `<wbr>` lets a narrow panel break
+/// the long words where a reader would).
 const LABEL_TITLES: [&str; 6] = [
     "Any haemorrhage",
     "Epidural (EDH)",
-    "Intraparenchymal (IPH)",
-    "Intraventricular (IVH)",
-    "Subarachnoid (SAH)",
+    "Intra<wbr>parenchymal (IPH)",
+    "Intra<wbr>ventricular (IVH)",
+    "Sub<wbr>arachnoid (SAH)",
     "Subdural (SDH)",
 ];
 
@@ -195,7 +196,7 @@ fn results_html(r: &AnalysisResult) -> String {
         if let Some(text) = status[n].text() {
             rows.push_str(&format!(
                 "<tr data-label=\"{n}\" data-assessed=\"false\"><th scope=\"row\">{title}</th>\
-                 <td class=\"not-assessed\">{}</td><td class=\"num\">—</td></tr>",
+                 <td class=\"not-assessed\" colspan=\"2\">{}</td></tr>",
                 escape(&text)
             ));
             continue;

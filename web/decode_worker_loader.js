@@ -1,0 +1,5 @@
+// Starts the decode_worker module in its Web Worker (the page starts workers from this file). The
+// wasm-bindgen module is loaded as a classic script and initialised with a single options
+// object, the form wasm-bindgen asks for.
+importScripts("./decode_worker.js");
+wasm_bindgen({ module_or_path: "./decode_worker_bg.wasm" });
