@@ -19,9 +19,9 @@ use crate::ui::state::{AnalysisInfo, App};
 use crate::ui::{analysis, AppRef};
 
 /// Label names shown in the panel, in `LABELS` order (HTML: `<wbr>` lets a narrow panel break
-/// the long words where a reader would).
+/// the long words where a reader would, `&shy;` with a hyphen).
 const LABEL_TITLES: [&str; 6] = [
-    "Any haemorrhage",
+    "Any haemor&shy;rhage",
     "Epidural (EDH)",
     "Intra<wbr>parenchymal (IPH)",
     "Intra<wbr>ventricular (IVH)",
