@@ -65,9 +65,11 @@ fn analyze_phantom_writes_json_and_mask() {
             let p = s["probabilities"][key].as_f64().unwrap();
             assert!((0.0..=1.0).contains(&p));
             let t = v["thresholds"][key].as_f64().unwrap();
+            // A label that is not assessed predicts nothing, whatever its probability.
+            let assessed = v["label_status"][key]["assessed"].as_bool().unwrap();
             assert_eq!(
                 s["predicted"][key].as_bool().unwrap(),
-                p >= t - 1e-7 && p >= t
+                assessed && p >= t - 1e-7 && p >= t
             );
         }
     }
@@ -91,6 +93,11 @@ fn analyze_phantom_writes_json_and_mask() {
         }
     }
     assert!(mask.voxels.iter().all(|&m| (0..=5).contains(&m)));
+    // Epidural is not assessed by the shipped models: no verdict, no mask code 1, no volume.
+    assert_eq!(v["label_status"]["epidural"]["assessed"], false);
+    assert_eq!(v["verdict"]["epidural"], false);
+    assert_eq!(v["volumes_ml"]["epidural"].as_f64().unwrap(), 0.0);
+    assert!(!mask.voxels.contains(&1));
     let blood = mask.voxels.iter().filter(|&&m| m > 0).count() as f64;
     let any_ml = v["volumes_ml"]["any"].as_f64().unwrap();
     assert!((blood * input.voxel_volume_ml() - any_ml).abs() < 1e-6 * (1.0 + any_ml));
