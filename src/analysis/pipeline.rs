@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use super::assemble::{assemble, model_versions};
 use super::cascade::{self, Cascade};
 use super::result::AnalysisResult;
-use super::scores::{fuse, segmenter_max, sigmoid};
-use super::status::{allowed_codes, assessed_flags, contributing, label_status, LabelStatus};
 use super::result::Labels;
+use super::scores::{fuse, segmenter_max, sigmoid};
 pub use super::slice_positions;
+use super::status::{allowed_codes, assessed_flags, contributing, label_status, LabelStatus};
 use crate::model::card::{AnalysisCard, ModelCard};
 use crate::model::plan::Plan;
 use crate::model::preprocess::{axis, preprocess_slice};
@@ -134,7 +134,12 @@ impl Analyzer {
     pub fn label_status(&self, cascade: bool) -> Labels<LabelStatus> {
         label_status(
             &self.card,
-            &contributing(&self.classifier.card, &self.segmenter.card, &self.card, cascade),
+            &contributing(
+                &self.classifier.card,
+                &self.segmenter.card,
+                &self.card,
+                cascade,
+            ),
         )
     }
 
@@ -420,7 +425,9 @@ mod tests {
             logits[h * w + px] = 5.0;
             logits[3 * h * w + px] = 2.0;
         }
-        assert!(upsampled_argmax(&logits, ch, h, w, 8, 8, &[]).iter().all(|&c| c == 1));
+        assert!(upsampled_argmax(&logits, ch, h, w, 8, 8, &[])
+            .iter()
+            .all(|&c| c == 1));
         let allowed = [true, false, true, true, true, true];
         assert!(upsampled_argmax(&logits, ch, h, w, 8, 8, &allowed)
             .iter()

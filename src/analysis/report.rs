@@ -133,13 +133,13 @@ pub fn report_csv(result: &AnalysisResult, info: &ReportInfo) -> Result<String> 
         ];
         row.extend(s.probabilities.to_array().iter().map(|p| p.to_string()));
         // A label that is not assessed predicts nothing: its cell stays empty.
-        row.extend(
-            s.predicted
-                .to_array()
-                .iter()
-                .zip(status)
-                .map(|(&b, st)| if st.assessed { bit(b) } else { String::new() }),
-        );
+        row.extend(s.predicted.to_array().iter().zip(status).map(|(&b, st)| {
+            if st.assessed {
+                bit(b)
+            } else {
+                String::new()
+            }
+        }));
         w.write_record(&row).map_err(err)?;
     }
     w.write_record([""]).map_err(err)?;
@@ -156,7 +156,12 @@ pub fn report_csv(result: &AnalysisResult, info: &ReportInfo) -> Result<String> 
                 bit(v[n]),
                 format!("{:.3}", ml[n]),
             ],
-            Some(text) => [LABEL_NAMES[n].to_string(), String::new(), text, String::new()],
+            Some(text) => [
+                LABEL_NAMES[n].to_string(),
+                String::new(),
+                text,
+                String::new(),
+            ],
         };
         w.write_record(row).map_err(err)?;
     }

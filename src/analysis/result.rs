@@ -45,7 +45,6 @@ impl<T> Labels<T> {
 }
 
 impl<T: Copy> Labels<T> {
-
     /// As an array in `LABELS` order.
     pub fn to_array(&self) -> [T; 6] {
         [

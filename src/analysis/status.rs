@@ -166,10 +166,7 @@ mod tests {
         assert_eq!(s.epidural.reason.as_deref(), Some("too few training cases"));
         seg.validated_labels = Some(vec!["any".into(), "subdural".into()]);
         let s = label_status(&card, &[&seg]);
-        assert_eq!(
-            assessed_flags(&s),
-            [true, false, false, false, false, true]
-        );
+        assert_eq!(assessed_flags(&s), [true, false, false, false, false, true]);
     }
 
     #[test]

@@ -8,10 +8,10 @@ use web_sys::{
     HtmlInputElement, ImageData, MouseEvent,
 };
 
+use crate::analysis::status::assessed_flags;
 use crate::analysis::AnalysisResult;
 use crate::model::card::ModelCard;
 use crate::model::shipped;
-use crate::analysis::status::assessed_flags;
 use crate::render::probability_strip;
 use crate::ui::dom::{self, by_id};
 use crate::ui::events::listen;
