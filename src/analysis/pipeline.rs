@@ -1,6 +1,7 @@
 //! The whole-scan analysis: both models over every slice, scores, verdicts, mask, volumes.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use super::assemble::{assemble, model_versions};
 use super::cascade::{self, Cascade};
@@ -17,10 +18,15 @@ use crate::model::validate::ValidatedModel;
 use crate::model::ModelRole;
 use crate::{Error, Result, Volume};
 
-/// A loaded model and its card.
+/// A model and its card. Its tract plan is built (optimised and self-tested with the card's
+/// known-answer test vector) at once by [`LoadedModel::load`], or on first use by
+/// [`LoadedModel::deferred`]: a model whose output the analysis does not use (the classifier,
+/// unless it weighs in the slice score or the cascade runs) then costs nothing.
 pub struct LoadedModel {
     pub card: ModelCard,
-    pub plan: Plan,
+    plan: OnceLock<Plan>,
+    /// The ONNX bytes, kept until the plan is built.
+    onnx: Vec<u8>,
 }
 
 impl LoadedModel {
@@ -29,7 +35,35 @@ impl LoadedModel {
         let card = ModelCard::from_json(card_json)?;
         let plan = Plan::load(onnx, &card)?;
         plan.self_test(&card)?;
-        Ok(LoadedModel { card, plan })
+        Ok(LoadedModel {
+            card,
+            plan: OnceLock::from(plan),
+            onnx: Vec::new(),
+        })
+    }
+
+    /// Check the card now; build and self-test the plan on first use.
+    pub fn deferred(card_json: &str, onnx: &[u8]) -> Result<Self> {
+        Ok(LoadedModel {
+            card: ModelCard::from_json(card_json)?,
+            plan: OnceLock::new(),
+            onnx: onnx.to_vec(),
+        })
+    }
+
+    /// Whether the plan has been built (and passed its self-test).
+    pub fn is_built(&self) -> bool {
+        self.plan.get().is_some()
+    }
+
+    /// The plan, built and self-tested now if it was deferred.
+    pub fn plan(&self) -> Result<&Plan> {
+        if let Some(p) = self.plan.get() {
+            return Ok(p);
+        }
+        let plan = Plan::load(&self.onnx, &self.card)?;
+        plan.self_test(&self.card)?;
+        Ok(self.plan.get_or_init(|| plan))
     }
 }
 
@@ -37,7 +71,8 @@ impl From<ValidatedModel> for LoadedModel {
     fn from(v: ValidatedModel) -> Self {
         LoadedModel {
             card: v.card,
-            plan: v.plan,
+            plan: OnceLock::from(v.plan),
+            onnx: Vec::new(),
         }
     }
 }
@@ -98,7 +133,9 @@ impl Analyzer {
         )
     }
 
-    /// Models from card JSON and ONNX bytes.
+    /// Models from card JSON and ONNX bytes. The segmenter is built and self-tested now; the
+    /// classifier too when its slice-score weight is positive, else on first use (the
+    /// cascade), so a plain analysis never pays for a model whose output it does not use.
     pub fn new(
         classifier_card: &str,
         classifier_onnx: &[u8],
@@ -107,7 +144,11 @@ impl Analyzer {
         analysis_card: &str,
     ) -> Result<Self> {
         let card = AnalysisCard::from_json(analysis_card)?;
-        let classifier = LoadedModel::load(classifier_card, classifier_onnx)?;
+        let classifier = if card.slice_score.classifier_weight > 0.0 {
+            LoadedModel::load(classifier_card, classifier_onnx)?
+        } else {
+            LoadedModel::deferred(classifier_card, classifier_onnx)?
+        };
         let segmenter = LoadedModel::load(segmenter_card, segmenter_onnx)?;
         let s = &segmenter.card.onnx.output.shape;
         if s.len() != 4 || s[1] != 6 {
@@ -151,7 +192,7 @@ impl Analyzer {
     /// The classifier's per-label probabilities (sigmoid of its logits) for one slice.
     pub fn classify_slice(&self, hu: &[i16], rows: usize, cols: usize) -> Result<[f32; 6]> {
         let x = preprocess_slice(hu, rows, cols, &self.classifier.card.preprocessing)?;
-        let logits = self.classifier.plan.run(x)?;
+        let logits = self.classifier.plan()?.run(x)?;
         let mut p = [0f32; 6];
         for (o, l) in p.iter_mut().zip(&logits) {
             *o = sigmoid(*l);
@@ -185,7 +226,7 @@ impl Analyzer {
                 } else {
                     preprocess_slice(hu, rows, cols, &self.classifier.card.preprocessing)?
                 };
-                let logits = self.classifier.plan.run(xc)?;
+                let logits = self.classifier.plan()?.run(xc)?;
                 let mut p = [0f32; 6];
                 for (o, l) in p.iter_mut().zip(&logits) {
                     *o = sigmoid(*l);
@@ -195,7 +236,7 @@ impl Analyzer {
             None => None,
         };
         let t2 = now_ms();
-        let seg = self.segmenter.plan.run(x)?;
+        let seg = self.segmenter.plan()?.run(x)?;
         let t3 = now_ms();
         let shape = &self.segmenter.card.onnx.output.shape;
         let (h, w) = (shape[2], shape[3]);
@@ -413,6 +454,20 @@ mod tests {
                 "{rows} × {cols}"
             );
         }
+    }
+
+    #[test]
+    fn the_unused_classifier_is_built_only_when_first_needed() {
+        let a = Analyzer::shipped().unwrap();
+        assert_eq!(a.card.slice_score.classifier_weight, 0.0);
+        assert!(a.segmenter.is_built());
+        assert!(!a.classifier.is_built(), "weight 0: no plan, no self-test yet");
+        let hu = vec![40i16; 64 * 64];
+        a.analyze_slice(&hu, 64, 64).unwrap();
+        assert!(!a.classifier.is_built(), "a plain analysis does not need it");
+        let p = a.classify_slice(&hu, 64, 64).unwrap();
+        assert!(a.classifier.is_built(), "the cascade builds it on first use");
+        assert!(p.iter().all(|v| (0.0..=1.0).contains(v)));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The analysis worker (runs in a Web Worker, built from `src/bin/analysis_worker.rs` with the
 //! `inference` feature): loads both models from the app's own origin, checks them against
-//! their cards, runs the cards' known-answer self-tests, then analyses the slices the page
-//! sends, with the same [`Analyzer::analyze_slice`] as the native CLI.
+//! their cards (sha256), builds and self-tests the segmenter (the card's known-answer test),
+//! then analyses the slices the page sends, with the same [`Analyzer::analyze_slice`] as the
+//! native CLI. The classifier, unused by a plain analysis (weight 0 in the analysis card), is
+//! built and self-tested on its first use (the cascade's first pass).
 
 use std::cell::RefCell;
 
