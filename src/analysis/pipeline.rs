@@ -461,12 +461,21 @@ mod tests {
         let a = Analyzer::shipped().unwrap();
         assert_eq!(a.card.slice_score.classifier_weight, 0.0);
         assert!(a.segmenter.is_built());
-        assert!(!a.classifier.is_built(), "weight 0: no plan, no self-test yet");
+        assert!(
+            !a.classifier.is_built(),
+            "weight 0: no plan, no self-test yet"
+        );
         let hu = vec![40i16; 64 * 64];
         a.analyze_slice(&hu, 64, 64).unwrap();
-        assert!(!a.classifier.is_built(), "a plain analysis does not need it");
+        assert!(
+            !a.classifier.is_built(),
+            "a plain analysis does not need it"
+        );
         let p = a.classify_slice(&hu, 64, 64).unwrap();
-        assert!(a.classifier.is_built(), "the cascade builds it on first use");
+        assert!(
+            a.classifier.is_built(),
+            "the cascade builds it on first use"
+        );
         assert!(p.iter().all(|v| (0.0..=1.0).contains(v)));
     }
 
