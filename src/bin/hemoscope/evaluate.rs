@@ -104,8 +104,19 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             truth.push(y);
         }
         let pred: Vec<bool> = s_pred.iter().map(|&n| n >= min_slices.max(1)).collect();
-        series_rows
-            .push(json!({"series_uid": uid, "truth_any": s_truth[0], "predicted_any": pred[0]}));
+        // The scan verdicts as reported (labels that are not assessed are never positive).
+        let verdict = result.verdict.to_array();
+        let false_subtypes: Vec<&str> = (1..6)
+            .filter(|&i| verdict[i] && !s_truth[i])
+            .map(|i| LABELS[i])
+            .collect();
+        let missed_subtypes: Vec<&str> = (1..6)
+            .filter(|&i| !verdict[i] && s_truth[i] && status_of(&analyzer, cascade.is_some(), i))
+            .map(|i| LABELS[i])
+            .collect();
+        series_rows.push(json!({"series_uid": uid, "truth_any": s_truth[0],
+            "predicted_any": pred[0], "verdict": result.verdict,
+            "false_subtype_verdicts": false_subtypes, "missed_subtypes": missed_subtypes}));
     }
 
     let samples = read_csv(&root.join("slices2d/samples.csv"))?;
@@ -178,9 +189,30 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         .iter()
         .filter(|r| r["truth_any"] == r["predicted_any"])
         .count();
+    let count = |key: &str| -> usize {
+        series_rows
+            .iter()
+            .map(|r| r[key].as_array().map_or(0, |a| a.len()))
+            .sum()
+    };
+    let (false_subtypes, missed_subtypes) = (
+        count("false_subtype_verdicts"),
+        count("missed_subtypes"),
+    );
+    let series_with_false_subtype = series_rows
+        .iter()
+        .filter(|r| {
+            r["false_subtype_verdicts"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+        })
+        .count();
     let report = json!({
         "slices": Value::Object(per),
-        "series": {"n": series_rows.len(), "any_correct": any_correct, "rows": series_rows},
+        "series": {"n": series_rows.len(), "any_correct": any_correct,
+                   "false_subtype_verdicts": false_subtypes,
+                   "series_with_false_subtype_verdicts": series_with_false_subtype,
+                   "missed_subtype_verdicts": missed_subtypes, "rows": series_rows},
         "dice_any_mean_per_slice": if dices.is_empty() { Value::Null } else { json!(dices.iter().sum::<f64>() / dices.len() as f64) },
         "dice_any_pooled": if total == 0 { 1.0 } else { 2.0 * inter as f64 / total as f64 },
         "n_masked_slices": dices.len(),
@@ -225,6 +257,11 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             dices.len()
         );
         println!(
+            "subtype verdicts: {false_subtypes} false (on {series_with_false_subtype} of {} \
+             series), {missed_subtypes} missed",
+            report["series"]["n"]
+        );
+        println!(
             "volumes: segmented {seg_slices} of {all_slices} slices in {:.0} ms; masked \
              slices segmented: {masked_flagged} of {}",
             volume_ms,
@@ -238,4 +275,9 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
 struct SliceOut {
     scores: [f32; 6],
     labels: Vec<u8>,
+}
+
+/// Whether label `i` is assessed by this analysis.
+fn status_of(analyzer: &Analyzer, cascade: bool, i: usize) -> bool {
+    analyzer.label_status(cascade).as_refs()[i].assessed
 }
