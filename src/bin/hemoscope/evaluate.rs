@@ -195,10 +195,8 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             .map(|r| r[key].as_array().map_or(0, |a| a.len()))
             .sum()
     };
-    let (false_subtypes, missed_subtypes) = (
-        count("false_subtype_verdicts"),
-        count("missed_subtypes"),
-    );
+    let (false_subtypes, missed_subtypes) =
+        (count("false_subtype_verdicts"), count("missed_subtypes"));
     let series_with_false_subtype = series_rows
         .iter()
         .filter(|r| {
