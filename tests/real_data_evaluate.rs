@@ -56,4 +56,32 @@ fn evaluate_reproduces_the_card_metrics() {
     let want = card["dice_any_pooled"].as_f64().unwrap();
     assert!((got - want).abs() < 0.01, "Dice {got} vs card {want}");
     assert_eq!(v["series"]["any_correct"], card["series"]["any_correct"]);
+    // Epidural is not assessed: a status, no metrics.
+    assert!(v["slices"]["epidural"]["status"]
+        .as_str()
+        .unwrap()
+        .starts_with("not assessed"));
+    assert!(v["slices"]["epidural"]["auc"].is_null());
+    // Thresholds chosen leaving each patient out: the card's honest figures, reproduced.
+    let (oof, card_oof) = (&v["out_of_group"], &card["out_of_group"]);
+    assert_eq!(oof["groups"], card_oof["groups"]);
+    for label in [
+        "any",
+        "intraparenchymal",
+        "intraventricular",
+        "subarachnoid",
+        "subdural",
+    ] {
+        let got = oof["slices"][label]["f1"].as_f64().unwrap();
+        let want = card_oof["slices"][label]["f1"].as_f64().unwrap();
+        assert!(
+            (got - want).abs() < 0.01,
+            "{label} out-of-group F1 {got} vs card {want}"
+        );
+    }
+    assert_eq!(oof["series"], card_oof["series"]);
+    assert_eq!(
+        v["series"]["false_subtype_verdicts"],
+        card["series"]["false_subtype_verdicts"]
+    );
 }

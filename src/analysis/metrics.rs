@@ -52,6 +52,74 @@ pub fn f1_at(y: &[bool], s: &[f32], t: f32) -> f64 {
     }
 }
 
+/// The threshold with the highest F1 among the scores rounded to 4 decimals (the rule that
+/// chose the shipped thresholds, `models/train`); 0.5 when there is no positive.
+pub fn best_f1_threshold(y: &[bool], s: &[f32]) -> f32 {
+    if !y.iter().any(|&v| v) {
+        return 0.5;
+    }
+    let mut cands: Vec<f32> = s
+        .iter()
+        .filter(|v| v.is_finite())
+        .map(|&v| (f64::from(v) * 1e4).round() as f32 / 1e4)
+        .collect();
+    cands.sort_by(f32::total_cmp);
+    cands.dedup();
+    let (mut best, mut bt) = (-1.0f64, 0.5f32);
+    for t in cands {
+        let f = f1_at(y, s, t);
+        if f > best + 1e-12 {
+            (best, bt) = (f, t);
+        }
+    }
+    bt
+}
+
+/// Leave-one-group-out thresholds: each sample is predicted (`score >= t`) with the threshold
+/// chosen ([`best_f1_threshold`]) on the samples of every *other* group, so no sample's own
+/// truth chose its threshold. `groups` holds one group id per sample (a patient, a series).
+pub fn out_of_group_predictions(y: &[bool], s: &[f32], groups: &[usize]) -> Vec<bool> {
+    let mut ids: Vec<usize> = groups.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = vec![false; y.len()];
+    for g in ids {
+        let (mut yo, mut so) = (Vec::new(), Vec::new());
+        for ((&yi, &si), &gi) in y.iter().zip(s).zip(groups) {
+            if gi != g {
+                yo.push(yi);
+                so.push(si);
+            }
+        }
+        let t = best_f1_threshold(&yo, &so);
+        for ((o, &si), &gi) in out.iter_mut().zip(s).zip(groups) {
+            if gi == g {
+                *o = si >= t;
+            }
+        }
+    }
+    out
+}
+
+/// F1 of boolean predictions; 1.0 when there are no positives and none predicted.
+pub fn f1_of(y: &[bool], p: &[bool]) -> f64 {
+    let (mut tp, mut fp, mut fneg) = (0u64, 0u64, 0u64);
+    for (&truth, &pred) in y.iter().zip(p) {
+        match (pred, truth) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, true) => fneg += 1,
+            _ => {}
+        }
+    }
+    let den = 2 * tp + fp + fneg;
+    if den == 0 {
+        1.0
+    } else {
+        2.0 * tp as f64 / den as f64
+    }
+}
+
 /// Dice of two boolean masks; 1.0 when both are empty.
 pub fn dice(pred: impl Iterator<Item = bool>, truth: impl Iterator<Item = bool>) -> f64 {
     let (mut inter, mut total) = (0u64, 0u64);
@@ -89,5 +157,33 @@ mod tests {
         );
         assert!((d - 2.0 / 3.0).abs() < 1e-12);
         assert_eq!(dice([false].into_iter(), [false].into_iter()), 1.0);
+    }
+
+    #[test]
+    fn best_threshold_maximises_f1() {
+        let y = [false, false, true, true, false];
+        let s = [0.1, 0.3, 0.6, 0.8, 0.7];
+        // t = 0.6: tp 2, fp 1 → F1 0.8; t = 0.8: tp 1 → 0.667; t = 0.1: F1 4/7
+        assert_eq!(best_f1_threshold(&y, &s), 0.6);
+        assert_eq!(best_f1_threshold(&[false, false], &[0.2, 0.9]), 0.5);
+    }
+
+    #[test]
+    fn out_of_group_thresholds_never_see_their_own_group() {
+        // Group 0 alone would choose 0.9 (its positive scores 0.9); groups 1 and 2 choose 0.3.
+        let y = [true, false, true, false, true, false];
+        let s = [0.9, 0.5, 0.3, 0.1, 0.3, 0.2];
+        let g = [0, 0, 1, 1, 2, 2];
+        let p = out_of_group_predictions(&y, &s, &g);
+        // group 0 predicted with the threshold of groups 1+2 (0.3): 0.9 and 0.5 both positive
+        assert_eq!(&p[0..2], &[true, true]);
+        // group 1 with groups 0+2's threshold (0.3 is their best: F1 of 0.9,0.5,0.3,0.2 …)
+        assert_eq!(
+            best_f1_threshold(&[true, false, true, false], &[0.9, 0.5, 0.3, 0.2]),
+            0.3
+        );
+        assert_eq!(&p[2..4], &[true, false]);
+        assert!((f1_of(&y, &p) - f1_of(&y, &[true, true, true, false, true, false])).abs() < 1e-12);
+        assert!((f1_of(&y, &p) - 6.0 / 7.0).abs() < 1e-12);
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use clap::Args;
-use hemoscope::analysis::metrics::{auc, dice, f1_at};
+use hemoscope::analysis::metrics::{auc, dice, f1_at, f1_of, out_of_group_predictions};
 use hemoscope::analysis::pipeline::Analyzer;
 use hemoscope::model::card::LABELS;
 use serde_json::{json, Value};
@@ -55,6 +55,15 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
     let mut scores: Vec<[f32; 6]> = Vec::new();
     let mut truth: Vec<[bool; 6]> = Vec::new();
     let mut series_rows = Vec::new();
+    // One group per patient (an RSNA series; a 2-D sample's provenance group), for the
+    // out-of-group thresholds; and where each series' slices lie in `scores`.
+    let mut group_ids: HashMap<String, usize> = HashMap::new();
+    let mut groups: Vec<usize> = Vec::new();
+    let mut series_spans: Vec<(usize, usize, [bool; 6])> = Vec::new();
+    let mut group_of = |name: &str| -> usize {
+        let n = group_ids.len();
+        *group_ids.entry(name.to_string()).or_insert(n)
+    };
 
     let slices = read_csv(&root.join("rsna-ich/slices.csv"))?;
     for uid in &split.rsna_series {
@@ -85,6 +94,8 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         volume_ms += t0.elapsed().as_secs_f64() * 1000.0;
         all_slices += volume.dims[2];
         let (mut s_truth, mut s_pred) = ([false; 6], [0usize; 6]);
+        let first = scores.len();
+        let group = group_of(&format!("rsna:{uid}"));
         for r in rows {
             let Some(k) = r.get("slice").and_then(|s| s.parse::<usize>().ok()) else {
                 continue;
@@ -102,7 +113,9 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             }
             scores.push(q);
             truth.push(y);
+            groups.push(group);
         }
+        series_spans.push((first, scores.len(), s_truth));
         let pred: Vec<bool> = s_pred.iter().map(|&n| n >= min_slices.max(1)).collect();
         // The scan verdicts as reported (labels that are not assessed are never positive).
         let verdict = result.verdict.to_array();
@@ -120,6 +133,8 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
     }
 
     let samples = read_csv(&root.join("slices2d/samples.csv"))?;
+    // Absent provenance: each sample its own group.
+    let provenance = read_csv(&root.join("slices2d/provenance.csv")).unwrap_or_default();
     let (mut dices, mut inter, mut total) = (Vec::new(), 0u64, 0u64);
     let mut masked_flagged = 0usize;
     for name in &split.slices2d_samples {
@@ -160,6 +175,12 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         };
         scores.push(out.scores);
         truth.push(y);
+        let source_group = provenance
+            .iter()
+            .find(|r| r.get("sample") == Some(name))
+            .and_then(|r| r.get("group_id"))
+            .map_or_else(|| format!("2d:{name}"), |g| format!("2d:{g}"));
+        groups.push(group_of(&source_group));
         let g = gt.slice(0);
         let p = out.labels.iter().map(|&v| v > 0);
         let t = g.iter().map(|&v| v > 0);
@@ -184,6 +205,34 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
                            "positives": positives, "n": y.len()}),
         };
         per.insert(l.to_string(), row);
+    }
+    // Out of group: every slice predicted with thresholds chosen on the other patients only,
+    // then the same scan-verdict rule; the shipped thresholds were chosen on all of them.
+    let assessed: Vec<bool> = status.iter().map(|s| s.assessed).collect();
+    let mut oof_slices = serde_json::Map::new();
+    let mut oof_pred: Vec<Vec<bool>> = vec![vec![false; scores.len()]; 6];
+    for (i, l) in LABELS.iter().enumerate() {
+        if !assessed[i] {
+            continue;
+        }
+        let y: Vec<bool> = truth.iter().map(|t| t[i]).collect();
+        let s: Vec<f32> = scores.iter().map(|q| q[i]).collect();
+        oof_pred[i] = out_of_group_predictions(&y, &s, &groups);
+        oof_slices.insert(l.to_string(), json!({"f1": f1_of(&y, &oof_pred[i])}));
+    }
+    let (mut oof_any_correct, mut oof_false_subtypes, mut oof_false_series) =
+        (0usize, 0usize, 0usize);
+    for &(a, b, t) in &series_spans {
+        let mut v = [false; 6];
+        for (i, out) in v.iter_mut().enumerate() {
+            *out = assessed[i]
+                && oof_pred[i][a..b].iter().filter(|&&p| p).count() >= min_slices.max(1);
+        }
+        let any = v[0];
+        let false_here = (1..6).filter(|&i| v[i] && any && !t[i]).count();
+        oof_any_correct += usize::from(v[0] == t[0]);
+        oof_false_subtypes += false_here;
+        oof_false_series += usize::from(false_here > 0);
     }
     let any_correct = series_rows
         .iter()
@@ -214,6 +263,14 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         "dice_any_mean_per_slice": if dices.is_empty() { Value::Null } else { json!(dices.iter().sum::<f64>() / dices.len() as f64) },
         "dice_any_pooled": if total == 0 { 1.0 } else { 2.0 * inter as f64 / total as f64 },
         "n_masked_slices": dices.len(),
+        "out_of_group": {
+            "what": "thresholds chosen (max F1) on every other patient's slices, leave one patient out",
+            "groups": group_ids.len(),
+            "slices": Value::Object(oof_slices),
+            "series": {"n": series_spans.len(), "any_correct": oof_any_correct,
+                       "false_subtype_verdicts": oof_false_subtypes,
+                       "series_with_false_subtype_verdicts": oof_false_series},
+        },
         "card_metrics": analyzer.card.metrics.clone(),
         "cascade": cascade.map(|c| json!({"threshold": c.threshold, "neighbours": c.neighbours})),
         "volume_slices_segmented": seg_slices,
@@ -258,6 +315,23 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             "subtype verdicts: {false_subtypes} false (on {series_with_false_subtype} of {} \
              series), {missed_subtypes} missed",
             report["series"]["n"]
+        );
+        let oof = &report["out_of_group"];
+        let f1s: Vec<String> = LABELS
+            .iter()
+            .filter_map(|l| {
+                oof["slices"][*l]["f1"]
+                    .as_f64()
+                    .map(|f| format!("{l} {f:.3}"))
+            })
+            .collect();
+        println!(
+            "thresholds chosen leaving each patient out ({} patients): slice F1 {}; series \
+             verdict (any) correct {oof_any_correct}/{}; false subtype verdicts \
+             {oof_false_subtypes} (on {oof_false_series} series)",
+            group_ids.len(),
+            f1s.join(", "),
+            series_spans.len()
         );
         println!(
             "volumes: segmented {seg_slices} of {all_slices} slices in {:.0} ms; masked \
