@@ -35,21 +35,7 @@ pub fn auc(y: &[bool], s: &[f32]) -> Option<f64> {
 
 /// F1 of predictions `s >= t`; 1.0 when there are no positives and none predicted.
 pub fn f1_at(y: &[bool], s: &[f32], t: f32) -> f64 {
-    let (mut tp, mut fp, mut fneg) = (0u64, 0u64, 0u64);
-    for (&truth, &score) in y.iter().zip(s) {
-        match (score >= t, truth) {
-            (true, true) => tp += 1,
-            (true, false) => fp += 1,
-            (false, true) => fneg += 1,
-            _ => {}
-        }
-    }
-    let den = 2 * tp + fp + fneg;
-    if den == 0 {
-        1.0
-    } else {
-        2.0 * tp as f64 / den as f64
-    }
+    f1_of_pairs(y.iter().zip(s).map(|(&truth, &score)| (truth, score >= t)))
 }
 
 /// The threshold with the highest F1 among the scores rounded to 4 decimals (the rule that
@@ -103,8 +89,13 @@ pub fn out_of_group_predictions(y: &[bool], s: &[f32], groups: &[usize]) -> Vec<
 
 /// F1 of boolean predictions; 1.0 when there are no positives and none predicted.
 pub fn f1_of(y: &[bool], p: &[bool]) -> f64 {
+    f1_of_pairs(y.iter().copied().zip(p.iter().copied()))
+}
+
+/// F1 of (truth, prediction) pairs; 1.0 when there are no positives and none predicted.
+fn f1_of_pairs(pairs: impl Iterator<Item = (bool, bool)>) -> f64 {
     let (mut tp, mut fp, mut fneg) = (0u64, 0u64, 0u64);
-    for (&truth, &pred) in y.iter().zip(p) {
+    for (truth, pred) in pairs {
         match (pred, truth) {
             (true, true) => tp += 1,
             (true, false) => fp += 1,

@@ -100,15 +100,7 @@ pub fn contributing<'a>(
 
 /// The assessed flags in `LABELS` order.
 pub fn assessed_flags(status: &Labels<LabelStatus>) -> [bool; 6] {
-    let a = status.as_refs();
-    [
-        a[0].assessed,
-        a[1].assessed,
-        a[2].assessed,
-        a[3].assessed,
-        a[4].assessed,
-        a[5].assessed,
-    ]
+    status.as_refs().map(|s| s.assessed)
 }
 
 /// The mask codes (1..=5) a segmenter may write: the subtypes that are assessed. Code 0

@@ -26,6 +26,14 @@ pub fn by_id<T: JsCast>(id: &str) -> Result<T, JsValue> {
         .map_err(|_| JsValue::from_str(&format!("element #{id} has an unexpected type")))
 }
 
+/// The elements under `root` that match `selector` and are a `T`, in document order.
+pub fn select_all<T: JsCast>(root: &web_sys::Element, selector: &str) -> Result<Vec<T>, JsValue> {
+    let nodes = root.query_selector_all(selector)?;
+    Ok((0..nodes.length())
+        .filter_map(|n| nodes.item(n).and_then(|e| e.dyn_into::<T>().ok()))
+        .collect())
+}
+
 /// Readable text of a JS error value.
 pub fn js_error_text(e: &JsValue) -> String {
     if let Some(s) = e.as_string() {

@@ -300,20 +300,16 @@ fn export_png(app: &AppRef) {
         let frame = views.get_bounding_client_rect();
         let (fw, fh) = (frame.width().max(1.0), frame.height().max(1.0));
         // Canvases and letters that are on screen (a hidden view has an empty box).
-        let canvases = views.query_selector_all("canvas")?;
-        let mut shown = Vec::new();
-        for n in 0..canvases.length() {
-            let Some(c) = canvases
-                .item(n)
-                .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok())
-            else {
-                continue;
-            };
-            let r = c.get_bounding_client_rect();
-            if r.width() >= 1.0 && r.height() >= 1.0 && c.width() > 0 && c.height() > 0 {
-                shown.push((c, r));
-            }
-        }
+        let shown: Vec<_> = dom::select_all::<HtmlCanvasElement>(&views, "canvas")?
+            .into_iter()
+            .map(|c| {
+                let r = c.get_bounding_client_rect();
+                (c, r)
+            })
+            .filter(|(c, r)| {
+                r.width() >= 1.0 && r.height() >= 1.0 && c.width() > 0 && c.height() > 0
+            })
+            .collect();
         // Backing-store pixels per CSS pixel (1, or the device pixel ratio).
         let scale = shown
             .iter()
@@ -340,18 +336,11 @@ fn export_png(app: &AppRef) {
                 r.height() * scale,
             )?;
         }
-        let letters = views.query_selector_all(".orient")?;
         ctx.set_font(&format!("600 {:.0}px system-ui, sans-serif", 16.0 * scale));
         ctx.set_text_align("center");
         ctx.set_text_baseline("middle");
         ctx.set_fill_style_str("#ffd84a");
-        for n in 0..letters.length() {
-            let Some(l) = letters
-                .item(n)
-                .and_then(|l| l.dyn_into::<HtmlElement>().ok())
-            else {
-                continue;
-            };
+        for l in dom::select_all::<HtmlElement>(&views, ".orient")? {
             let r = l.get_bounding_client_rect();
             let text = l.text_content().unwrap_or_default();
             if r.width() < 1.0 || text.is_empty() {

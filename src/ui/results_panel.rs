@@ -269,17 +269,10 @@ impl App {
 
     /// Mark the strip's row labels of labels that are not assessed ("EDH — not assessed").
     fn mark_strip_labels(&self, assessed: &[bool; 6]) {
-        let Ok(items) = self.ael.strip_labels.query_selector_all("li") else {
+        let Ok(items) = dom::select_all::<web_sys::Element>(&self.ael.strip_labels, "li") else {
             return;
         };
-        for (n, a) in assessed.iter().enumerate() {
-            let Some(li) = items
-                .item(n as u32)
-                .and_then(|l| l.dyn_into::<web_sys::Element>().ok())
-            else {
-                continue;
-            };
-            let short = STRIP_SHORT[n];
+        for ((li, a), short) in items.iter().zip(assessed).zip(STRIP_SHORT) {
             let text = if *a {
                 short.to_string()
             } else {

@@ -65,6 +65,8 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         *group_ids.entry(name.to_string()).or_insert(n)
     };
 
+    let status = analyzer.label_status(cascade.is_some());
+    let status = status.as_refs();
     let slices = read_csv(&root.join("rsna-ich/slices.csv"))?;
     for uid in &split.rsna_series {
         let mut rows: Vec<&HashMap<String, String>> = slices
@@ -124,7 +126,7 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             .map(|i| LABELS[i])
             .collect();
         let missed_subtypes: Vec<&str> = (1..6)
-            .filter(|&i| !verdict[i] && s_truth[i] && status_of(&analyzer, cascade.is_some(), i))
+            .filter(|&i| !verdict[i] && s_truth[i] && status[i].assessed)
             .map(|i| LABELS[i])
             .collect();
         series_rows.push(json!({"series_uid": uid, "truth_any": s_truth[0],
@@ -191,8 +193,6 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         }
     }
 
-    let status = analyzer.label_status(cascade.is_some());
-    let status = status.as_refs();
     let mut per = serde_json::Map::new();
     for (i, l) in LABELS.iter().enumerate() {
         let y: Vec<bool> = truth.iter().map(|t| t[i]).collect();
@@ -347,9 +347,4 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
 struct SliceOut {
     scores: [f32; 6],
     labels: Vec<u8>,
-}
-
-/// Whether label `i` is assessed by this analysis.
-fn status_of(analyzer: &Analyzer, cascade: bool, i: usize) -> bool {
-    analyzer.label_status(cascade).as_refs()[i].assessed
 }
