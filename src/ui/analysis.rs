@@ -3,8 +3,9 @@
 //! Cancel (the workers are terminated and started again), and the result assembled with the
 //! same function as the native CLI.
 //!
-//! Start-up: one worker starts first and fills the model cache; the others start when it is
-//! ready, so the models are downloaded once.
+//! Start-up: one worker starts as soon as a scan is being opened and fills the model cache; the
+//! others start when the model files are cached (while the first one still optimises and
+//! self-tests its plan), so the models are downloaded once.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
@@ -143,15 +144,33 @@ fn pool_size() -> usize {
     (n as usize).clamp(1, MAX_WORKERS)
 }
 
-/// Size the pool. Workers start with the first volume (or the first Analyze), so a page that
-/// only views images never loads the models.
+/// Size the pool and start it as soon as the page has started, so that the models are
+/// fetched, optimised and self-tested while the user chooses a scan (the first worker fills
+/// the model cache; the others start from it).
 pub fn install(app: &AppRef) {
     let simd = simd_supported() && !simd_forced_off();
     POOL.with(|p| p.borrow_mut().size = pool_size());
     app.borrow_mut().analysis_info.engine = engine_name(simd).to_string();
     if !simd {
         record_fatal(app, NO_SIMD_MESSAGE);
+        return;
     }
+    let later = {
+        let app = app.clone();
+        Closure::once_into_js(move || ensure_started(&app))
+    };
+    let scheduled = dom::window().and_then(|w| {
+        w.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 0)
+    });
+    if scheduled.is_err() {
+        ensure_started(app);
+    }
+}
+
+/// A scan is being opened: start loading the models now, while the files are read and
+/// decoded, so that an analysis started on the loaded volume does not wait for them.
+pub fn warm_up(app: &AppRef) {
+    ensure_started(app);
 }
 
 /// Start the first worker if none runs (it loads and checks the models).
@@ -372,6 +391,7 @@ fn on_message(app: &AppRef, index: usize, data: JsValue) {
         }
     };
     match msg {
+        FromWorker::Cached => start_the_others(app),
         FromWorker::Ready {
             load_ms,
             downloaded_bytes,
@@ -406,6 +426,25 @@ fn on_message(app: &AppRef, index: usize, data: JsValue) {
     }
 }
 
+/// The first worker has the model files in the browser's cache: start the rest of the pool,
+/// which read them from there while the first one still builds its plan.
+fn start_the_others(app: &AppRef) {
+    let missing = POOL.with(|p| {
+        let p = p.borrow();
+        if p.slots.len() == 1 {
+            p.size - 1
+        } else {
+            0
+        }
+    });
+    for _ in 0..missing {
+        if let Err(e) = spawn(app) {
+            web_sys::console::warn_1(&e);
+            break;
+        }
+    }
+}
+
 /// The models failed to load or to pass their self-test: no worker can give results.
 fn restart_after_fatal(app: &AppRef, message: &str) {
     let old: Vec<Slot> = POOL.with(|p| {
@@ -423,7 +462,7 @@ fn restart_after_fatal(app: &AppRef, message: &str) {
 }
 
 fn on_ready(app: &AppRef, index: usize, load_ms: f64, downloaded: f64, simd: bool) {
-    let (first, more) = POOL.with(|p| {
+    let first = POOL.with(|p| {
         let mut p = p.borrow_mut();
         // A new worker gets the user's models before any slice (messages keep their order).
         let user: Vec<UserModel> = p.user.iter().flatten().cloned().collect();
@@ -437,18 +476,10 @@ fn on_ready(app: &AppRef, index: usize, load_ms: f64, downloaded: f64, simd: boo
         if first {
             p.load_ms = Some(load_ms);
         }
-        (first, p.slots.len() == 1 && p.size > 1)
+        first
     });
-    if more {
-        // The first worker filled the model cache: the others read it from there.
-        let size = POOL.with(|p| p.borrow().size);
-        for _ in 1..size {
-            if let Err(e) = spawn(app) {
-                web_sys::console::warn_1(&e);
-                break;
-            }
-        }
-    }
+    // Already done on its "cached" message, unless that was lost: a no-op then.
+    start_the_others(app);
     {
         let mut a = app.borrow_mut();
         a.analysis_info.engine = engine_name(simd).to_string();

@@ -1,5 +1,9 @@
 //! Messages between the page and the analysis workers, as typed values with their JS form.
 //!
+//! Worker → page, once: `{type: "cached"}` as soon as the model files are in the browser's
+//! cache (the page then starts the other workers, which read them from there while this one
+//! still optimises and self-tests its plan).
+//!
 //! Worker → page, once: `{type: "ready", load_ms, downloaded_bytes, simd}` after both models
 //! were fetched (Cache API first), checked against their cards' sha256, optimised and
 //! self-tested (`simd`: whether this worker's wasm uses SIMD); or `{type: "fatal", message}`
@@ -83,6 +87,7 @@ pub enum ToWorker {
 /// Worker → page.
 #[derive(Debug, Clone)]
 pub enum FromWorker {
+    Cached,
     Ready {
         load_ms: f64,
         downloaded_bytes: f64,
@@ -226,6 +231,7 @@ impl FromWorker {
     pub fn to_js(&self) -> Result<(JsValue, Array), JsValue> {
         let none = Array::new();
         let o = match self {
+            FromWorker::Cached => object(&[("type", "cached".into())])?,
             FromWorker::Ready {
                 load_ms,
                 downloaded_bytes,
@@ -296,6 +302,7 @@ impl FromWorker {
     /// Read a message a worker sent.
     pub fn from_js(v: &JsValue) -> Result<FromWorker, String> {
         match get_str(v, "type").as_str() {
+            "cached" => Ok(FromWorker::Cached),
             "ready" => Ok(FromWorker::Ready {
                 load_ms: get_f64(v, "load_ms"),
                 downloaded_bytes: get_f64(v, "downloaded_bytes"),

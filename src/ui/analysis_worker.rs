@@ -94,6 +94,7 @@ async fn load(scope: &DedicatedWorkerGlobalScope) -> Result<(Analyzer, usize), S
     let cache = open_cache(scope).await;
     let (cls, d1) = model_bytes(scope, cache.as_ref(), &cls_card).await?;
     let (seg, d2) = model_bytes(scope, cache.as_ref(), &seg_card).await?;
+    post(scope, &FromWorker::Cached);
     let analyzer = Analyzer::new(
         shipped::CLASSIFIER_CARD,
         &cls,

@@ -136,6 +136,7 @@ fn forget_series(app: &AppRef) {
 /// Generate and show the synthetic demo case.
 pub fn open_demo(app: &AppRef) {
     let id = next_request();
+    analysis::warm_up(app);
     forget_series(app);
     app.borrow_mut().set_loading("Generating the demo case…");
     match protocol::object(&[("type", "demo".into()), ("id", id.into())]) {
@@ -148,6 +149,7 @@ pub fn open_demo(app: &AppRef) {
 /// so nothing is read from disk again.
 pub fn open_series(app: &AppRef, index: usize) {
     let id = next_request();
+    analysis::warm_up(app);
     {
         let mut a = app.borrow_mut();
         let name = a
@@ -179,6 +181,7 @@ pub fn open_files(app: &AppRef, files: Vec<File>) {
         return;
     }
     let id = next_request();
+    analysis::warm_up(app);
     forget_series(app);
     let names: Vec<String> = files.iter().map(|f| f.name()).collect();
     {
@@ -241,6 +244,7 @@ pub fn open_buffers(
     what: &str,
 ) {
     let id = next_request();
+    analysis::warm_up(app);
     {
         let mut a = app.borrow_mut();
         a.set_loading(&format!("Decoding {what}…"));

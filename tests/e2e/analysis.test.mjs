@@ -265,6 +265,34 @@ test("NIfTI written by the CLI: automatic analysis equals the CLI; models come f
   }
 });
 
+test("the models load while the page waits for a scan: the first Analyze does not wait for them", async () => {
+  const { context, page, log } = await openApp(browser, url);
+  try {
+    await page.waitForFunction(
+      () => /downloaded|browser cache/.test(document.querySelector('[data-testid="models-info"]').textContent),
+      null,
+      { timeout: 120_000 },
+    );
+    const idle = await state(page);
+    assert.equal(idle.status, "idle", "nothing was opened");
+    assert.equal(idle.volume, undefined);
+    assert.ok(log.requests.some((r) => r.url.endsWith("/models/segmenter.onnx")), "fetched from the origin");
+    await page.click('[data-testid="open-demo"]');
+    await waitForStatus(page, ["ready"]);
+    await page.click('[data-testid="analyze"]');
+    const started = await state(page);
+    assert.ok(
+      ["analyzing", "done"].includes(started.status) && !/Loading the models/.test(started.message),
+      `Analyze went straight to the slices: ${started.status} ${started.message}`,
+    );
+    const st = await waitForStatus(page, ["done", "error"], 300_000);
+    assert.equal(st.status, "done", `analysis failed: ${st.error}`);
+    assertPrivate(log);
+  } finally {
+    await context.close();
+  }
+});
+
 test("Cancel stops the analysis: status back to ready, no results, and analysis works again", async () => {
   const { context, page, log } = await openApp(browser, url);
   try {
