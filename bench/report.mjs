@@ -82,6 +82,15 @@ export function render(r) {
       L.push("", `(${mem[0].memory.how}.)`);
     }
   }
+  if (r.drop) {
+    L.push("", "### Drop of a DICOM folder → overlays on screen (\"analyse automatically\" on)", "");
+    L.push("| case | page open before the drop | drop → first image | drop → overlays |", "|---|---|---|---|");
+    for (const x of r.drop) {
+      L.push(`| ${x.case} | ${x.page_open_before_drop_ms} ms | ${f(x.drop_to_first_image_ms)} | ${f(x.drop_to_overlays_ms)} |`);
+    }
+    L.push("", "Each run on a fresh page (empty cache: the models come from the local server). The analysis " +
+      "workers start with the page, so a page that has been open a moment has them ready.");
+  }
   if (r.sizes) {
     L.push("", "### Sizes", "");
     L.push("| file | MB | gzip MB |", "|---|---|---|");

@@ -7,7 +7,7 @@
 // bench_models builds, one sub-folder per variant), BENCH_CASES (bench/make_cases.py output),
 // BENCH_NATIVE_JSON (examples/model_timing --json output), BENCH_ORT_NATIVE_JSON
 // (bench/ort_native.py output), BENCH_RUNS (runs per figure, default 5), BENCH_ONLY (comma
-// list of sections: inference, reading, analysis, sizes), HEMOSCOPE_SHARED_DATA.
+// list of sections: inference, reading, analysis, drop, sizes), HEMOSCOPE_SHARED_DATA.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -22,7 +22,7 @@ const RUNS = Number(env.BENCH_RUNS ?? 5);
 const DIST = path.resolve(env.BENCH_DIST ?? path.join(repoRoot, "dist"));
 const WASM = path.resolve(env.BENCH_WASM ?? path.join(repoRoot, "target", "bench-wasm"));
 const CASES = path.resolve(env.BENCH_CASES ?? path.join(repoRoot, "target", "bench-cases"));
-const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(",") : ["inference", "reading", "analysis", "sizes"];
+const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(",") : ["inference", "reading", "analysis", "drop", "sizes"];
 const SHARED = env.HEMOSCOPE_SHARED_DATA ?? path.join(repoRoot, "..", "shared", "data");
 const OUT_JSON = path.join(repoRoot, "bench", "results.json");
 const MODELS = ["classifier", "segmenter"];
@@ -349,6 +349,53 @@ async function analysis() {
   return out;
 }
 
+// ---------------------------------------------------------------- drop → overlays
+/** A DICOM folder dropped with "analyse automatically" on, on a fresh page that has been open
+ * `waitMs` (0: dropped as soon as the page is idle; 2000: the models had time to load). The
+ * time runs from the drop (setInputFiles) to the overlays on screen (status done + a frame). */
+async function dropCase(c, waitMs) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => window.hemoscope && window.hemoscope.state().status === "idle");
+    await page.check('[data-testid="auto-analyze"]');
+    if (waitMs > 0) await page.waitForTimeout(waitMs);
+    const t0 = Date.now();
+    await page.setInputFiles('[data-testid="file-input"]', c.files);
+    const firstImage = page
+      .waitForFunction(() => window.hemoscope.state().volume !== undefined, null, { timeout: 300_000, polling: 2 })
+      .then(() => Date.now() - t0);
+    await page.waitForFunction(() => ["done", "error"].includes(window.hemoscope.state().status), null, { timeout: 300_000, polling: 2 });
+    await page.evaluate(() => new Promise((res) => requestAnimationFrame(() => res())));
+    const ms = Date.now() - t0;
+    const s = await page.evaluate(() => window.hemoscope.state());
+    if (s.status !== "done") throw new Error(`${c.name}: ${s.error}`);
+    return { ms, first_image_ms: await firstImage, analysis: s.analysis };
+  } finally {
+    await context.close();
+  }
+}
+
+async function drop() {
+  const out = [];
+  const cases = readingCases().filter((c) => c.kind === "dicom" && !/JPEG/.test(c.name));
+  for (const c of cases) {
+    for (const waitMs of [0, 2000]) {
+      log(`drop ${c.name}, page open ${waitMs} ms`);
+      const runs = [];
+      for (let r = 0; r < RUNS; r++) runs.push(await dropCase(c, waitMs));
+      out.push({
+        case: c.name,
+        page_open_before_drop_ms: waitMs,
+        drop_to_overlays_ms: stats(runs.map((x) => x.ms)),
+        drop_to_first_image_ms: stats(runs.map((x) => x.first_image_ms)),
+      });
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- sizes
 function sizes() {
   const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
@@ -382,6 +429,7 @@ try {
   if (ONLY.includes("inference")) results.inference = await inference();
   if (ONLY.includes("reading")) results.reading = await reading();
   if (ONLY.includes("analysis")) results.analysis = await analysis();
+  if (ONLY.includes("drop")) results.drop = await drop();
   if (ONLY.includes("sizes")) results.sizes = sizes();
 } finally {
   await browser.close();

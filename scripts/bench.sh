@@ -4,7 +4,7 @@
 #
 #   scripts/bench.sh                 everything (about 15-25 minutes on 2 cores)
 #   BENCH_RUNS=3 scripts/bench.sh    fewer runs per figure (default 5)
-#   BENCH_ONLY=inference,sizes scripts/bench.sh   some sections (inference, reading, analysis, sizes)
+#   BENCH_ONLY=inference,sizes scripts/bench.sh   some sections (inference, reading, analysis, drop, sizes)
 #   BENCH_RELAXED=1 scripts/bench.sh also a relaxed-SIMD build of tract (another full wasm build)
 #
 # Honours CARGO_TARGET_DIR. The no-SIMD (and relaxed-SIMD) builds use their own target folders

@@ -2,7 +2,8 @@
 //!
 //! Layers (see ARCHITECTURE.md): `io` (bytes → [`Volume`]) → `volume` (voxels and geometry)
 //! → `model` / `analysis` (inference and measurements) → `render` (RGBA buffers).
-//! The browser shell (`ui`, wasm only) and the CLI binary are thin layers over these.
+//! The browser shell (`ui`: its decisions in `ui::core`, native; the rest wasm only) and the CLI
+//! binary are thin layers over these.
 
 // Library code returns errors; a panic would freeze the page. Tests may unwrap.
 #![cfg_attr(
@@ -19,7 +20,6 @@ pub mod phantom;
 pub mod render;
 pub mod volume;
 
-#[cfg(target_arch = "wasm32")]
 pub mod ui;
 
 pub use error::{Error, Result};

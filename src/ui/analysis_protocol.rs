@@ -38,30 +38,8 @@ pub fn cache_key(file: &str, sha256: &str) -> String {
     format!("{MODELS_DIR}{file}?sha256={sha256}")
 }
 
-/// What a worker does with a slice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SliceMode {
-    /// Both models (the classifier only when it counts), label map and scores.
-    Full,
-    /// The classifier only (the cascade's first pass): scores are its probabilities.
-    Classify,
-}
-
-impl SliceMode {
-    fn as_str(self) -> &'static str {
-        match self {
-            SliceMode::Full => "full",
-            SliceMode::Classify => "classify",
-        }
-    }
-    fn parse(s: &str) -> SliceMode {
-        if s == "classify" {
-            SliceMode::Classify
-        } else {
-            SliceMode::Full
-        }
-    }
-}
+/// What a worker does with a slice (shared with the pool's decisions).
+pub use crate::ui::core::pool::SliceMode;
 
 /// Page → worker.
 #[derive(Debug, Clone)]

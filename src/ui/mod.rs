@@ -1,84 +1,94 @@
-//! Browser shell (wasm only): DOM, canvas and events over the library layers.
+//! Browser shell: DOM, canvas and events over the library layers.
 //!
-//! The page markup lives in `index.html`; this layer finds its elements, keeps the viewer
-//! state, draws slices produced by [`crate::render`] and hands files to a decode worker
-//! (`src/bin/decode_worker.rs`) so large volumes never block the page.
+//! `core` holds the ui's decisions as plain Rust (compiled and tested natively); everything
+//! else is wasm only. The page markup lives in `index.html`; this layer finds its elements,
+//! keeps the viewer state, draws slices produced by [`crate::render`] and hands files to a
+//! decode worker (`src/bin/decode_worker.rs`) so large volumes never block the page.
 
-mod analysis;
-mod analysis_info;
-pub mod analysis_protocol;
-#[cfg(feature = "inference")]
-pub mod analysis_worker;
-mod automation;
-mod canvas;
-mod comparison_panel;
-mod dom;
-mod dropped;
-mod events;
-mod export;
-mod export_worker;
-mod gallery;
-mod keys;
-mod loader;
-mod measure;
-pub(crate) mod model_loader;
-mod panic;
-mod pointer;
-pub mod protocol;
-mod results_panel;
-mod series_list;
-mod state;
-mod views;
-pub mod worker;
+pub mod core;
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use wasm_bindgen::JsValue;
-
-use crate::ui::state::App;
-
-/// Shared handle to the app state, captured by every event handler.
-pub(crate) type AppRef = Rc<RefCell<App>>;
-
-/// Start the app in the page: wire the DOM, the canvas, the decode worker and
-/// `window.hemoscope`. Errors while starting are shown in the page.
-pub fn start() {
-    panic::install();
-    if let Err(e) = try_start() {
-        dom::show_fatal(&format!(
-            "The app could not start: {}",
-            dom::js_error_text(&e)
-        ));
-    }
+/// Items of the web shell: compiled for wasm32 only.
+macro_rules! web {
+    ($($item:item)*) => { $( #[cfg(target_arch = "wasm32")] $item )* };
 }
 
-fn try_start() -> Result<(), JsValue> {
-    let elements = dom::Elements::find()?;
-    let analysis_elements = results_panel::AnalysisElements::find()?;
-    let canvas = canvas::AxialCanvas::new(elements.canvas.clone())?;
-    let app: AppRef = Rc::new(RefCell::new(App::new(elements, analysis_elements, canvas)));
-    automation::install(app.clone())?;
-    loader::install(app.clone())?;
-    series_list::install(app.clone())?;
-    events::install(app.clone())?;
-    results_panel::install(app.clone())?;
-    analysis::install(&app);
-    model_loader::install(app.clone())?;
-    comparison_panel::install(app.clone())?;
-    export::install(app.clone())?;
-    {
-        let mut a = app.borrow_mut();
-        a.reading = Some(views::Reading::find()?);
-        keys::restore(&mut a);
+web! {
+    mod analysis;
+    mod analysis_info;
+    pub mod analysis_protocol;
+    #[cfg(feature = "inference")]
+    pub mod analysis_worker;
+    mod automation;
+    mod canvas;
+    mod comparison_panel;
+    mod dom;
+    mod dropped;
+    mod events;
+    mod export;
+    mod export_worker;
+    mod gallery;
+    mod keys;
+    mod loader;
+    mod measure;
+    pub(crate) mod model_loader;
+    mod panic;
+    mod pointer;
+    pub mod protocol;
+    mod results_panel;
+    mod series_list;
+    mod state;
+    mod views;
+    pub mod worker;
+
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use wasm_bindgen::JsValue;
+
+    use crate::ui::state::App;
+
+    /// Shared handle to the app state, captured by every event handler.
+    pub(crate) type AppRef = Rc<RefCell<App>>;
+
+    /// Start the app in the page: wire the DOM, the canvas, the decode worker and
+    /// `window.hemoscope`. Errors while starting are shown in the page.
+    pub fn start() {
+        panic::install();
+        if let Err(e) = try_start() {
+            dom::show_fatal(&format!(
+                "The app could not start: {}",
+                dom::js_error_text(&e)
+            ));
+        }
     }
-    pointer::install(app.clone())?;
-    keys::install(app.clone())?;
-    {
-        let mut a = app.borrow_mut();
-        a.set_idle("Open a NIfTI file (.nii or .nii.gz), drop it here, or open the demo case.");
-        a.refresh();
+
+    fn try_start() -> Result<(), JsValue> {
+        let elements = dom::Elements::find()?;
+        let analysis_elements = results_panel::AnalysisElements::find()?;
+        let canvas = canvas::AxialCanvas::new(elements.canvas.clone())?;
+        let app: AppRef = Rc::new(RefCell::new(App::new(elements, analysis_elements, canvas)));
+        automation::install(app.clone())?;
+        loader::install(app.clone())?;
+        series_list::install(app.clone())?;
+        events::install(app.clone())?;
+        results_panel::install(app.clone())?;
+        analysis::install(&app);
+        model_loader::install(app.clone())?;
+        comparison_panel::install(app.clone())?;
+        export::install(app.clone())?;
+        {
+            let mut a = app.borrow_mut();
+            a.reading = Some(views::Reading::find()?);
+            keys::restore(&mut a);
+        }
+        pointer::install(app.clone())?;
+        keys::install(app.clone())?;
+        {
+            let mut a = app.borrow_mut();
+            a.set_idle("Open a NIfTI file (.nii or .nii.gz), drop it here, or open the demo case.");
+            a.refresh();
+        }
+        gallery::install(app.clone())?;
+        Ok(())
     }
-    gallery::install(app.clone())?;
-    Ok(())
 }

@@ -1,0 +1,5 @@
+//! The ui's decisions as plain Rust, without the browser (compiled and tested natively):
+//! each part takes a message (a user action, a worker's reply) and returns the effects the
+//! web glue performs. No web-sys here.
+
+pub mod pool;
