@@ -1,22 +1,18 @@
-//! Keyboard shortcuts of the reading tools, the help panel, and the settings remembered in
-//! local storage (layout, tool, overlay, window preset).
-//!
-//! A/C/S maximise a plane (again, or Esc: three views); D/E/P choose the distance, ellipse and
-//! probe tools (Esc: crosshair); R resets zoom, pan and crosshair; O toggles the overlay;
-//! ←/→ and [/] move the crosshair; Enter in a view probes at the crosshair (probe tool) or
-//! starts a distance or ellipse there, whose second point the arrow keys then move (Shift: 10
-//! pixels) until Enter sets it (Esc cancels); Delete removes the newest measurement; ? opens the
-//! help panel. Slice, window and zoom keys are in `events`.
+//! The keyboard shortcuts' web glue (which key does what is [`crate::ui::core::keys`]'s
+//! decision, tested natively), and the settings remembered in local storage (layout, tool,
+//! overlay, window preset).
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlElement, HtmlInputElement, KeyboardEvent};
 
-use crate::render::Plane;
-use crate::ui::measure::Tool;
+use crate::ui::core::keys::{
+    action, belongs_to_control, escape, EscapeStep, Focus, KeyAction, KeyPress,
+};
+use crate::ui::core::measure::Tool;
 use crate::ui::state::App;
-use crate::ui::views::Layout;
+use crate::ui::core::layout::Layout;
 use crate::ui::{dom, AppRef};
 
 const STORAGE_KEY: &str = "hemoscope.settings.v1";
@@ -79,34 +75,18 @@ pub fn restore(app: &mut App) {
     }
 }
 
-/// True when the key belongs to the focused control (text fields, the slider's own keys,
-/// Enter/Space on buttons).
-fn belongs_to_control(e: &KeyboardEvent) -> bool {
-    let key = e.key();
+/// The focused control, as the shortcuts need to know it.
+fn focus_of(e: &KeyboardEvent) -> (Option<String>, Option<String>) {
     let Some(target) = e.target() else {
-        return false;
+        return (None, None);
     };
     if let Some(input) = target.dyn_ref::<HtmlInputElement>() {
-        let kind = input.type_();
-        let typing = !matches!(
-            kind.as_str(),
-            "range" | "file" | "checkbox" | "radio" | "button" | "color"
-        );
-        let navigation = matches!(
-            key.as_str(),
-            "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End"
-        );
-        return typing || (kind == "range" && navigation) || key == " " || key == "Enter";
+        return (Some(input.type_()), None);
     }
-    if let Some(el) = target.dyn_ref::<HtmlElement>() {
-        let tag = el.tag_name().to_ascii_lowercase();
-        if matches!(tag.as_str(), "button" | "summary" | "select" | "textarea")
-            && (key == "Enter" || key == " ")
-        {
-            return true;
-        }
-    }
-    false
+    let tag = target
+        .dyn_ref::<HtmlElement>()
+        .map(|el| el.tag_name().to_ascii_lowercase());
+    (None, tag)
 }
 
 pub fn install(app: AppRef) -> Result<(), JsValue> {
@@ -115,124 +95,75 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         let Ok(e) = e.dyn_into::<KeyboardEvent>() else {
             return;
         };
-        if e.ctrl_key() || e.alt_key() || e.meta_key() || belongs_to_control(&e) {
+        let key = e.key();
+        let (input, tag) = focus_of(&e);
+        let focus = match (&input, &tag) {
+            (Some(kind), _) => Some(Focus::Input(kind)),
+            (None, Some(tag)) => Some(Focus::Element(tag)),
+            (None, None) => None,
+        };
+        if belongs_to_control(&key, focus) {
             return;
         }
         let Ok(mut a) = app.try_borrow_mut() else {
             return;
         };
-        let focused_view = e
+        let in_view = e
             .target()
             .and_then(|t| t.dyn_into::<HtmlElement>().ok())
             .is_some_and(|t| t.class_list().contains("viewer"));
-        let key = e.key();
-        if a.keyboard_pending() && key.starts_with("Arrow") {
-            let step = if e.shift_key() { 10.0 } else { 1.0 };
-            let (dx, dy) = match key.as_str() {
-                "ArrowLeft" => (-step, 0.0),
-                "ArrowRight" => (step, 0.0),
-                "ArrowUp" => (0.0, -step),
-                _ => (0.0, step),
-            };
-            a.move_keyboard_point(dx, dy);
-            e.prevent_default();
+        let press = KeyPress {
+            key: &key,
+            shift: e.shift_key(),
+            modifier: e.ctrl_key() || e.alt_key() || e.meta_key(),
+            in_view,
+            placing: a.keyboard_pending(),
+        };
+        let Some(act) = action(press) else {
             return;
-        }
-        let handled = match key.as_str() {
-            "a" | "A" => {
-                a.toggle_maximised(Plane::Axial);
-                true
-            }
-            "c" | "C" => {
-                a.toggle_maximised(Plane::Coronal);
-                true
-            }
-            "s" | "S" => {
-                a.toggle_maximised(Plane::Sagittal);
-                true
-            }
-            "d" | "D" => {
-                a.set_tool(Tool::Distance);
-                true
-            }
-            "e" | "E" => {
-                a.set_tool(Tool::Ellipse);
-                true
-            }
-            "p" | "P" => {
-                a.set_tool(Tool::Probe);
-                true
-            }
-            "r" | "R" => {
-                a.reset_reading_view();
-                true
-            }
-            "o" | "O" => {
-                a.toggle_overlay();
-                true
-            }
-            "?" => {
-                let open = a.reading.as_ref().is_some_and(|r| r.help_open);
+        };
+        match act {
+            KeyAction::MovePoint(dx, dy) => a.move_keyboard_point(dx, dy),
+            KeyAction::Maximise(plane) => a.toggle_maximised(plane),
+            KeyAction::ChooseTool(tool) => a.set_tool(tool),
+            KeyAction::ResetView => a.reset_reading_view(),
+            KeyAction::ToggleOverlay => a.toggle_overlay(),
+            KeyAction::ToggleHelp => {
                 if let Some(r) = a.reading.as_mut() {
+                    let open = r.help_open;
                     r.set_help(!open);
                 }
-                true
             }
-            "Escape" => {
-                escape(&mut a);
-                true
-            }
-            "Delete" | "Backspace" => {
-                a.delete_measurement(None);
-                true
-            }
-            "ArrowLeft" => {
-                a.nudge_crosshair(-1.0, 0.0);
-                true
-            }
-            "ArrowRight" => {
-                a.nudge_crosshair(1.0, 0.0);
-                true
-            }
-            "[" => {
-                a.nudge_crosshair(0.0, -1.0);
-                true
-            }
-            "]" => {
-                a.nudge_crosshair(0.0, 1.0);
-                true
-            }
-            "Enter" if focused_view => {
+            KeyAction::Escape => on_escape(&mut a),
+            KeyAction::DeleteNewestMeasurement => a.delete_measurement(None),
+            KeyAction::NudgeCrosshair { dx, dy } => a.nudge_crosshair(dx, dy),
+            KeyAction::EnterInView => {
                 if let Some(plane) = a.focused_plane() {
                     a.enter_in_view(plane);
                 }
-                true
             }
-            _ => false,
-        };
-        if handled {
-            e.prevent_default();
         }
+        e.prevent_default();
     });
     window.add_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref())?;
     cb.forget();
     Ok(())
 }
 
-/// Esc: close the help panel, else cancel a drag, else drop the tool, else three views.
-fn escape(a: &mut App) {
+/// Esc: see [`escape`].
+fn on_escape(a: &mut App) {
     let Some(r) = a.reading.as_mut() else {
         return;
     };
-    if r.help_open {
-        r.set_help(false);
-    } else if r.pending.is_some() {
-        r.pending = None;
-        r.announce("Measurement cancelled");
-        a.refresh();
-    } else if r.tool != Tool::None {
-        a.set_tool(Tool::None);
-    } else if r.layout != Layout::Three {
-        a.set_layout(Layout::Three);
+    match escape(r.help_open, r.pending.is_some(), r.tool, r.layout) {
+        EscapeStep::CloseHelp => r.set_help(false),
+        EscapeStep::CancelMeasurement => {
+            r.pending = None;
+            r.announce("Measurement cancelled");
+            a.refresh();
+        }
+        EscapeStep::DropTool => a.set_tool(Tool::None),
+        EscapeStep::ThreeViews => a.set_layout(Layout::Three),
+        EscapeStep::Nothing => {}
     }
 }

@@ -29,7 +29,6 @@ web! {
     mod gallery;
     mod keys;
     mod loader;
-    mod measure;
     pub(crate) mod model_loader;
     mod panic;
     mod pointer;

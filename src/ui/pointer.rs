@@ -169,7 +169,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
             let mut a = app.borrow_mut();
             let current = a.reading.as_ref().map(|r| r.layout);
             a.set_layout(if current == Some(layout) {
-                crate::ui::views::Layout::Three
+                crate::ui::core::layout::Layout::Three
             } else {
                 layout
             });

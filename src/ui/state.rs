@@ -707,7 +707,7 @@ pub struct Snapshot {
     pub timings: Option<Timings>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub crosshair: Option<crate::ui::views::Crosshair>,
-    pub measurements: Vec<crate::ui::measure::Measurement>,
+    pub measurements: Vec<crate::ui::core::measure::Measurement>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reading: Option<crate::ui::views::ReadingInfo>,
     pub analysis: AnalysisInfo,

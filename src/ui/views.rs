@@ -16,7 +16,8 @@ use crate::render::{
 };
 use crate::ui::canvas::{draw_fitted, ImageRect};
 use crate::ui::dom;
-use crate::ui::measure::{Measurement, Pending, Tool};
+use crate::ui::core::layout::Layout;
+use crate::ui::core::measure::{Measurement, Pending, Tool};
 use crate::ui::state::App;
 use crate::Volume;
 
@@ -24,45 +25,6 @@ use crate::Volume;
 /// (white, distinct from every overlay colour).
 const CROSSHAIR_COLOUR: &str = "#56B4E9";
 const MEASURE_COLOUR: &str = "#FFFFFF";
-
-/// Which views are shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Layout {
-    Three,
-    Axial,
-    Coronal,
-    Sagittal,
-}
-
-impl Layout {
-    pub fn name(self) -> &'static str {
-        match self {
-            Layout::Three => "three",
-            Layout::Axial => "axial",
-            Layout::Coronal => "coronal",
-            Layout::Sagittal => "sagittal",
-        }
-    }
-
-    pub fn from_name(s: &str) -> Option<Layout> {
-        Some(match s {
-            "three" => Layout::Three,
-            "axial" => Layout::Axial,
-            "coronal" => Layout::Coronal,
-            "sagittal" => Layout::Sagittal,
-            _ => return None,
-        })
-    }
-
-    fn of(plane: Plane) -> Layout {
-        match plane {
-            Plane::Axial => Layout::Axial,
-            Plane::Coronal => Layout::Coronal,
-            Plane::Sagittal => Layout::Sagittal,
-        }
-    }
-}
 
 fn context_2d(c: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
     c.get_context("2d")?
