@@ -26,6 +26,7 @@ use crate::dataset::url::check_same_origin;
 use crate::dataset::{Manifest, Truth};
 use crate::model::card::LABELS;
 use crate::ui::comparison_panel::escape;
+use crate::ui::core::cases::{CaseStatus, Cases, Opened, Outcome};
 use crate::ui::events::listen;
 use crate::ui::state::{OpenCase, Status};
 use crate::ui::{analysis, dom, loader, protocol, AppRef};
@@ -35,30 +36,6 @@ use crate::Volume;
 const THUMB_SIDE: u32 = 96;
 /// Short label names for the chips, in `LABELS` order.
 const SHORT: [&str; 6] = ["ICH", "EDH", "IPH", "IVH", "SAH", "SDH"];
-
-/// Where a case is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaseStatus {
-    Pending,
-    Loading,
-    Open,
-    Analysing,
-    Analysed,
-    Error,
-}
-
-impl CaseStatus {
-    fn name(self) -> &'static str {
-        match self {
-            CaseStatus::Pending => "pending",
-            CaseStatus::Loading => "loading",
-            CaseStatus::Open => "open",
-            CaseStatus::Analysing => "analysing",
-            CaseStatus::Analysed => "analysed",
-            CaseStatus::Error => "error",
-        }
-    }
-}
 
 /// What the gallery keeps of a case's comparison.
 #[derive(Debug, Clone)]
@@ -81,36 +58,16 @@ pub struct Kept {
     models: String,
 }
 
-/// What opening a case's volume leads to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Opened {
-    /// Not a dataset case, or one to show without analysing.
-    Show,
-    /// Analyse it now ("analyse all", or a case opened to be analysed).
-    Analyse,
-    /// Its earlier results are shown again: nothing to run.
-    Restored,
-}
-
 /// One case in the gallery.
 pub struct Entry {
-    pub status: CaseStatus,
     pub thumbnail: bool,
     pub summary: Option<Summary>,
     kept: Option<Kept>,
-    pub error: Option<String>,
     pub visible: bool,
     li: HtmlElement,
     button: HtmlElement,
     canvas: HtmlCanvasElement,
     result: HtmlElement,
-}
-
-/// "Analyse all": the cases left and how far it got.
-pub struct Walk {
-    queue: VecDeque<usize>,
-    total: usize,
-    done: usize,
 }
 
 /// The gallery's page elements.
@@ -135,11 +92,8 @@ pub struct Gallery {
     /// Display order (indices into `entries`).
     pub order: Vec<usize>,
     pub filter: String,
-    /// The case being fetched or decoded, and whether to analyse it when it arrives.
-    pending: Option<(usize, bool)>,
-    /// The case shown in the viewer.
-    pub current: Option<usize>,
-    pub walk: Option<Walk>,
+    /// Where each case is, the case being opened and the one shown, "Analyse all".
+    pub cases: Cases,
     pub thumbs_done: usize,
     el: Elements,
 }
@@ -377,11 +331,9 @@ fn build(app: &AppRef, el: &Elements, manifest: Manifest, url: String) -> Result
             })?;
         }
         entries.push(Entry {
-            status: CaseStatus::Pending,
             thumbnail: false,
             summary: None,
             kept: None,
-            error: None,
             visible: true,
             li,
             button,
@@ -419,9 +371,7 @@ fn build(app: &AppRef, el: &Elements, manifest: Manifest, url: String) -> Result
         entries,
         order: (0..n).collect(),
         filter: el.filter.value(),
-        pending: None,
-        current: None,
-        walk: None,
+        cases: Cases::new(n),
         thumbs_done: 0,
         el: el.clone(),
     };
@@ -475,7 +425,8 @@ impl Gallery {
         }
         for i in 0..self.entries.len() {
             let visible = self.matches(i);
-            let current = self.current == Some(i);
+            let current = self.cases.current() == Some(i);
+            let (status, error) = (self.cases.status(i), self.cases.error(i));
             let e = &mut self.entries[i];
             e.visible = visible;
             e.li.set_hidden(!visible);
@@ -484,7 +435,7 @@ impl Gallery {
             } else {
                 e.button.remove_attribute("aria-current")
             };
-            let text = match (&e.status, &e.summary, &e.error) {
+            let text = match (status, &e.summary, error) {
                 (_, _, Some(err)) => format!("error: {err}"),
                 (CaseStatus::Loading, _, _) => "loading…".to_string(),
                 (CaseStatus::Analysing, _, _) => "analysing…".to_string(),
@@ -504,7 +455,7 @@ impl Gallery {
                 _ => "not analysed".to_string(),
             };
             dom::set_text(&e.result, &text);
-            let class = match (&e.summary, &e.error) {
+            let class = match (&e.summary, error) {
                 (_, Some(_)) => "case-result error",
                 (Some(s), _) if s.correct == Some(false) || !s.wrong_labels.is_empty() => {
                     "case-result wrong"
@@ -518,11 +469,12 @@ impl Gallery {
         }
         let n = self.entries.len();
         let shown = self.entries.iter().filter(|e| e.visible).count();
-        let (fraction, text) = match &self.walk {
+        let (fraction, text) = match self.cases.walk() {
             Some(w) => {
                 let name = self
-                    .current
-                    .or(self.pending.map(|p| p.0))
+                    .cases
+                    .current()
+                    .or(self.cases.pending())
                     .map(|i| self.manifest.cases[i].id.as_str())
                     .unwrap_or("");
                 (
@@ -559,8 +511,8 @@ impl Gallery {
         dom::set_text(&self.el.status, &text);
         self.el
             .analyse_all
-            .set_disabled(self.walk.is_some() || shown == 0);
-        self.el.cancel_all.set_hidden(self.walk.is_none());
+            .set_disabled(self.cases.walk().is_some() || shown == 0);
+        self.el.cancel_all.set_hidden(self.cases.walk().is_none());
     }
 
     /// `state().dataset` (README, "Automation contract").
@@ -576,7 +528,7 @@ impl Gallery {
                     "labels": c.positive_labels(),
                     "case_labels": c.known_labels().iter().zip(LABELS).map(|(v, l)| (l.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
                     "has_label_map": c.label.is_some(),
-                    "status": e.status.name(),
+                    "status": self.cases.status(i).name(),
                     "visible": e.visible,
                     "thumbnail": e.thumbnail,
                 });
@@ -588,7 +540,7 @@ impl Gallery {
                     v["wrong_labels"] = json!(s.wrong_labels);
                     v["wrongness"] = json!(s.wrongness);
                 }
-                if let Some(err) = &e.error {
+                if let Some(err) = self.cases.error(i) {
                     v["error"] = json!(err);
                 }
                 v
@@ -599,10 +551,10 @@ impl Gallery {
             "url": self.url,
             "filter": self.filter,
             "cases": cases,
-            "walking": self.walk.is_some(),
+            "walking": self.cases.walk().is_some(),
             "thumbnails": self.thumbs_done,
         });
-        if let Some(i) = self.current {
+        if let Some(i) = self.cases.current() {
             v["current"] = json!(self.manifest.cases[i].id);
         }
         if let Some(c) = open {
@@ -625,9 +577,7 @@ pub fn open_case(app: &AppRef, idx: usize, analyse: bool) {
         };
         let urls: Vec<String> = case.image.urls().iter().map(|s| s.to_string()).collect();
         let out = (urls, case.label.clone(), g.url.clone(), case.id.clone());
-        g.pending = Some((idx, analyse));
-        g.entries[idx].status = CaseStatus::Loading;
-        g.entries[idx].error = None;
+        g.cases.opening(idx, analyse);
         g.refresh();
         a.set_loading(&format!("Fetching case {}…", out.3));
         out
@@ -650,7 +600,7 @@ pub fn open_case(app: &AppRef, idx: usize, analyse: bool) {
             .borrow()
             .gallery
             .as_ref()
-            .is_some_and(|g| g.pending.map(|p| p.0) == Some(idx));
+            .is_some_and(|g| g.cases.still_wanted(idx));
         if !still {
             return;
         }
@@ -676,15 +626,11 @@ pub fn volume_loaded(app: &AppRef, truth: Option<Result<Volume, String>>) -> Ope
     let Some(g) = a.gallery.as_mut() else {
         return Opened::Show;
     };
-    let Some((idx, analyse)) = g.pending.take() else {
-        g.current = None;
+    let Some((idx, analyse)) = g.cases.arrived() else {
         g.refresh();
         return Opened::Show;
     };
-    g.current = Some(idx);
-    g.entries[idx].status = CaseStatus::Open;
     let case = g.manifest.cases[idx].clone();
-    let walking = g.walk.is_some();
     g.refresh();
     let (label_map, truth_error) = match (truth, volume) {
         (Some(Ok(t)), Some(v)) => match label_map_on_grid(&v, &t) {
@@ -702,22 +648,20 @@ pub fn volume_loaded(app: &AppRef, truth: Option<Result<Volume, String>>) -> Ope
     });
     a.overlay_changed();
     // Reopened after an analysis with the same models: its results again, at once.
-    let kept = a.gallery.as_mut().and_then(|g| {
-        let e = &mut g.entries[idx];
-        let fits = e
-            .kept
-            .as_ref()
-            .is_some_and(|k| k.models == models && k.mask.len() == voxels);
-        if fits && !walking {
-            e.status = CaseStatus::Analysed;
-            e.kept
-                .as_ref()
-                .map(|k| (k.result.clone(), k.mask.decode(), k.analysed_at_ms))
-        } else {
-            None
-        }
-    });
-    if let Some((result, mask, at)) = kept {
+    let Some(g) = a.gallery.as_mut() else {
+        return Opened::Show;
+    };
+    let kept = g.entries[idx]
+        .kept
+        .as_ref()
+        .filter(|k| k.models == models && k.mask.len() == voxels);
+    let opened = g.cases.decide(idx, analyse, kept.is_some());
+    let restored = match (opened, kept) {
+        (Opened::Restored, Some(k)) => Some((k.result.clone(), k.mask.decode(), k.analysed_at_ms)),
+        _ => None,
+    };
+    g.refresh();
+    if let Some((result, mask, at)) = restored {
         a.set_analysis(result, mask, at);
         a.message = "The results of this case's earlier analysis (same models) are shown; \
                      Analyze runs it again."
@@ -726,17 +670,8 @@ pub fn volume_loaded(app: &AppRef, truth: Option<Result<Volume, String>>) -> Ope
         if let Some(g) = a.gallery.as_mut() {
             g.refresh();
         }
-        return Opened::Restored;
     }
-    let run = analyse || walking;
-    if run {
-        if let Some(g) = a.gallery.as_mut() {
-            g.entries[idx].status = CaseStatus::Analysing;
-            g.refresh();
-        }
-        return Opened::Analyse;
-    }
-    Opened::Show
+    opened
 }
 
 /// The models and settings an analysis depends on, as a key.
@@ -760,12 +695,11 @@ pub fn analysis_finished(app: &AppRef) {
             models: models_key(&a.analysis_info),
         });
         let Some(g) = a.gallery.as_mut() else { return };
-        let Some(idx) = g.current else { return };
+        let Some(idx) = g.cases.current() else { return };
         let e = &mut g.entries[idx];
         e.kept = kept;
-        match outcome {
+        let outcome = match outcome {
             Some(Ok(c)) => {
-                e.status = CaseStatus::Analysed;
                 e.summary = Some(Summary {
                     dice: serde_json::to_value(c.dice).unwrap_or(Value::Null),
                     dice_any: c.dice.any,
@@ -774,14 +708,12 @@ pub fn analysis_finished(app: &AppRef) {
                     wrong_labels: c.case.wrong_labels.clone(),
                     wrongness: c.wrongness(),
                 });
+                Outcome::Result
             }
-            Some(Err(err)) => {
-                e.status = CaseStatus::Error;
-                e.error = Some(err);
-            }
-            None => e.status = CaseStatus::Analysed,
-        }
-        let next = next_in_walk(g);
+            Some(Err(err)) => Outcome::Incomparable(err),
+            None => Outcome::Result,
+        };
+        let next = g.cases.analysis_ended(outcome);
         g.refresh();
         next
     };
@@ -796,21 +728,11 @@ pub fn analysis_stopped(app: &AppRef, cancelled: bool) {
         let mut a = app.borrow_mut();
         let message = a.error.clone();
         let Some(g) = a.gallery.as_mut() else { return };
-        if let Some(idx) = g.current {
-            let e = &mut g.entries[idx];
-            if cancelled {
-                e.status = CaseStatus::Open;
-            } else {
-                e.status = CaseStatus::Error;
-                e.error = message.or(Some("the analysis failed".into()));
-            }
-        }
-        let next = if cancelled {
-            g.walk = None;
-            None
+        let next = g.cases.analysis_ended(if cancelled {
+            Outcome::Cancelled
         } else {
-            next_in_walk(g)
-        };
+            Outcome::Failed(message)
+        });
         g.refresh();
         next
     };
@@ -825,30 +747,12 @@ pub fn load_failed(app: &AppRef) {
         let mut a = app.borrow_mut();
         let message = a.error.clone();
         let Some(g) = a.gallery.as_mut() else { return };
-        let Some((idx, _)) = g.pending.take() else {
-            return;
-        };
-        g.entries[idx].status = CaseStatus::Error;
-        g.entries[idx].error = message.or(Some("could not be opened".into()));
-        let next = next_in_walk(g);
+        let next = g.cases.load_failed(message);
         g.refresh();
         next
     };
     if let Some(n) = next {
         open_case(app, n, true);
-    }
-}
-
-/// Count the case just finished and take the next one of the walk (ending it when done).
-fn next_in_walk(g: &mut Gallery) -> Option<usize> {
-    let w = g.walk.as_mut()?;
-    w.done += 1;
-    match w.queue.pop_front() {
-        Some(n) => Some(n),
-        None => {
-            g.walk = None;
-            None
-        }
     }
 }
 
@@ -860,21 +764,15 @@ fn analyse_all(app: &AppRef) {
             return;
         }
         let Some(g) = a.gallery.as_mut() else { return };
-        let mut queue: VecDeque<usize> = g
+        let shown: Vec<usize> = g
             .order
             .iter()
             .copied()
             .filter(|&i| g.entries[i].visible)
             .collect();
-        let total = queue.len();
-        let Some(first) = queue.pop_front() else {
+        let Some(first) = g.cases.analyse_all(&shown) else {
             return;
         };
-        g.walk = Some(Walk {
-            queue,
-            total,
-            done: 0,
-        });
         g.refresh();
         first
     };
@@ -886,10 +784,7 @@ fn cancel_all(app: &AppRef) {
     {
         let mut a = app.borrow_mut();
         let Some(g) = a.gallery.as_mut() else { return };
-        g.walk = None;
-        if let Some((idx, _)) = g.pending.take() {
-            g.entries[idx].status = CaseStatus::Pending;
-        }
+        g.cases.cancel_all();
         g.refresh();
         if a.status == Status::Loading {
             a.set_idle("Stopped.");

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{ErrorEvent, File, MessageEvent, Worker};
 
+use crate::ui::core::cases::Opened;
 use crate::ui::protocol::{self, SliceMeta, VolumeMeta};
 use crate::ui::state::Status;
 use crate::ui::{analysis, dom, gallery, series_list, AppRef};
@@ -403,9 +404,9 @@ fn on_message(app: &AppRef, data: JsValue) {
                             drop(a);
                             let opened = gallery::volume_loaded(app, truth_of(&data));
                             let run = match opened {
-                                gallery::Opened::Restored => false,
-                                gallery::Opened::Analyse => true,
-                                gallery::Opened::Show => auto,
+                                Opened::Restored => false,
+                                Opened::Analyse => true,
+                                Opened::Show => auto,
                             };
                             analysis::volume_changed(app, run);
                         }
