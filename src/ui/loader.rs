@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{ErrorEvent, File, MessageEvent, Worker};
 
-use crate::ui::core::cases::Opened;
+use crate::ui::core::loading::{analyse_after_load, progress_text, Progress};
 use crate::ui::protocol::{self, SliceMeta, VolumeMeta};
 use crate::ui::state::Status;
 use crate::ui::{analysis, dom, gallery, series_list, AppRef};
@@ -334,26 +334,17 @@ fn on_message(app: &AppRef, data: JsValue) {
     let mut a = app.borrow_mut();
     match kind.as_str() {
         "progress" => {
-            let fraction = protocol::get_f64(&data, "fraction");
             let stage = protocol::get_str(&data, "stage");
-            let (done, total) = (
-                protocol::get_f64(&data, "done"),
-                protocol::get_f64(&data, "total"),
-            );
-            a.progress = Some(if fraction.is_finite() { fraction } else { 0.0 });
-            let early = a.loaded.as_ref().and_then(|l| l.partial);
-            a.message = match early {
-                // The early slice is on screen: "loading n/N".
-                Some((k, slices)) if done.is_finite() && total.is_finite() => format!(
-                    "Loading {}/{slices} slices: slice {} shown…",
-                    ((done / total.max(1.0)) * slices as f64).round() as usize,
-                    k + 1
-                ),
-                _ if done.is_finite() && total.is_finite() => {
-                    format!("{stage} {done}/{total}…")
-                }
-                _ => format!("{stage}… {:.0}%", 100.0 * a.progress.unwrap_or(0.0)),
+            let report = Progress {
+                stage: &stage,
+                fraction: protocol::get_f64(&data, "fraction"),
+                done: protocol::get_f64(&data, "done"),
+                total: protocol::get_f64(&data, "total"),
             };
+            let early = a.loaded.as_ref().and_then(|l| l.partial);
+            let (fraction, text) = progress_text(report, early);
+            a.progress = Some(fraction);
+            a.message = text;
             a.refresh();
         }
         "slice" => {
@@ -403,12 +394,7 @@ fn on_message(app: &AppRef, data: JsValue) {
                             let auto = a.ael.auto.checked();
                             drop(a);
                             let opened = gallery::volume_loaded(app, truth_of(&data));
-                            let run = match opened {
-                                Opened::Restored => false,
-                                Opened::Analyse => true,
-                                Opened::Show => auto,
-                            };
-                            analysis::volume_changed(app, run);
+                            analysis::volume_changed(app, analyse_after_load(opened, auto));
                         }
                         Err(e) => a.set_error(&format!("The decoded volume is inconsistent: {e}")),
                     }

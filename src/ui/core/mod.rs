@@ -5,5 +5,6 @@
 pub mod cases;
 pub mod keys;
 pub mod layout;
+pub mod loading;
 pub mod measure;
 pub mod pool;
