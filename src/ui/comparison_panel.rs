@@ -7,7 +7,7 @@ use web_sys::{Event, HtmlElement, HtmlSelectElement};
 use crate::dataset::Comparison;
 use crate::model::card::LABELS;
 use crate::ui::dom::by_id;
-use crate::ui::events::listen;
+use crate::ui::dom::listen;
 use crate::ui::state::{App, GtMode, OpenCase};
 use crate::ui::AppRef;
 

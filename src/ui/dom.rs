@@ -1,8 +1,10 @@
 //! The page's elements (declared in `index.html`) and small DOM helpers.
 
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
-    Document, HtmlButtonElement, HtmlCanvasElement, HtmlElement, HtmlInputElement, Window,
+    AddEventListenerOptions, Document, Event, EventTarget, HtmlButtonElement, HtmlCanvasElement,
+    HtmlElement, HtmlInputElement, Window,
 };
 
 /// The browser window, or an error when running outside a page.
@@ -132,4 +134,27 @@ pub fn now_ms() -> f64 {
         .and_then(|w| w.performance())
         .map(|p| p.now())
         .unwrap_or(0.0)
+}
+
+/// Listen on `target` for `kind`; the handler lives as long as the page.
+pub(crate) fn listen<E: JsCast + 'static>(
+    target: &EventTarget,
+    kind: &str,
+    passive: bool,
+    mut handler: impl FnMut(E) + 'static,
+) -> Result<(), JsValue> {
+    let cb = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+        if let Ok(e) = e.dyn_into::<E>() {
+            handler(e);
+        }
+    });
+    let opts = AddEventListenerOptions::new();
+    opts.set_passive(passive);
+    target.add_event_listener_with_callback_and_add_event_listener_options(
+        kind,
+        cb.as_ref().unchecked_ref(),
+        &opts,
+    )?;
+    cb.forget();
+    Ok(())
 }

@@ -11,34 +11,12 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    AddEventListenerOptions, DragEvent, Event, EventTarget, File, FileList, HtmlInputElement,
-    KeyboardEvent, MouseEvent, WheelEvent,
+    DragEvent, Event, EventTarget, File, FileList, HtmlInputElement, KeyboardEvent, MouseEvent,
+    WheelEvent,
 };
 
+use crate::ui::dom::listen;
 use crate::ui::{dom, dropped, loader, AppRef};
-
-/// Listen on `target` for `kind`; the handler lives as long as the page.
-pub(crate) fn listen<E: JsCast + 'static>(
-    target: &EventTarget,
-    kind: &str,
-    passive: bool,
-    mut handler: impl FnMut(E) + 'static,
-) -> Result<(), JsValue> {
-    let cb = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-        if let Ok(e) = e.dyn_into::<E>() {
-            handler(e);
-        }
-    });
-    let opts = AddEventListenerOptions::new();
-    opts.set_passive(passive);
-    target.add_event_listener_with_callback_and_add_event_listener_options(
-        kind,
-        cb.as_ref().unchecked_ref(),
-        &opts,
-    )?;
-    cb.forget();
-    Ok(())
-}
 
 fn files_of(list: Option<FileList>) -> Vec<File> {
     let mut out = Vec::new();

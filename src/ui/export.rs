@@ -24,7 +24,7 @@ use crate::model::card::ModelCard;
 use crate::model::shipped;
 use crate::render::OKABE_ITO;
 use crate::ui::dom::{self, by_id};
-use crate::ui::events::listen;
+use crate::ui::dom::listen;
 use crate::ui::protocol::{self, VolumeMeta};
 use crate::ui::state::{App, Status};
 use crate::ui::{loader, AppRef};

@@ -27,7 +27,7 @@ use crate::dataset::{Manifest, Truth};
 use crate::model::card::LABELS;
 use crate::ui::comparison_panel::escape;
 use crate::ui::core::cases::{CaseStatus, Cases, Opened, Outcome};
-use crate::ui::events::listen;
+use crate::ui::dom::listen;
 use crate::ui::state::{OpenCase, Status};
 use crate::ui::{analysis, dom, loader, protocol, AppRef};
 use crate::Volume;

@@ -12,7 +12,7 @@ use web_sys::{Event, File, HtmlButtonElement, HtmlElement, HtmlInputElement, Mou
 use crate::model::{ModelCard, ModelRole};
 use crate::ui::analysis;
 use crate::ui::dom::{self, by_id};
-use crate::ui::events::listen;
+use crate::ui::dom::listen;
 use crate::ui::state::ModelCheck;
 use crate::ui::AppRef;
 

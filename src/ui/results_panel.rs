@@ -14,7 +14,7 @@ use crate::model::card::ModelCard;
 use crate::model::shipped;
 use crate::render::probability_strip;
 use crate::ui::dom::{self, by_id};
-use crate::ui::events::listen;
+use crate::ui::dom::listen;
 use crate::ui::state::{AnalysisInfo, App};
 use crate::ui::{analysis, AppRef};
 
