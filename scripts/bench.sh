@@ -14,8 +14,12 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 [ -d node_modules/onnxruntime-web ] && [ -d node_modules/dicom-parser ] || npm ci --no-audit --no-fund
-python3 -c "import imagecodecs" 2>/dev/null || python3 -m pip install --quiet imagecodecs ||
-  python3 -m pip install --quiet --break-system-packages imagecodecs
+# bench/make_cases.py writes the cases with nibabel, pydicom and imagecodecs (JPEG lossless);
+# bench/ort_native.py times onnxruntime.
+PYDEPS="imagecodecs nibabel pydicom onnxruntime==1.30.0"
+python3 -c "import imagecodecs, nibabel, pydicom, onnxruntime" 2>/dev/null ||
+  python3 -m pip install --quiet $PYDEPS ||
+  python3 -m pip install --quiet --break-system-packages $PYDEPS
 
 RUNS="${BENCH_RUNS:-5}"
 WORK="$PWD/target/bench"
