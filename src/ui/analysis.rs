@@ -20,6 +20,7 @@ use crate::analysis::cascade::Cascade;
 use crate::model::ModelRole;
 use crate::ui::analysis_protocol::{FromWorker, ToWorker};
 use crate::ui::core::pool::{Effect, Pool, PoolMsg, UserModel};
+use crate::ui::msg::{send as send_msg, Msg};
 use crate::ui::state::{ModelCheck, Status};
 use crate::ui::{dom, AppRef};
 
@@ -169,12 +170,12 @@ fn perform(app: &AppRef, effect: Effect) -> Result<(), PoolMsg> {
         } => {
             app.borrow_mut().set_analysis_error(&message);
             if job_stopped {
-                crate::ui::gallery::analysis_stopped(app, false);
+                send_msg(app, Msg::AnalysisStopped { cancelled: false });
             }
         }
         Effect::Cancelled => {
             app.borrow_mut().set_analysis_cancelled();
-            crate::ui::gallery::analysis_stopped(app, true);
+            send_msg(app, Msg::AnalysisStopped { cancelled: true });
         }
         Effect::Unavailable(message) => {
             let mut a = app.borrow_mut();
@@ -209,11 +210,14 @@ fn perform(app: &AppRef, effect: Effect) -> Result<(), PoolMsg> {
                 Err(e) => a.set_analysis_error(&e),
             }
             drop(a);
-            if ok {
-                crate::ui::gallery::analysis_finished(app);
-            } else {
-                crate::ui::gallery::analysis_stopped(app, false);
-            }
+            send_msg(
+                app,
+                if ok {
+                    Msg::AnalysisFinished
+                } else {
+                    Msg::AnalysisStopped { cancelled: false }
+                },
+            );
         }
         Effect::ModelCheck { ok, text } => app.borrow_mut().set_model_check(if ok {
             ModelCheck::ok(&text)

@@ -16,7 +16,8 @@ use web_sys::{
 };
 
 use crate::ui::dom::listen;
-use crate::ui::{dom, dropped, loader, AppRef};
+use crate::ui::msg::{send, Msg};
+use crate::ui::{dom, dropped, AppRef};
 
 fn files_of(list: Option<FileList>) -> Vec<File> {
     let mut out = Vec::new();
@@ -62,7 +63,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         let target: EventTarget = input.clone().into();
         listen::<Event>(&target, "change", true, move |_| {
             let files = files_of(input.files());
-            loader::open_files(&app, files);
+            send(&app, Msg::OpenFiles(files));
             input.set_value(""); // choosing the same file again fires "change" again
         })?;
     }
@@ -91,7 +92,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
                     let app = app.clone();
                     wasm_bindgen_futures::spawn_local(async move {
                         match dropped::files_under(entries).await {
-                            Ok(files) => loader::open_files(&app, files),
+                            Ok(files) => send(&app, Msg::OpenFiles(files)),
                             Err(e) => app.borrow_mut().set_error(&format!(
                                 "could not read the dropped folder: {}",
                                 e.as_string().unwrap_or_else(|| format!("{e:?}"))
@@ -99,14 +100,14 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
                         }
                     });
                 }
-                None => loader::open_files(&app, files_of(dt.files())),
+                None => send(&app, Msg::OpenFiles(files_of(dt.files()))),
             }
         })?;
     }
     {
         let app = app.clone();
         listen::<MouseEvent>(&el.open_demo.clone().into(), "click", true, move |_| {
-            loader::open_demo(&app)
+            send(&app, Msg::OpenDemo)
         })?;
     }
     for (idx, button) in el.presets.iter().enumerate() {

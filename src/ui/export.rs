@@ -27,7 +27,8 @@ use crate::ui::dom::{self, by_id};
 use crate::ui::dom::listen;
 use crate::ui::protocol::{self, VolumeMeta};
 use crate::ui::state::{App, Status};
-use crate::ui::{loader, AppRef};
+use crate::ui::msg::{send, Msg};
+use crate::ui::AppRef;
 
 /// The export buttons and their options.
 #[derive(Clone)]
@@ -206,7 +207,7 @@ fn request_worker(app: &AppRef, kind: &str) {
     match built {
         Ok((msg, transfer)) => {
             set_status(app, "Preparing the file…", false);
-            loader::send_export(app, msg, transfer);
+            send(app, Msg::ToDecoder { msg, transfer });
         }
         Err(e) => set_status(app, &e, true),
     }

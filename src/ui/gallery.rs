@@ -29,7 +29,8 @@ use crate::ui::comparison_panel::escape;
 use crate::ui::core::cases::{CaseStatus, Cases, Opened, Outcome};
 use crate::ui::dom::listen;
 use crate::ui::state::{OpenCase, Status};
-use crate::ui::{analysis, dom, loader, protocol, AppRef};
+use crate::ui::msg::{send, Msg};
+use crate::ui::{dom, protocol, AppRef};
 use crate::Volume;
 
 /// Side of a preview in pixels.
@@ -605,7 +606,14 @@ pub fn open_case(app: &AppRef, idx: usize, analyse: bool) {
             return;
         }
         match fetched {
-            Ok((files, truth)) => loader::open_buffers(&app, files, truth, &format!("case {id}")),
+            Ok((files, truth)) => send(
+                &app,
+                Msg::OpenCaseFiles {
+                    files,
+                    truth,
+                    what: format!("case {id}"),
+                },
+            ),
             Err(e) => {
                 app.borrow_mut()
                     .set_error(&format!("Case {id} could not be fetched: {e}"));
@@ -792,7 +800,7 @@ fn cancel_all(app: &AppRef) {
             a.refresh();
         }
     }
-    analysis::cancel(app);
+    send(app, Msg::CancelAnalysis);
 }
 
 // ---- previews -------------------------------------------------------------------------
@@ -800,7 +808,7 @@ fn cancel_all(app: &AppRef) {
 /// Start the preview worker (a second decode worker, so previews never delay the viewer).
 fn start_thumbnails(app: &AppRef) {
     let n = app.borrow().gallery.as_ref().map_or(0, |g| g.entries.len());
-    let worker = match Worker::new(loader::WORKER_URL) {
+    let worker = match Worker::new(protocol::DECODE_WORKER_URL) {
         Ok(w) => w,
         Err(e) => {
             web_sys::console::warn_1(&e);

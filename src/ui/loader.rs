@@ -11,14 +11,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{ErrorEvent, File, MessageEvent, Worker};
 
-use crate::ui::core::loading::{analyse_after_load, progress_text, Progress};
+use crate::ui::core::loading::{progress_text, Progress};
+use crate::ui::msg::{send as send_msg, Msg};
 use crate::ui::protocol::{self, SliceMeta, VolumeMeta};
 use crate::ui::state::Status;
-use crate::ui::{analysis, dom, gallery, series_list, AppRef};
+use crate::ui::{dom, series_list, AppRef};
 use crate::{Geometry, Volume};
 
-/// Script that starts the worker (written by trunk next to index.html).
-pub(crate) const WORKER_URL: &str = "./decode_worker_loader.js";
 
 struct Client {
     worker: Option<Worker>,
@@ -44,7 +43,7 @@ fn ensure_worker(app: &AppRef) -> Result<(), JsValue> {
     if CLIENT.with(|c| c.borrow().worker.is_some()) {
         return Ok(());
     }
-    let worker = Worker::new(WORKER_URL)?;
+    let worker = Worker::new(protocol::DECODE_WORKER_URL)?;
     let on_message = {
         let app = app.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| on_message(&app, e.data()))
@@ -137,7 +136,7 @@ fn forget_series(app: &AppRef) {
 /// Generate and show the synthetic demo case.
 pub fn open_demo(app: &AppRef) {
     let id = next_request();
-    analysis::warm_up(app);
+    send_msg(app, Msg::WarmUp);
     forget_series(app);
     app.borrow_mut().set_loading("Generating the demo case…");
     match protocol::object(&[("type", "demo".into()), ("id", id.into())]) {
@@ -150,7 +149,7 @@ pub fn open_demo(app: &AppRef) {
 /// so nothing is read from disk again.
 pub fn open_series(app: &AppRef, index: usize) {
     let id = next_request();
-    analysis::warm_up(app);
+    send_msg(app, Msg::WarmUp);
     {
         let mut a = app.borrow_mut();
         let name = a
@@ -182,7 +181,7 @@ pub fn open_files(app: &AppRef, files: Vec<File>) {
         return;
     }
     let id = next_request();
-    analysis::warm_up(app);
+    send_msg(app, Msg::WarmUp);
     forget_series(app);
     let names: Vec<String> = files.iter().map(|f| f.name()).collect();
     {
@@ -245,7 +244,7 @@ pub fn open_buffers(
     what: &str,
 ) {
     let id = next_request();
-    analysis::warm_up(app);
+    send_msg(app, Msg::WarmUp);
     {
         let mut a = app.borrow_mut();
         a.set_loading(&format!("Decoding {what}…"));
@@ -320,7 +319,7 @@ fn on_message(app: &AppRef, data: JsValue) {
         return;
     }
     if kind == "exported" || kind == "export-error" {
-        crate::ui::export::on_worker_message(app, &data);
+        send_msg(app, Msg::ExportReply(data));
         return;
     }
     let id = protocol::get_f64(&data, "id");
@@ -375,7 +374,7 @@ fn on_message(app: &AppRef, data: JsValue) {
             }
             a.set_error(&message);
             drop(a);
-            gallery::load_failed(app);
+            send_msg(app, Msg::LoadFailed);
         }
         "volume" => {
             let meta: Result<VolumeMeta, String> =
@@ -393,8 +392,8 @@ fn on_message(app: &AppRef, data: JsValue) {
                             a.set_volume(v, started, decode_ms);
                             let auto = a.ael.auto.checked();
                             drop(a);
-                            let opened = gallery::volume_loaded(app, truth_of(&data));
-                            analysis::volume_changed(app, analyse_after_load(opened, auto));
+                            let truth = truth_of(&data).map(Box::new);
+                            send_msg(app, Msg::VolumeLoaded { truth, auto });
                         }
                         Err(e) => a.set_error(&format!("The decoded volume is inconsistent: {e}")),
                     }

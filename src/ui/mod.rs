@@ -30,10 +30,12 @@ web! {
     mod keys;
     mod loader;
     pub(crate) mod model_loader;
+    mod msg;
     mod panic;
     mod pointer;
     pub mod protocol;
     mod results_panel;
+    mod router;
     mod series_list;
     mod state;
     mod views;
@@ -53,6 +55,7 @@ web! {
     /// `window.hemoscope`. Errors while starting are shown in the page.
     pub fn start() {
         panic::install();
+        router::install();
         if let Err(e) = try_start() {
             dom::show_fatal(&format!(
                 "The app could not start: {}",

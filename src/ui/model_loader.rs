@@ -10,7 +10,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Event, File, HtmlButtonElement, HtmlElement, HtmlInputElement, MouseEvent};
 
 use crate::model::{ModelCard, ModelRole};
-use crate::ui::analysis;
+use crate::ui::msg::{send, Msg};
 use crate::ui::dom::{self, by_id};
 use crate::ui::dom::listen;
 use crate::ui::state::ModelCheck;
@@ -61,7 +61,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
     {
         let app = app.clone();
         listen::<MouseEvent>(&el.reset.clone().into(), "click", true, move |_| {
-            analysis::use_shipped_models(&app)
+            send(&app, Msg::UseShippedModels)
         })?;
     }
     {
@@ -138,6 +138,13 @@ fn load(app: AppRef, role: ModelRole, files: Vec<File>) {
                 )));
             return;
         }
-        analysis::check_user_model(&app, role, text, onnx_bytes);
+        send(
+            &app,
+            Msg::CheckUserModel {
+                role,
+                card_text: text,
+                onnx: onnx_bytes,
+            },
+        );
     });
 }

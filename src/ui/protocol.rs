@@ -19,6 +19,9 @@ use crate::io::dicom::SeriesSummary;
 use crate::volume::DicomSource;
 use crate::{Geometry, Volume};
 
+/// Script that starts a decode worker (written by trunk next to index.html).
+pub const DECODE_WORKER_URL: &str = "./decode_worker_loader.js";
+
 /// Everything about a volume except its voxels, sent as JSON next to the voxel buffer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VolumeMeta {

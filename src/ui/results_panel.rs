@@ -16,7 +16,8 @@ use crate::render::probability_strip;
 use crate::ui::dom::{self, by_id};
 use crate::ui::dom::listen;
 use crate::ui::state::{AnalysisInfo, App};
-use crate::ui::{analysis, AppRef};
+use crate::ui::msg::{send, Msg};
+use crate::ui::AppRef;
 
 /// Label names shown in the panel, in `LABELS` order (HTML: `<wbr>` lets a narrow panel break
 /// the long words where a reader would, `&shy;` with a hyphen).
@@ -94,13 +95,13 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
     {
         let app = app.clone();
         listen::<MouseEvent>(&el.analyze.clone().into(), "click", true, move |_| {
-            analysis::start(&app)
+            send(&app, Msg::Analyze)
         })?;
     }
     {
         let app = app.clone();
         listen::<MouseEvent>(&el.cancel.clone().into(), "click", true, move |_| {
-            analysis::cancel(&app)
+            send(&app, Msg::CancelAnalysis)
         })?;
     }
     {

@@ -8,7 +8,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement};
 
 use crate::io::dicom::SeriesSummary;
-use crate::ui::{dom, loader, AppRef};
+use crate::ui::msg::{send, Msg};
+use crate::ui::{dom, AppRef};
 
 /// Wire the list's clicks (buttons, so Enter and Space work as well).
 pub fn install(app: AppRef) -> Result<(), JsValue> {
@@ -25,7 +26,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
             .and_then(|v| v.parse::<usize>().ok());
         let opened = button.get_attribute("aria-current").as_deref() == Some("true");
         if let (Some(index), false) = (index, opened) {
-            loader::open_series(&app, index);
+            send(&app, Msg::OpenSeries(index));
         }
     });
     list.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref())?;
