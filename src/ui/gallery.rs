@@ -683,7 +683,7 @@ pub fn volume_loaded(app: &AppRef, truth: Option<Result<Volume, String>>) -> Ope
 }
 
 /// The models and settings an analysis depends on, as a key.
-fn models_key(info: &crate::ui::analysis_info::AnalysisInfo) -> String {
+fn models_key(info: &crate::ui::core::analysis_info::AnalysisInfo) -> String {
     format!(
         "{}|{}",
         serde_json::to_string(&info.models).unwrap_or_default(),

@@ -14,7 +14,6 @@ macro_rules! web {
 
 web! {
     mod analysis;
-    mod analysis_info;
     pub mod analysis_protocol;
     #[cfg(feature = "inference")]
     pub mod analysis_worker;

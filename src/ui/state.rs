@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::analysis::AnalysisResult;
 use crate::render::{AxialView, OverlayStyle, WindowLevel, PRESETS};
-pub use crate::ui::analysis_info::{AnalysisInfo, ModelCheck};
+pub use crate::ui::core::analysis_info::{AnalysisInfo, ModelCheck};
 use crate::ui::canvas::{AxialCanvas, ImageRect};
 use crate::ui::dom::{self, Elements};
 use crate::ui::results_panel::AnalysisElements;
@@ -207,6 +207,12 @@ impl App {
             comparison_el: None,
             series: Vec::new(),
         }
+    }
+
+    /// Show the outcome of a user-model check.
+    pub fn set_model_check(&mut self, check: ModelCheck) {
+        self.analysis_info.model_check = Some(check);
+        self.refresh_analysis();
     }
 
     /// The analysis runs: progress (0..1) and a message with slices done and time left.

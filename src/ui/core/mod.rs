@@ -2,6 +2,7 @@
 //! each part takes a message (a user action, a worker's reply) and returns the effects the
 //! web glue performs. No web-sys here.
 
+pub mod analysis_info;
 pub mod cases;
 pub mod keys;
 pub mod layout;

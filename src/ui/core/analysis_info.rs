@@ -5,7 +5,6 @@
 use serde::Serialize;
 
 use crate::model::{shipped, ModelCard, ModelRole};
-use crate::ui::state::App;
 
 /// A model in use.
 #[derive(Debug, Clone, Serialize)]
@@ -113,13 +112,5 @@ impl AnalysisInfo {
     /// Whether a user's model is in use.
     pub fn any_user_model(&self) -> bool {
         self.models.classifier.user || self.models.segmenter.user
-    }
-}
-
-impl App {
-    /// Show the outcome of a user-model check.
-    pub fn set_model_check(&mut self, check: ModelCheck) {
-        self.analysis_info.model_check = Some(check);
-        self.refresh_analysis();
     }
 }
