@@ -6,9 +6,9 @@ use web_sys::{Event, HtmlElement, HtmlSelectElement};
 
 use crate::dataset::Comparison;
 use crate::model::card::LABELS;
-use crate::ui::dom::by_id;
-use crate::ui::dom::listen;
-use crate::ui::state::{App, GtMode, OpenCase};
+use crate::ui::core::case::{GtMode, OpenCase};
+use crate::ui::dom::{by_id, escape_html, listen};
+use crate::ui::msg::{send, Msg};
 use crate::ui::AppRef;
 
 /// Label names shown in the table, in `LABELS` order.
@@ -32,18 +32,15 @@ impl ComparisonElements {
     }
 }
 
-/// Wire the ground-truth toggle.
-pub fn install(app: AppRef) -> Result<(), JsValue> {
+/// Find the panel and wire its ground-truth toggle.
+pub fn install(app: &AppRef) -> Result<ComparisonElements, JsValue> {
     let el = ComparisonElements::find()?;
     let toggle = el.toggle.clone();
-    let target = app.clone();
+    let app = app.clone();
     listen::<Event>(&el.toggle.clone().into(), "change", true, move |_| {
-        let mut a = target.borrow_mut();
-        a.gt_mode = GtMode::parse(&toggle.value());
-        a.overlay_changed();
+        send(&app, Msg::GroundTruthMode(GtMode::parse(&toggle.value())))
     })?;
-    app.borrow_mut().comparison_el = Some(el);
-    Ok(())
+    Ok(el)
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -108,7 +105,7 @@ fn body_html(case: &OpenCase, analysing: bool) -> String {
     }
     let mut html = format!(
         "<p>Case <strong>{}</strong>: ground truth from {}.</p>",
-        escape(&case.id),
+        escape_html(&case.id),
         if what.is_empty() {
             "nothing (no truth in the manifest)".to_string()
         } else {
@@ -116,14 +113,14 @@ fn body_html(case: &OpenCase, analysing: bool) -> String {
         }
     );
     if let Some(e) = &case.truth_error {
-        html.push_str(&format!("<p class=\"error\">{}</p>", escape(e)));
+        html.push_str(&format!("<p class=\"error\">{}</p>", escape_html(e)));
     }
     match (&case.comparison, analysing) {
         (_, true) => html.push_str("<p class=\"muted\">Analysing…</p>"),
         (Some(Ok(c)), false) => html.push_str(&table(c)),
         (Some(Err(e)), false) => html.push_str(&format!(
             "<p class=\"error\">The comparison failed: {}</p>",
-            escape(e)
+            escape_html(e)
         )),
         (None, false) => html.push_str(
             "<p class=\"muted\">Press Analyze to compare the models with the ground truth.</p>",
@@ -132,37 +129,23 @@ fn body_html(case: &OpenCase, analysing: bool) -> String {
     html
 }
 
-impl App {
-    /// Bring the ground-truth panel in line with the open case.
-    pub fn refresh_comparison(&mut self) {
-        let Some(el) = &self.comparison_el else {
-            return;
-        };
-        el.panel.set_hidden(self.case.is_none());
-        let Some(case) = &self.case else {
-            return;
-        };
-        let analysing = self.status == crate::ui::state::Status::Analyzing;
-        let html = body_html(case, analysing);
-        if el.body.inner_html() != html {
-            el.body.set_inner_html(&html);
-        }
-        let want = match self.gt_mode {
-            GtMode::Both => "both",
-            GtMode::Prediction => "prediction",
-            GtMode::Truth => "truth",
-        };
-        if el.toggle.value() != want {
-            el.toggle.set_value(want);
-        }
-        el.toggle.set_disabled(case.truth.label_map.is_none());
+/// Bring the panel in line with the open case (`analysing`: an analysis runs).
+pub fn render(el: &ComparisonElements, case: Option<&OpenCase>, analysing: bool, mode: GtMode) {
+    el.panel.set_hidden(case.is_none());
+    let Some(case) = case else {
+        return;
+    };
+    let html = body_html(case, analysing);
+    if el.body.inner_html() != html {
+        el.body.set_inner_html(&html);
     }
-}
-
-/// Text for HTML element content.
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let want = match mode {
+        GtMode::Both => "both",
+        GtMode::Prediction => "prediction",
+        GtMode::Truth => "truth",
+    };
+    if el.toggle.value() != want {
+        el.toggle.set_value(want);
+    }
+    el.toggle.set_disabled(case.truth.label_map.is_none());
 }

@@ -158,3 +158,11 @@ pub(crate) fn listen<E: JsCast + 'static>(
     cb.forget();
     Ok(())
 }
+
+/// Text for HTML element content.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

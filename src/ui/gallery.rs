@@ -25,7 +25,6 @@ use crate::dataset::comparison::label_map_on_grid;
 use crate::dataset::url::check_same_origin;
 use crate::dataset::{Manifest, Truth};
 use crate::model::card::LABELS;
-use crate::ui::comparison_panel::escape;
 use crate::ui::core::cases::{CaseStatus, Cases, Opened, Outcome};
 use crate::ui::dom::listen;
 use crate::ui::state::{OpenCase, Status};
@@ -851,7 +850,7 @@ fn on_thumb_message(app: &AppRef, data: JsValue) {
                             .ok();
                         g.entries[idx]
                             .button
-                            .set_attribute("data-preview-error", &escape(&e))
+                            .set_attribute("data-preview-error", &dom::escape_html(&e))
                             .ok();
                     }
                     g.refresh();

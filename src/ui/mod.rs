@@ -75,7 +75,8 @@ web! {
         results_panel::install(app.clone())?;
         analysis::install(&app);
         model_loader::install(app.clone())?;
-        comparison_panel::install(app.clone())?;
+        let comparison = comparison_panel::install(&app)?;
+        app.borrow_mut().comparison_el = Some(comparison);
         export::install(app.clone())?;
         {
             let mut a = app.borrow_mut();

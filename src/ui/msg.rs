@@ -14,6 +14,7 @@ use wasm_bindgen::JsValue;
 use web_sys::File;
 
 use crate::model::ModelRole;
+use crate::ui::core::case::GtMode;
 use crate::ui::AppRef;
 use crate::Volume;
 
@@ -57,6 +58,8 @@ pub enum Msg {
         onnx: Vec<u8>,
     },
     UseShippedModels,
+    /// The ground-truth toggle: which masks the overlay shows.
+    GroundTruthMode(GtMode),
 }
 
 /// Who handles the messages (set once at start by the router).

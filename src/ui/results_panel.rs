@@ -13,7 +13,7 @@ use crate::analysis::AnalysisResult;
 use crate::model::card::ModelCard;
 use crate::model::shipped;
 use crate::render::probability_strip;
-use crate::ui::dom::{self, by_id};
+use crate::ui::dom::{self, by_id, escape_html};
 use crate::ui::dom::listen;
 use crate::ui::state::{AnalysisInfo, App};
 use crate::ui::msg::{send, Msg};
@@ -160,8 +160,8 @@ fn models_html(info: &AnalysisInfo, note: Option<&str>) -> String {
         if m.user {
             parts.push(format!(
                 "{} {} <span class=\"badge\" data-testid=\"user-model-badge\">user model</span>",
-                escape(&m.name),
-                escape(&m.version)
+                escape_html(&m.name),
+                escape_html(&m.version)
             ));
         } else {
             let size = ModelCard::from_json(card)
@@ -169,17 +169,17 @@ fn models_html(info: &AnalysisInfo, note: Option<&str>) -> String {
                 .and_then(|c| c.size_bytes)
                 .map(|b| format!(" ({:.1} MB)", b as f64 / 1e6))
                 .unwrap_or_default();
-            parts.push(format!("{} {}{size}", escape(&m.name), escape(&m.version)));
+            parts.push(format!("{} {}{size}", escape_html(&m.name), escape_html(&m.version)));
         }
     }
     let mut s = format!("Models: {}", parts.join(", "));
     if let Some(n) = note {
-        s.push_str(&format!("; {}", escape(n)));
+        s.push_str(&format!("; {}", escape_html(n)));
     }
     if !info.engine.is_empty() {
         s.push_str(&format!(
             "; engine: <span data-testid=\"engine\">{}</span>",
-            escape(&info.engine)
+            escape_html(&info.engine)
         ));
     }
     if info.cascade {
@@ -198,7 +198,7 @@ fn results_html(r: &AnalysisResult) -> String {
             rows.push_str(&format!(
                 "<tr data-label=\"{n}\" data-assessed=\"false\"><th scope=\"row\">{title}</th>\
                  <td class=\"not-assessed\" colspan=\"2\">{}</td></tr>",
-                escape(&text)
+                escape_html(&text)
             ));
             continue;
         }
@@ -256,7 +256,7 @@ impl App {
             loader.cascade.set_checked(self.analysis_info.cascade);
         }
         let html = match (&self.analysis, &self.analysis_unavailable, analyzing) {
-            (_, Some(why), _) => format!("<p class=\"error\">{}</p>", escape(why)),
+            (_, Some(why), _) => format!("<p class=\"error\">{}</p>", escape_html(why)),
             (_, None, true) => "<p class=\"muted\">Analysing…</p>".to_string(),
             (Some(a), None, false) => results_html(&a.result),
             (None, None, false) => "<p class=\"muted\">Not analysed yet.</p>".to_string(),
@@ -335,12 +335,4 @@ impl App {
             .set_property("left", &format!("calc({left:.3}% - 1px)"));
         el.strip_marker.set_hidden(false);
     }
-}
-
-/// Text for HTML element content.
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -36,5 +36,6 @@ fn route(app: &AppRef, m: Msg) {
             onnx,
         } => analysis::check_user_model(app, role, card_text, onnx),
         Msg::UseShippedModels => analysis::use_shipped_models(app),
+        Msg::GroundTruthMode(mode) => app.borrow_mut().set_gt_mode(mode),
     }
 }

@@ -68,36 +68,7 @@ pub struct Analysis {
     pub analysed_at_ms: f64,
 }
 
-/// Which masks the overlay shows when a dataset case has ground truth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum GtMode {
-    /// Prediction filled, ground truth outlined.
-    Both,
-    Prediction,
-    Truth,
-}
-
-impl GtMode {
-    /// From the toggle's value.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "prediction" => GtMode::Prediction,
-            "truth" => GtMode::Truth,
-            _ => GtMode::Both,
-        }
-    }
-}
-
-/// The dataset case shown in the viewer, with its ground truth and, once analysed, the
-/// comparison.
-pub struct OpenCase {
-    pub id: String,
-    pub truth: crate::dataset::Truth,
-    /// Why the label map could not be used (unreadable, other grid, bad values).
-    pub truth_error: Option<String>,
-    pub comparison: Option<Result<crate::dataset::Comparison, String>>,
-}
+pub use crate::ui::core::case::{GtMode, OpenCase};
 
 /// What the views blend over the image: the prediction and/or the open case's ground truth,
 /// as the ground-truth toggle says. Takes the fields it reads, so callers can hold others.
@@ -207,6 +178,20 @@ impl App {
             comparison_el: None,
             series: Vec::new(),
         }
+    }
+
+    /// Bring the ground-truth panel in line with the open case.
+    pub fn refresh_comparison(&mut self) {
+        if let Some(el) = &self.comparison_el {
+            let analysing = self.status == Status::Analyzing;
+            crate::ui::comparison_panel::render(el, self.case.as_ref(), analysing, self.gt_mode);
+        }
+    }
+
+    /// The ground-truth toggle changed.
+    pub fn set_gt_mode(&mut self, mode: GtMode) {
+        self.gt_mode = mode;
+        self.overlay_changed();
     }
 
     /// Show the outcome of a user-model check.

@@ -3,6 +3,7 @@
 //! web glue performs. No web-sys here.
 
 pub mod analysis_info;
+pub mod case;
 pub mod cases;
 pub mod keys;
 pub mod layout;
