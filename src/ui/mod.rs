@@ -74,7 +74,8 @@ web! {
         events::install(app.clone())?;
         results_panel::install(app.clone())?;
         analysis::install(&app);
-        model_loader::install(app.clone())?;
+        let loader_elements = model_loader::install(&app)?;
+        app.borrow_mut().loader = Some(loader_elements);
         let comparison = comparison_panel::install(&app)?;
         app.borrow_mut().comparison_el = Some(comparison);
         export::install(app.clone())?;

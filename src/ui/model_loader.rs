@@ -13,7 +13,7 @@ use crate::model::{ModelCard, ModelRole};
 use crate::ui::msg::{send, Msg};
 use crate::ui::dom::{self, by_id};
 use crate::ui::dom::listen;
-use crate::ui::state::ModelCheck;
+use crate::ui::core::analysis_info::ModelCheck;
 use crate::ui::AppRef;
 
 /// The model loader's elements.
@@ -38,8 +38,8 @@ impl LoaderElements {
     }
 }
 
-/// Wire the model loader and the cascade checkbox.
-pub fn install(app: AppRef) -> Result<(), JsValue> {
+/// Find the model loader and wire it and the cascade checkbox.
+pub fn install(app: &AppRef) -> Result<LoaderElements, JsValue> {
     let el = LoaderElements::find()?;
     {
         let app = app.clone();
@@ -68,13 +68,10 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         let app = app.clone();
         let input = el.cascade.clone();
         listen::<Event>(&el.cascade.clone().into(), "change", true, move |_| {
-            let mut a = app.borrow_mut();
-            a.analysis_info.cascade = input.checked();
-            a.refresh_analysis();
+            send(&app, Msg::Cascade(input.checked()))
         })?;
     }
-    app.borrow_mut().loader = Some(el);
-    Ok(())
+    Ok(el)
 }
 
 async fn bytes(file: &File) -> Result<Vec<u8>, String> {
@@ -103,18 +100,23 @@ fn load(app: AppRef, role: ModelRole, files: Vec<File>) {
         .collect();
     let (Some(onnx), Some(card), 1, 1) = (onnx.first(), cards.first(), onnx.len(), cards.len())
     else {
-        app.borrow_mut().set_model_check(ModelCheck::refused(
-            "Choose two files together: one .onnx model and its model card (.json).",
-        ));
+        send(
+            &app,
+            Msg::ModelCheck(ModelCheck::refused(
+                "Choose two files together: one .onnx model and its model card (.json).",
+            )),
+        );
         return;
     };
     let (onnx, card) = ((*onnx).clone(), (*card).clone());
-    app.borrow_mut()
-        .set_model_check(ModelCheck::checking(&format!(
+    send(
+        &app,
+        Msg::ModelCheck(ModelCheck::checking(&format!(
             "Checking {} as the {}…",
             onnx.name(),
             role.as_str()
-        )));
+        ))),
+    );
     spawn_local(async move {
         let read = async {
             let card_bytes = bytes(&card).await?;
@@ -125,17 +127,19 @@ fn load(app: AppRef, role: ModelRole, files: Vec<File>) {
         let (text, onnx_bytes) = match read.await {
             Ok(v) => v,
             Err(e) => {
-                app.borrow_mut().set_model_check(ModelCheck::refused(&e));
+                send(&app, Msg::ModelCheck(ModelCheck::refused(&e)));
                 return;
             }
         };
         // The card's schema and shapes are checked here at once; the worker checks the rest.
         if let Err(e) = ModelCard::from_json(&text).and_then(|c| c.check_role(role)) {
-            app.borrow_mut()
-                .set_model_check(ModelCheck::refused(&format!(
+            send(
+                &app,
+                Msg::ModelCheck(ModelCheck::refused(&format!(
                     "The {} was refused: {e}",
                     role.as_str()
-                )));
+                ))),
+            );
             return;
         }
         send(

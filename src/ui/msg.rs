@@ -14,6 +14,7 @@ use wasm_bindgen::JsValue;
 use web_sys::File;
 
 use crate::model::ModelRole;
+use crate::ui::core::analysis_info::ModelCheck;
 use crate::ui::core::case::GtMode;
 use crate::ui::AppRef;
 use crate::Volume;
@@ -58,6 +59,10 @@ pub enum Msg {
         onnx: Vec<u8>,
     },
     UseShippedModels,
+    /// The outcome (or the progress) of a user-model check, to show.
+    ModelCheck(ModelCheck),
+    /// The cascade checkbox.
+    Cascade(bool),
     /// The ground-truth toggle: which masks the overlay shows.
     GroundTruthMode(GtMode),
 }

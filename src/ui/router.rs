@@ -37,5 +37,11 @@ fn route(app: &AppRef, m: Msg) {
         } => analysis::check_user_model(app, role, card_text, onnx),
         Msg::UseShippedModels => analysis::use_shipped_models(app),
         Msg::GroundTruthMode(mode) => app.borrow_mut().set_gt_mode(mode),
+        Msg::ModelCheck(check) => app.borrow_mut().set_model_check(check),
+        Msg::Cascade(on) => {
+            let mut a = app.borrow_mut();
+            a.analysis_info.cascade = on;
+            a.refresh_analysis();
+        }
     }
 }
