@@ -36,6 +36,7 @@ web! {
     mod results_panel;
     mod router;
     mod series_list;
+    mod settings;
     mod state;
     mod views;
     pub mod worker;
@@ -82,7 +83,7 @@ web! {
         {
             let mut a = app.borrow_mut();
             a.reading = Some(views::Reading::find()?);
-            keys::restore(&mut a);
+            a.restore_settings();
         }
         pointer::install(app.clone())?;
         keys::install(app.clone())?;

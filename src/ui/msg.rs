@@ -16,6 +16,7 @@ use web_sys::File;
 use crate::model::ModelRole;
 use crate::ui::core::analysis_info::ModelCheck;
 use crate::ui::core::case::GtMode;
+use crate::ui::core::keys::KeyAction;
 use crate::ui::AppRef;
 use crate::Volume;
 
@@ -63,6 +64,8 @@ pub enum Msg {
     ModelCheck(ModelCheck),
     /// The cascade checkbox.
     Cascade(bool),
+    /// A shortcut key's action.
+    Key(KeyAction),
     /// The ground-truth toggle: which masks the overlay shows.
     GroundTruthMode(GtMode),
 }

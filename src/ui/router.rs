@@ -36,6 +36,7 @@ fn route(app: &AppRef, m: Msg) {
             onnx,
         } => analysis::check_user_model(app, role, card_text, onnx),
         Msg::UseShippedModels => analysis::use_shipped_models(app),
+        Msg::Key(act) => app.borrow_mut().apply_key(act),
         Msg::GroundTruthMode(mode) => app.borrow_mut().set_gt_mode(mode),
         Msg::ModelCheck(check) => app.borrow_mut().set_model_check(check),
         Msg::Cascade(on) => {

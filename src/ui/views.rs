@@ -16,6 +16,7 @@ use crate::render::{
 };
 use crate::ui::canvas::{draw_fitted, ImageRect};
 use crate::ui::dom;
+use crate::ui::core::keys::{escape, EscapeStep, KeyAction};
 use crate::ui::core::layout::Layout;
 use crate::ui::core::measure::{Measurement, Pending, Tool};
 use crate::ui::state::App;
@@ -493,7 +494,7 @@ impl App {
         }
         let text = format!("{} Crosshair at the volume centre.", self.message);
         r.announce(&text);
-        if let Some(preset) = crate::ui::keys::remembered_preset() {
+        if let Some(preset) = crate::ui::settings::remembered_preset() {
             if let Some(p) = crate::render::PRESETS.get(preset) {
                 self.window = p.window;
                 self.preset = Some(preset);
@@ -598,7 +599,7 @@ impl App {
             };
             r.announce(&text);
         }
-        crate::ui::keys::save_settings(self);
+        self.save_settings();
         self.refresh();
     }
 
@@ -622,7 +623,7 @@ impl App {
                 t => format!("{} tool", capitalised(t.name())),
             });
         }
-        crate::ui::keys::save_settings(self);
+        self.save_settings();
         self.refresh();
     }
 
@@ -635,7 +636,7 @@ impl App {
                 "Overlay hidden"
             });
         }
-        crate::ui::keys::save_settings(self);
+        self.save_settings();
         self.refresh();
     }
 
@@ -1371,5 +1372,73 @@ fn capitalised(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+impl App {
+    /// Do what a shortcut key asks (see [`crate::ui::core::keys`]).
+    pub(crate) fn apply_key(&mut self, act: KeyAction) {
+        match act {
+            KeyAction::MovePoint(dx, dy) => self.move_keyboard_point(dx, dy),
+            KeyAction::Maximise(plane) => self.toggle_maximised(plane),
+            KeyAction::ChooseTool(tool) => self.set_tool(tool),
+            KeyAction::ResetView => self.reset_reading_view(),
+            KeyAction::ToggleOverlay => self.toggle_overlay(),
+            KeyAction::ToggleHelp => {
+                if let Some(r) = self.reading.as_mut() {
+                    let open = r.help_open;
+                    r.set_help(!open);
+                }
+            }
+            KeyAction::Escape => self.on_escape(),
+            KeyAction::DeleteNewestMeasurement => self.delete_measurement(None),
+            KeyAction::NudgeCrosshair { dx, dy } => self.nudge_crosshair(dx, dy),
+            KeyAction::EnterInView => {
+                if let Some(plane) = self.focused_plane() {
+                    self.enter_in_view(plane);
+                }
+            }
+        }
+    }
+
+    /// Esc: see [`escape`].
+    fn on_escape(&mut self) {
+        let Some(r) = self.reading.as_mut() else {
+            return;
+        };
+        match escape(r.help_open, r.pending.is_some(), r.tool, r.layout) {
+            EscapeStep::CloseHelp => r.set_help(false),
+            EscapeStep::CancelMeasurement => {
+                r.pending = None;
+                r.announce("Measurement cancelled");
+                self.refresh();
+            }
+            EscapeStep::DropTool => self.set_tool(Tool::None),
+            EscapeStep::ThreeViews => self.set_layout(Layout::Three),
+            EscapeStep::Nothing => {}
+        }
+    }
+
+    /// Remember the current layout, tool, overlay choice and window preset.
+    pub(crate) fn save_settings(&self) {
+        if let Some(r) = self.reading.as_ref() {
+            crate::ui::settings::save(r.layout, r.tool, r.overlay, self.preset);
+        }
+    }
+
+    /// Apply the remembered settings at start.
+    pub(crate) fn restore_settings(&mut self) {
+        let s = crate::ui::settings::load();
+        if let Some(r) = self.reading.as_mut() {
+            if let Some(l) = s.layout() {
+                r.layout = l;
+            }
+            if let Some(t) = s.tool() {
+                r.tool = t;
+            }
+            if let Some(o) = s.overlay() {
+                r.overlay = o;
+            }
+        }
     }
 }
