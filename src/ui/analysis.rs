@@ -19,7 +19,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 use crate::analysis::cascade::Cascade;
 use crate::model::ModelRole;
 use crate::ui::analysis_protocol::{FromWorker, ToWorker};
-use crate::ui::core::pool::{Effect, Pool, PoolMsg, UserModel};
+use crate::ui::core::pool::{Effect, Pool, PoolMsg, UserModel, OTHERS_WAIT_MS};
 use crate::ui::msg::{send as send_msg, Msg};
 use crate::ui::state::{ModelCheck, Status};
 use crate::ui::{dom, AppRef};
@@ -195,6 +195,21 @@ fn perform(app: &AppRef, effect: Effect) -> Result<(), PoolMsg> {
             a.refresh_analysis();
         }
         Effect::Warn(message) => web_sys::console::warn_1(&message.into()),
+        Effect::OthersDeferred => {
+            let later = {
+                let app = app.clone();
+                Closure::once_into_js(move || send(&app, PoolMsg::Loading(false)))
+            };
+            let scheduled = dom::window().and_then(|w| {
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    later.unchecked_ref(),
+                    OTHERS_WAIT_MS,
+                )
+            });
+            if scheduled.is_err() {
+                return Err(PoolMsg::Loading(false));
+            }
+        }
         Effect::Finished { volume, result } => {
             let mut a = app.borrow_mut();
             let same_volume = a
@@ -303,9 +318,16 @@ pub fn install(app: &AppRef) {
 }
 
 /// A scan is being opened: start loading the models now (if not yet), while the files are
-/// read and decoded, so that an analysis started on the loaded volume does not wait for them.
+/// read and decoded, so that an analysis started on the loaded volume does not wait for them;
+/// the rest of the pool waits until the scan is open.
 pub fn warm_up(app: &AppRef) {
+    send(app, PoolMsg::Loading(true));
     send(app, PoolMsg::WarmUp);
+}
+
+/// The scan being opened could not be opened: the whole pool may start.
+pub fn load_failed(app: &AppRef) {
+    send(app, PoolMsg::Loading(false));
 }
 
 /// Analyse the loaded volume (the Analyze button, or automatically after loading).
@@ -339,6 +361,7 @@ pub fn cancel(app: &AppRef) {
 /// A new volume replaces the old one: a running analysis is stopped; the new one is analysed
 /// when `auto` is set.
 pub fn volume_changed(app: &AppRef, auto: bool) {
+    send(app, PoolMsg::Loading(false));
     send(app, PoolMsg::VolumeChanged);
     if auto {
         start(app);

@@ -19,7 +19,10 @@ fn route(app: &AppRef, m: Msg) {
             loader::open_buffers(app, files, truth, &what)
         }
         Msg::WarmUp => analysis::warm_up(app),
-        Msg::LoadFailed => gallery::load_failed(app),
+        Msg::LoadFailed => {
+            analysis::load_failed(app);
+            gallery::load_failed(app);
+        }
         Msg::VolumeLoaded { truth, auto } => {
             let opened = gallery::volume_loaded(app, truth.map(|t| *t));
             analysis::volume_changed(app, analyse_after_load(opened, auto));

@@ -53,6 +53,9 @@ pub struct UserModel {
     pub onnx: Rc<Vec<u8>>,
 }
 
+/// The longest the rest of the pool waits for a scan being opened, in ms.
+pub const OTHERS_WAIT_MS: i32 = 3000;
+
 /// Refusal while an analysis runs.
 pub const BUSY_MESSAGE: &str =
     "Wait for the analysis to finish (or cancel it) before changing models.";
@@ -68,6 +71,11 @@ pub enum PoolMsg {
     },
     /// Start loading the models if no worker runs (page start, a scan being opened).
     WarmUp,
+    /// A scan starts (true) or stops (false) being opened. While one is, the rest of the pool
+    /// does not start: on two cores, two workers building their plans beside the decode made
+    /// the page stall for 0.3–0.4 s when a large scan arrived. They start when it is open,
+    /// or after [`OTHERS_WAIT_MS`] at the latest (the glue's timer sends `Loading(false)`).
+    Loading(bool),
     /// A worker could not be created.
     SpawnFailed { slot: usize, message: String },
     /// Analyse a loaded volume (Analyze, or automatically after loading).
@@ -153,6 +161,9 @@ pub enum Effect {
     WorkerReady { simd: bool, note: Option<String> },
     /// A worker that is not needed could not start (the pool goes on without it).
     Warn(String),
+    /// The rest of the pool waits for the scan being opened: send `Loading(false)` after
+    /// [`OTHERS_WAIT_MS`] in case nothing else ends the wait.
+    OthersDeferred,
     /// The result of a volume's analysis (or why it could not be assembled).
     Finished {
         volume: Rc<Volume>,
@@ -215,6 +226,10 @@ pub struct Pool {
     user: [Option<UserModel>; 2],
     /// A user's model waiting to be checked by the first free worker.
     pending_check: Option<UserModel>,
+    /// A scan is being opened: its decoding has the cores first.
+    loading: bool,
+    /// The rest of the pool waits for the scan to be open (see [`PoolMsg::Loading`]).
+    others_due: bool,
 }
 
 fn role_index(role: ModelRole) -> usize {
@@ -252,6 +267,12 @@ impl Pool {
                 }
             }
             PoolMsg::WarmUp => self.ensure_started(&mut fx),
+            PoolMsg::Loading(on) => {
+                self.loading = on;
+                if !on && std::mem::take(&mut self.others_due) {
+                    self.start_the_others(&mut fx);
+                }
+            }
             PoolMsg::SpawnFailed { slot, message } => {
                 self.slots.truncate(slot);
                 if self.slots.is_empty() {
@@ -396,7 +417,13 @@ impl Pool {
     /// The first worker has the model files in the browser's cache: start the rest of the
     /// pool, which read them from there while the first one still builds its plan.
     fn start_the_others(&mut self, fx: &mut Vec<Effect>) {
-        if self.slots.len() == 1 {
+        if self.slots.len() == 1 && self.size > 1 {
+            if self.loading {
+                if !std::mem::replace(&mut self.others_due, true) {
+                    fx.push(Effect::OthersDeferred);
+                }
+                return;
+            }
             for _ in 1..self.size {
                 self.spawn(fx);
             }
@@ -410,6 +437,11 @@ impl Pool {
         now_ms: f64,
         fx: &mut Vec<Effect>,
     ) {
+        // Analysing a volume means it is open: the whole pool may start.
+        self.loading = false;
+        if std::mem::take(&mut self.others_due) {
+            self.start_the_others(fx);
+        }
         self.ensure_started(fx);
         if let Some(fatal) = &self.fatal {
             fx.push(Effect::AnalysisError {
@@ -879,6 +911,39 @@ mod tests {
         }
         assert_eq!(pool.workers(), 3);
         assert_eq!(pool.load_ms(), Some(500.0));
+    }
+
+    #[test]
+    fn while_a_scan_is_being_opened_only_the_first_worker_starts() {
+        let mut pool = Pool::default();
+        pool.update(PoolMsg::Install {
+            size: 3,
+            unavailable: None,
+        });
+        pool.update(PoolMsg::WarmUp);
+        pool.update(PoolMsg::Loading(true));
+        let fx = pool.update(PoolMsg::Cached);
+        assert!(spawned(&fx).is_empty(), "the decode goes first: {fx:?}");
+        assert!(matches!(fx.as_slice(), [Effect::OthersDeferred]));
+        assert!(
+            pool.update(PoolMsg::Cached).is_empty(),
+            "the timer is asked for once"
+        );
+        assert_eq!(spawned(&pool.update(PoolMsg::Loading(false))), vec![1, 2]);
+        assert!(
+            pool.update(PoolMsg::Loading(false)).is_empty(),
+            "started once"
+        );
+        // Analyze ends the wait too.
+        let mut pool = Pool::default();
+        pool.update(PoolMsg::Install {
+            size: 2,
+            unavailable: None,
+        });
+        pool.update(PoolMsg::WarmUp);
+        pool.update(PoolMsg::Loading(true));
+        pool.update(PoolMsg::Cached);
+        assert_eq!(spawned(&start(&mut pool, 3, None)), vec![1]);
     }
 
     #[test]
