@@ -15,11 +15,13 @@ scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 [ -d node_modules/onnxruntime-web ] && [ -d node_modules/dicom-parser ] || npm ci --no-audit --no-fund
 # bench/make_cases.py writes the cases with nibabel, pydicom and imagecodecs (JPEG lossless);
-# bench/ort_native.py times onnxruntime.
-PYDEPS="imagecodecs nibabel pydicom onnxruntime==1.30.0"
+# bench/ort_native.py times onnxruntime. Installed into a folder of their own (not the system's
+# Python, whose packages would shadow the tests' pinned ones).
+BENCH_PYDEPS="$PWD/.cache/bench-pydeps"
+export PYTHONPATH="$BENCH_PYDEPS${PYTHONPATH:+:$PYTHONPATH}"
 python3 -c "import imagecodecs, nibabel, pydicom, onnxruntime" 2>/dev/null ||
-  python3 -m pip install --quiet $PYDEPS ||
-  python3 -m pip install --quiet --break-system-packages $PYDEPS
+  python3 -m pip install --quiet --target "$BENCH_PYDEPS" \
+    imagecodecs==2026.3.6 nibabel==5.4.2 pydicom==3.0.2 onnxruntime==1.30.0
 
 RUNS="${BENCH_RUNS:-5}"
 WORK="$PWD/target/bench"
