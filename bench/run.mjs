@@ -366,6 +366,8 @@ async function dropCase(c, waitMs) {
     const firstImage = page
       .waitForFunction(() => window.hemoscope.state().volume !== undefined, null, { timeout: 300_000, polling: 2 })
       .then(() => Date.now() - t0);
+    // Awaited below; a failed run must not leave it as an unhandled rejection meanwhile.
+    firstImage.catch(() => {});
     await page.waitForFunction(() => ["done", "error"].includes(window.hemoscope.state().status), null, { timeout: 300_000, polling: 2 });
     await page.evaluate(() => new Promise((res) => requestAnimationFrame(() => res())));
     const ms = Date.now() - t0;

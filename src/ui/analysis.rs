@@ -19,7 +19,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 use crate::analysis::cascade::Cascade;
 use crate::model::ModelRole;
 use crate::ui::analysis_protocol::{FromWorker, ToWorker};
-use crate::ui::core::pool::{Effect, Pool, PoolMsg, UserModel, OTHERS_WAIT_MS};
+use crate::ui::core::pool::{Effect, ModelVerdict, Pool, PoolMsg, UserModel, OTHERS_WAIT_MS};
 use crate::ui::msg::{send as send_msg, Msg};
 use crate::ui::state::{ModelCheck, Status};
 use crate::ui::{dom, AppRef};
@@ -152,15 +152,17 @@ fn perform(app: &AppRef, effect: Effect) -> Result<(), PoolMsg> {
             };
             post(slot, request).map_err(|e| PoolMsg::ModelChecked {
                 slot,
-                role: model.role,
-                ok: false,
-                name: String::new(),
-                version: String::new(),
-                warnings: Vec::new(),
-                message: format!(
-                    "it could not be sent to a worker ({})",
-                    dom::js_error_text(&e)
-                ),
+                verdict: ModelVerdict {
+                    role: model.role,
+                    ok: false,
+                    name: String::new(),
+                    version: String::new(),
+                    warnings: Vec::new(),
+                    message: format!(
+                        "it could not be sent to a worker ({})",
+                        dom::js_error_text(&e)
+                    ),
+                },
             })?
         }
         Effect::Progress { text, fraction } => app.borrow_mut().set_analyzing(text, fraction),
@@ -420,12 +422,14 @@ fn on_message(app: &AppRef, slot: usize, data: JsValue) {
             message,
         } => PoolMsg::ModelChecked {
             slot,
-            role,
-            ok,
-            name,
-            version,
-            warnings,
-            message,
+            verdict: ModelVerdict {
+                role,
+                ok,
+                name,
+                version,
+                warnings,
+                message,
+            },
         },
     };
     send(app, msg);

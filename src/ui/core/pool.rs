@@ -60,6 +60,18 @@ pub const OTHERS_WAIT_MS: i32 = 3000;
 pub const BUSY_MESSAGE: &str =
     "Wait for the analysis to finish (or cancel it) before changing models.";
 
+/// A worker's verdict on a user's model (as its `model` message says it).
+#[derive(Debug, Clone)]
+pub struct ModelVerdict {
+    pub role: ModelRole,
+    pub ok: bool,
+    pub name: String,
+    pub version: String,
+    pub warnings: Vec<String>,
+    /// Why it was refused.
+    pub message: String,
+}
+
 /// Everything that happens to the pool.
 #[derive(Debug)]
 pub enum PoolMsg {
@@ -117,15 +129,7 @@ pub enum PoolMsg {
     /// The user offers a model to check and use.
     CheckUserModel(UserModel),
     /// A worker's verdict on a user's model.
-    ModelChecked {
-        slot: usize,
-        role: ModelRole,
-        ok: bool,
-        name: String,
-        version: String,
-        warnings: Vec<String>,
-        message: String,
-    },
+    ModelChecked { slot: usize, verdict: ModelVerdict },
     /// The user goes back to the shipped models.
     UseShipped,
 }
@@ -267,12 +271,8 @@ impl Pool {
                 }
             }
             PoolMsg::WarmUp => self.ensure_started(&mut fx),
-            PoolMsg::Loading(on) => {
-                self.loading = on;
-                if !on && std::mem::take(&mut self.others_due) {
-                    self.start_the_others(&mut fx);
-                }
-            }
+            PoolMsg::Loading(true) => self.loading = true,
+            PoolMsg::Loading(false) => self.loading_ended(&mut fx),
             PoolMsg::SpawnFailed { slot, message } => {
                 self.slots.truncate(slot);
                 if self.slots.is_empty() {
@@ -338,31 +338,17 @@ impl Pool {
             }
             PoolMsg::CheckUserModel(model) => {
                 if self.job.is_some() {
-                    fx.push(Effect::ModelCheck {
-                        ok: false,
-                        text: BUSY_MESSAGE.to_string(),
-                    });
+                    fx.push(busy_refusal());
                 } else {
                     self.pending_check = Some(model);
                     self.ensure_started(&mut fx);
                     self.send_pending_check(&mut fx);
                 }
             }
-            PoolMsg::ModelChecked {
-                slot,
-                role,
-                ok,
-                name,
-                version,
-                warnings,
-                message,
-            } => self.on_model(slot, role, ok, name, version, &warnings, &message, &mut fx),
+            PoolMsg::ModelChecked { slot, verdict } => self.on_model(slot, verdict, &mut fx),
             PoolMsg::UseShipped => {
                 if self.job.is_some() {
-                    fx.push(Effect::ModelCheck {
-                        ok: false,
-                        text: BUSY_MESSAGE.to_string(),
-                    });
+                    fx.push(busy_refusal());
                 } else {
                     self.user = [None, None];
                     self.pending_check = None;
@@ -430,6 +416,14 @@ impl Pool {
         }
     }
 
+    /// No scan is being opened any more: the rest of the pool starts if it waited.
+    fn loading_ended(&mut self, fx: &mut Vec<Effect>) {
+        self.loading = false;
+        if std::mem::take(&mut self.others_due) {
+            self.start_the_others(fx);
+        }
+    }
+
     fn start(
         &mut self,
         volume: Rc<Volume>,
@@ -438,10 +432,7 @@ impl Pool {
         fx: &mut Vec<Effect>,
     ) {
         // Analysing a volume means it is open: the whole pool may start.
-        self.loading = false;
-        if std::mem::take(&mut self.others_due) {
-            self.start_the_others(fx);
-        }
+        self.loading_ended(fx);
         self.ensure_started(fx);
         if let Some(fatal) = &self.fatal {
             fx.push(Effect::AnalysisError {
@@ -574,18 +565,15 @@ impl Pool {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn on_model(
-        &mut self,
-        slot: usize,
-        role: ModelRole,
-        ok: bool,
-        name: String,
-        version: String,
-        warnings: &[String],
-        message: &str,
-        fx: &mut Vec<Effect>,
-    ) {
+    fn on_model(&mut self, slot: usize, verdict: ModelVerdict, fx: &mut Vec<Effect>) {
+        let ModelVerdict {
+            role,
+            ok,
+            name,
+            version,
+            warnings,
+            message,
+        } = verdict;
         let was_checking = self
             .slots
             .get_mut(slot)
@@ -605,7 +593,7 @@ impl Pool {
                     "Using {name} {version} as the {} for this session (user model).",
                     role.as_str()
                 );
-                for w in warnings {
+                for w in &warnings {
                     text.push_str(&format!(" Warning: {w}."));
                 }
                 fx.push(Effect::ModelInUse {
@@ -753,6 +741,14 @@ impl Pool {
             volume: job.volume,
             result: Box::new(result.map_err(|e| e.to_string())),
         }
+    }
+}
+
+/// Models cannot change while an analysis runs.
+fn busy_refusal() -> Effect {
+    Effect::ModelCheck {
+        ok: false,
+        text: BUSY_MESSAGE.to_string(),
     }
 }
 
@@ -1201,12 +1197,14 @@ mod tests {
     fn checked(slot: usize, ok: bool) -> PoolMsg {
         PoolMsg::ModelChecked {
             slot,
-            role: ModelRole::Segmenter,
-            ok,
-            name: "mine".into(),
-            version: "2".into(),
-            warnings: vec!["smaller input".into()],
-            message: "bad output shape".into(),
+            verdict: ModelVerdict {
+                role: ModelRole::Segmenter,
+                ok,
+                name: "mine".into(),
+                version: "2".into(),
+                warnings: vec!["smaller input".into()],
+                message: "bad output shape".into(),
+            },
         }
     }
 
