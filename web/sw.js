@@ -4,7 +4,9 @@
 //   module, wasm, CSS, icon), the decode and analysis workers' files, and the models
 //   (listed by models/index.json, or the known names; missing files are skipped). The cache name carries the build, so each build has
 //   its own cache.
-// - activate: deletes every other build's cache, then takes control of open pages.
+// - activate: deletes every other build's cache, then takes control of open pages. The
+//   analysis workers' model cache (MODELS_CACHE, keyed by each file's sha256, pruned by the
+//   workers; src/ui/core/model_cache.rs) is not a build's cache and stays.
 // - fetch: same-origin GETs only. Pages (navigations) go to the network first so that a new
 //   build is seen, and fall back to the cache offline; every other file comes from the cache
 //   first and is added to it when fetched; requests made with cache "no-store" (dataset
@@ -12,6 +14,7 @@
 const VERSION = new URL(self.location.href).searchParams.get("v") || "dev";
 const CACHE = `hemoscope-${VERSION}`;
 const PREFIX = "hemoscope-";
+const MODELS_CACHE = "hemoscope-models";
 
 /** Files the page names: src/href attributes and boot.js's data-js / data-wasm. */
 function shellFiles(html) {
@@ -72,7 +75,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {
       for (const name of await caches.keys()) {
-        if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+        if (name.startsWith(PREFIX) && name !== CACHE && name !== MODELS_CACHE) await caches.delete(name);
       }
       await self.clients.claim();
     })(),

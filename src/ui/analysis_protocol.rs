@@ -26,17 +26,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::model::ModelRole;
 use crate::ui::protocol::{get, get_f64, get_str, object};
 
-/// Where the page serves the model files (copied next to index.html by trunk).
-pub const MODELS_DIR: &str = "models/";
-
-/// Name of the browser cache that keeps model files, keyed by their sha256.
-pub const CACHE_NAME: &str = "hemoscope-models";
-
-/// Cache key of a model file: its URL with the expected sha256, so a new model version never
-/// reads an old file.
-pub fn cache_key(file: &str, sha256: &str) -> String {
-    format!("{MODELS_DIR}{file}?sha256={sha256}")
-}
+pub use crate::ui::core::model_cache::{cache_key, CACHE_NAME, MODELS_DIR};
 
 /// What a worker does with a slice (shared with the pool's decisions).
 pub use crate::ui::core::pool::SliceMode;

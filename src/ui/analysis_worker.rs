@@ -7,11 +7,11 @@
 
 use std::cell::RefCell;
 
-use js_sys::{ArrayBuffer, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{Cache, DedicatedWorkerGlobalScope, MessageEvent, Response};
+use web_sys::{Cache, DedicatedWorkerGlobalScope, MessageEvent, Request, Response};
 
 use crate::analysis::pipeline::Analyzer;
 use crate::model::card::ModelCard;
@@ -20,6 +20,7 @@ use crate::model::{integrity, shipped, ModelRole};
 use crate::ui::analysis_protocol::{
     cache_key, FromWorker, SliceMode, ToWorker, CACHE_NAME, MODELS_DIR,
 };
+use crate::ui::core::model_cache;
 
 thread_local! {
     static ANALYZER: RefCell<Option<Analyzer>> = const { RefCell::new(None) };
@@ -95,6 +96,9 @@ async fn load(scope: &DedicatedWorkerGlobalScope) -> Result<(Analyzer, usize), S
     let (cls, d1) = model_bytes(scope, cache.as_ref(), &cls_card).await?;
     let (seg, d2) = model_bytes(scope, cache.as_ref(), &seg_card).await?;
     post(scope, &FromWorker::Cached);
+    if let Some(cache) = &cache {
+        prune_cache(cache, &[&cls_card, &seg_card]).await;
+    }
     let analyzer = Analyzer::new(
         shipped::CLASSIFIER_CARD,
         &cls,
@@ -114,6 +118,26 @@ async fn open_cache(scope: &DedicatedWorkerGlobalScope) -> Option<Cache> {
         .ok()?
         .dyn_into()
         .ok()
+}
+
+/// Deletes the cache's entries for other versions of the shipped model files (a new build
+/// shipped new weights): the cache keeps only what this build reads. Best effort.
+async fn prune_cache(cache: &Cache, cards: &[&ModelCard]) {
+    let current: Vec<(&str, &str)> = cards
+        .iter()
+        .map(|c| (c.file.as_str(), c.sha256.as_deref().unwrap_or_default()))
+        .collect();
+    let Ok(requests) = JsFuture::from(cache.keys()).await else {
+        return;
+    };
+    for request in Array::from(&requests).iter() {
+        let Ok(request) = request.dyn_into::<Request>() else {
+            continue;
+        };
+        if model_cache::is_stale(&request.url(), &current) {
+            let _ = JsFuture::from(cache.delete_with_request(&request)).await;
+        }
+    }
 }
 
 async fn response_bytes(response: &Response) -> Result<Vec<u8>, String> {

@@ -26,6 +26,15 @@ function stop(server) {
 }
 
 const cacheNames = (page) => page.evaluate(() => caches.keys());
+// The analysis workers' model cache (keyed by sha256, kept across builds) is not a build's cache.
+const MODELS_CACHE = "hemoscope-models";
+const buildCaches = async (page) => (await cacheNames(page)).filter((n) => n !== MODELS_CACHE);
+const modelKeys = (page) =>
+  page.evaluate(async (name) => {
+    if (!(await caches.has(name))) return [];
+    const keys = await (await caches.open(name)).keys();
+    return keys.map((r) => new URL(r.url).pathname.replace(/^.*\/models\//, "models/") + new URL(r.url).search).sort();
+  }, MODELS_CACHE);
 
 test("after one visit the app works offline: the demo case opens and is analysed", async () => {
   const { server, url } = await serve(distDir(), "127.0.0.1", 0);
@@ -39,7 +48,7 @@ test("after one visit the app works offline: the demo case opens and is analysed
 async function worksOffline(server, url) {
   const { context, page, log } = await openApp(browser, url);
   await waitForServiceWorker(page);
-  const names = await cacheNames(page);
+  const names = await buildCaches(page);
   assert.equal(names.length, 1, `one versioned cache: ${names}`);
   assert.match(names[0], /^hemoscope-app-[0-9a-f]+_bg$/);
   // Network off: the browser's offline mode and no server at all.
@@ -85,8 +94,21 @@ test("a new build replaces the old cache", async () => {
 async function newBuildReplacesCache(root, url) {
   const { context, page } = await openApp(browser, url);
   await waitForServiceWorker(page);
-  const [first] = await cacheNames(page);
-  assert.match(first, /^hemoscope-/);
+  const [first] = await buildCaches(page);
+  assert.match(first, /^hemoscope-app-/);
+  // The first analysis worker starts with the page and stores both model files in its cache.
+  let shipped = [];
+  for (let i = 0; i < 600 && shipped.length < 2; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 200));
+    shipped = await modelKeys(page);
+  }
+  assert.ok(shipped.some((k) => /^models\/segmenter\.onnx\?sha256=[0-9a-f]{64}$/.test(k)), `${shipped}`);
+  // An entry another app might have left (kept) and an older version of a shipped model (pruned).
+  await page.evaluate(async (name) => {
+    const cache = await caches.open(name);
+    await cache.put("models/marker.bin", new Response("kept"));
+    await cache.put("models/segmenter.onnx?sha256=0000", new Response("old weights"));
+  }, MODELS_CACHE);
 
   const html = fs.readFileSync(path.join(root, "index.html"), "utf8");
   const wasm = fs.readdirSync(root).find((f) => /^app-.*_bg\.wasm$/.test(f));
@@ -96,13 +118,18 @@ async function newBuildReplacesCache(root, url) {
 
   await page.reload();
   await page.waitForFunction(() => window.hemoscope && window.hemoscope.state().status === "idle");
-  // The new build's worker installs, activates and deletes the old cache.
+  // The new build's worker installs, activates and deletes the old build's cache, and only it.
   const want = [first.replace(/_bg$/, "0_bg")];
-  for (let i = 0; i < 150 && JSON.stringify(await cacheNames(page)) !== JSON.stringify(want); i++) {
+  for (let i = 0; i < 150 && JSON.stringify(await buildCaches(page)) !== JSON.stringify(want); i++) {
     await new Promise((r) => setTimeout(r, 200));
   }
-  const names = await cacheNames(page);
-  assert.deepEqual(names, want);
+  assert.deepEqual(await buildCaches(page), want);
+  // The models' cache survived the new build; the reloaded page's worker pruned the old version.
+  const wantModels = [...shipped, "models/marker.bin"].sort();
+  for (let i = 0; i < 150 && JSON.stringify(await modelKeys(page)) !== JSON.stringify(wantModels); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.deepEqual(await modelKeys(page), wantModels);
   assert.equal((await state(page)).status, "idle");
   await context.close();
 }

@@ -9,4 +9,5 @@ pub mod keys;
 pub mod layout;
 pub mod loading;
 pub mod measure;
+pub mod model_cache;
 pub mod pool;
