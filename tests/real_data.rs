@@ -143,3 +143,44 @@ fn tilted_series_keeps_its_shear() {
         g.voxel_volume_mm3()
     );
 }
+
+/// The "no brain" rule (analysis::tissue) never skips a slice labelled with a haemorrhage, and
+/// it does skip the slices above the head.
+#[test]
+fn the_no_brain_rule_skips_no_labelled_slice() {
+    let Some(dir) = data_dir() else { return };
+    let text = std::fs::read_to_string(dir.join("rsna-ich/slices.csv")).unwrap();
+    let mut lines = text.lines();
+    let names: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| names.iter().position(|c| *c == n).unwrap();
+    let (uid, slice, any) = (col("series_uid"), col("slice"), col("any"));
+    let mut positive = std::collections::HashSet::new();
+    for l in lines.filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = l.split(',').collect();
+        if f[any] == "1" {
+            positive.insert((f[uid].to_string(), f[slice].parse::<usize>().unwrap()));
+        }
+    }
+    assert!(!positive.is_empty());
+    let (mut slices, mut skipped) = (0, 0);
+    for row in series_rows(&dir) {
+        let uid = &row["series_uid"];
+        let path = dir.join(format!("rsna-ich/volumes/{uid}.nii.gz"));
+        let volume = open_bytes(&path.to_string_lossy(), &std::fs::read(&path).unwrap()).unwrap();
+        for (k, brain) in hemoscope::analysis::tissue::slices_with_brain(&volume)
+            .into_iter()
+            .enumerate()
+        {
+            slices += 1;
+            if !brain {
+                skipped += 1;
+                assert!(
+                    !positive.contains(&(uid.clone(), k)),
+                    "{uid} slice {k}: labelled with a haemorrhage, judged without brain"
+                );
+            }
+        }
+    }
+    eprintln!("no-brain rule: {skipped} of {slices} slices skipped");
+    assert!(skipped > 0 && skipped * 4 < slices, "{skipped} of {slices}");
+}

@@ -28,13 +28,14 @@ pub fn model_versions(
     models
 }
 
-/// Build the result from every slice's scores (`LABELS` order, k order) and the label mask on
-/// the volume's grid (i fastest). `timings_ms` is passed through. Labels that `status` marks
+/// Build the result from every slice's scores (`LABELS` order, k order; `None` for a slice
+/// the models did not run on because it holds no brain, see [`super::tissue`]) and the label
+/// mask on the volume's grid (i fastest). `timings_ms` is passed through. Labels that `status` marks
 /// not assessed get no predicted slice and no verdict, and any of their codes left in the mask
 /// are cleared (the segmenter's argmax already leaves them out).
 pub fn assemble(
     volume: &Volume,
-    scores: &[[f32; 6]],
+    scores: &[Option<[f32; 6]>],
     mask: &mut [u8],
     card: &AnalysisCard,
     status: Labels<LabelStatus>,
@@ -65,7 +66,9 @@ pub fn assemble(
     let mut predicted = Vec::with_capacity(nz);
     let mut slices = Vec::with_capacity(nz);
     for (k, s) in scores.iter().enumerate() {
-        let mut p = predict(s, &thresholds);
+        let no_brain = s.is_none();
+        let s = s.unwrap_or([0.0; 6]);
+        let mut p = predict(&s, &thresholds);
         for (p, a) in p.iter_mut().zip(assessed) {
             *p &= a;
         }
@@ -77,8 +80,9 @@ pub fn assemble(
                 .sop_instance_uids
                 .as_ref()
                 .and_then(|u| u.get(k).cloned()),
-            probabilities: Labels::from_array(*s),
+            probabilities: Labels::from_array(s),
             predicted: Labels::from_array(p),
+            no_brain,
         });
     }
     let v = verdict(&predicted, card.series_verdict.min_slices);

@@ -15,6 +15,7 @@ pub mod result;
 pub mod rle;
 pub mod scores;
 pub mod status;
+pub mod tissue;
 pub mod volumes;
 
 pub use result::AnalysisResult;

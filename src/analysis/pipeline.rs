@@ -10,6 +10,7 @@ use super::result::Labels;
 use super::scores::{fuse, segmenter_max, sigmoid};
 pub use super::slice_positions;
 use super::status::{allowed_codes, assessed_flags, contributing, label_status, LabelStatus};
+use super::tissue;
 use crate::model::card::{AnalysisCard, ModelCard};
 use crate::model::plan::Plan;
 use crate::model::preprocess::{axis, preprocess_slice};
@@ -267,14 +268,20 @@ impl Analyzer {
         let mut scores = Vec::with_capacity(nz);
         let mut t = BTreeMap::<String, f64>::new();
         let start = now_ms();
-        for k in 0..nz {
+        let brain = tissue::slices_with_brain(volume);
+        for (k, &brain) in brain.iter().enumerate() {
+            if !brain {
+                mask.resize(mask.len() + nx * ny, 0);
+                scores.push(None);
+                continue;
+            }
             let out = self.analyze_slice(volume.slice(k), ny, nx)?;
             *t.entry("preprocess".into()).or_default() += out.ms_preprocess;
             *t.entry("classifier".into()).or_default() += out.ms_classifier;
             *t.entry("segmenter".into()).or_default() += out.ms_segmenter;
             *t.entry("postprocess".into()).or_default() += out.ms_postprocess;
             mask.extend_from_slice(&out.labels);
-            scores.push(out.scores);
+            scores.push(Some(out.scores));
         }
         t.insert("total".into(), now_ms() - start);
         if nz > 0 {
@@ -297,20 +304,33 @@ impl Analyzer {
         let per = nx * ny;
         let mut t = BTreeMap::<String, f64>::new();
         let start = now_ms();
+        let brain = tissue::slices_with_brain(volume);
         let mut cls = Vec::with_capacity(nz);
-        for k in 0..nz {
-            cls.push(self.classify_slice(volume.slice(k), ny, nx)?);
+        for (k, &brain) in brain.iter().enumerate() {
+            cls.push(if brain {
+                self.classify_slice(volume.slice(k), ny, nx)?
+            } else {
+                [0.0; 6]
+            });
         }
         t.insert("classifier".into(), now_ms() - start);
         let any: Vec<f32> = cls.iter().map(|p| p[0]).collect();
-        let keep = cascade::select(&any, c);
+        let keep: Vec<bool> = cascade::select(&any, c)
+            .into_iter()
+            .zip(&brain)
+            .map(|(keep, brain)| keep && *brain)
+            .collect();
         let w = self.card.slice_score.classifier_weight;
         let mut mask = vec![0u8; per * nz];
         let mut scores = Vec::with_capacity(nz);
         let mut segmented = 0;
         for k in 0..nz {
+            if !brain[k] {
+                scores.push(None);
+                continue;
+            }
             if !keep[k] {
-                scores.push(cascade::skipped_scores(&cls[k], w));
+                scores.push(Some(cascade::skipped_scores(&cls[k], w)));
                 continue;
             }
             let out = self.analyze_slice_given(volume.slice(k), ny, nx, Some(cls[k]))?;
@@ -318,7 +338,7 @@ impl Analyzer {
             *t.entry("segmenter".into()).or_default() += out.ms_segmenter;
             *t.entry("postprocess".into()).or_default() += out.ms_postprocess;
             mask[k * per..(k + 1) * per].copy_from_slice(&out.labels);
-            scores.push(out.scores);
+            scores.push(Some(out.scores));
             segmented += 1;
         }
         t.insert("total".into(), now_ms() - start);

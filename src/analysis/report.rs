@@ -223,6 +223,7 @@ mod tests {
                 sop_instance_uid: Some("1.2.3".into()),
                 probabilities: p,
                 predicted: Labels::from_array([true, false, true, false, false, false]),
+                no_brain: false,
             }],
             thresholds: Labels::from_array([0.5; 6]),
             verdict: Labels::from_array([true, false, true, false, false, false]),

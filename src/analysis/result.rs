@@ -67,6 +67,11 @@ pub struct SliceResult {
     pub sop_instance_uid: Option<String>,
     pub probabilities: Labels<f32>,
     pub predicted: Labels<bool>,
+    /// The slice holds no soft tissue inside the bone's outline (above the head, the top of
+    /// the skull cap): the models did not run on it, its probabilities are 0
+    /// ([`super::tissue`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub no_brain: bool,
 }
 
 /// Whole-scan result.

@@ -388,6 +388,7 @@ mod tests {
                         any: a,
                         ..Default::default()
                     },
+                    no_brain: false,
                 })
                 .collect(),
             thresholds: Labels::default(),

@@ -218,11 +218,20 @@ fn results_html(r: &AnalysisResult) -> String {
         None => "no intraparenchymal haemorrhage found".to_string(),
     };
     let models: Vec<String> = r.models.iter().map(|(n, v)| format!("{n} {v}")).collect();
+    let no_brain = match r.slices.iter().filter(|s| s.no_brain).count() {
+        0 => String::new(),
+        n => format!(
+            "<p class=\"muted\" data-testid=\"no-brain\">{n} of {} slices hold no brain \
+             (above the head or the top of the skull cap: no soft tissue inside the bone) and \
+             were not run through the models; dark in the strip.</p>",
+            r.slices.len()
+        ),
+    };
     format!(
         "<table><thead><tr><th>Label</th><th>Scan verdict</th><th>Volume</th></tr></thead>\
          <tbody>{rows}</tbody></table>\
          <p>ABC/2, largest IPH: <span data-testid=\"abc2\">{abc2}</span></p>\
-         <p class=\"muted\">{}</p>\
+         {no_brain}<p class=\"muted\">{}</p>\
          <p class=\"ruo\">Research use — not for diagnosis</p>",
         models.join(", ")
     )
@@ -288,12 +297,12 @@ impl App {
 
     fn draw_strip(&mut self) {
         let el = &self.ael;
-        let (scores, assessed): (Vec<[f32; 6]>, [bool; 6]) = match &self.analysis {
+        let (scores, assessed): (Vec<Option<[f32; 6]>>, [bool; 6]) = match &self.analysis {
             Some(a) => (
                 a.result
                     .slices
                     .iter()
-                    .map(|s| s.probabilities.to_array())
+                    .map(|s| (!s.no_brain).then(|| s.probabilities.to_array()))
                     .collect(),
                 assessed_flags(&a.result.label_status),
             ),

@@ -152,6 +152,14 @@ pub fn run(args: &AnalyzeArgs) -> Result<(), String> {
         }
         None => analyzer.analyze(&volume).map_err(|e| e.to_string())?,
     };
+    let no_brain = result.slices.iter().filter(|s| s.no_brain).count();
+    if no_brain > 0 {
+        eprintln!(
+            "hemoscope: {no_brain} of {} slices hold no brain (no soft tissue inside the bone); \
+             the models did not run on them (\"no_brain\": true in the JSON)",
+            result.slices.len()
+        );
+    }
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|e| format!("the system clock is before 1970: {e}"))?

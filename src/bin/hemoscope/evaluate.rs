@@ -48,6 +48,8 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
     let analyzer = Analyzer::shipped().map_err(|e| e.to_string())?;
     let cascade = args.cascade.settings();
     let (mut seg_slices, mut all_slices, mut volume_ms) = (0usize, 0usize, 0f64);
+    // Slices the models did not run on: no brain (analysis::tissue).
+    let mut no_brain = 0usize;
     let split = analyzer.card.validation_split.clone();
     let thr = analyzer.card.threshold_array();
     let min_slices = analyzer.card.series_verdict.min_slices;
@@ -89,10 +91,12 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
                 r
             }
             None => {
-                seg_slices += volume.dims[2];
-                analyzer.analyze(&volume).map_err(|e| e.to_string())?.0
+                let r = analyzer.analyze(&volume).map_err(|e| e.to_string())?.0;
+                seg_slices += r.slices.iter().filter(|s| !s.no_brain).count();
+                r
             }
         };
+        no_brain += result.slices.iter().filter(|s| s.no_brain).count();
         volume_ms += t0.elapsed().as_secs_f64() * 1000.0;
         all_slices += volume.dims[2];
         let (mut s_truth, mut s_pred) = ([false; 6], [0usize; 6]);
@@ -274,6 +278,7 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         "card_metrics": analyzer.card.metrics.clone(),
         "cascade": cascade.map(|c| json!({"threshold": c.threshold, "neighbours": c.neighbours})),
         "volume_slices_segmented": seg_slices,
+        "volume_slices_without_brain": no_brain,
         "volume_slices": all_slices,
         "volume_analysis_ms": volume_ms,
         "masked_slices_segmented": masked_flagged,
@@ -334,8 +339,8 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             series_spans.len()
         );
         println!(
-            "volumes: segmented {seg_slices} of {all_slices} slices in {:.0} ms; masked \
-             slices segmented: {masked_flagged} of {}",
+            "volumes: segmented {seg_slices} of {all_slices} slices ({no_brain} without brain) \
+             in {:.0} ms; masked slices segmented: {masked_flagged} of {}",
             volume_ms,
             dices.len()
         );

@@ -12,6 +12,7 @@ use std::rc::Rc;
 use crate::analysis::assemble::{assemble, model_versions};
 use crate::analysis::cascade::{self, Cascade};
 use crate::analysis::status::{contributing, label_status};
+use crate::analysis::tissue;
 use crate::analysis::AnalysisResult;
 use crate::model::card::{AnalysisCard, ModelCard};
 use crate::model::{shipped, ModelRole};
@@ -213,6 +214,10 @@ struct Job {
     classified_done: usize,
     /// Slices the segmenter ran on.
     segmented: usize,
+    /// Which slices hold brain ([`tissue`]); the others are not sent to the models.
+    brain: Vec<bool>,
+    /// How many slices hold none (done from the start).
+    skipped: usize,
 }
 
 /// The pool: its workers' states, the running job and the users' models.
@@ -442,24 +447,38 @@ impl Pool {
             return;
         }
         let nz = volume.dims[2];
+        let brain = tissue::slices_with_brain(&volume);
+        // Slices without brain are done from the start: no model runs on them.
+        let skipped_score = |b: &bool| if *b { None } else { Some([0.0; 6]) };
+        let skipped = brain.iter().filter(|b| !**b).count();
         self.next_id = self.next_id.wrapping_add(1);
-        self.job = Some(Job {
+        let job = Job {
             id: self.next_id,
             mask: vec![0; volume.voxels.len()],
             volume,
-            queue: (0..nz).collect(),
-            scores: vec![None; nz],
-            done: 0,
+            queue: (0..nz).filter(|k| brain[*k]).collect(),
+            scores: brain.iter().map(skipped_score).collect(),
+            done: skipped,
             started_ms: now_ms,
             ms: [0.0; 4],
             cascade,
             classifying: cascade.is_some(),
-            classified: vec![None; nz],
-            classified_done: 0,
+            classified: brain.iter().map(skipped_score).collect(),
+            classified_done: skipped,
             segmented: 0,
-        });
+            brain,
+            skipped,
+        };
+        if job.done == nz {
+            // Nothing to run (no slice holds brain).
+            let workers = self.slots.len();
+            fx.push(self.finish(job, workers, now_ms));
+            return;
+        }
+        let to_do = nz - job.skipped;
+        self.job = Some(job);
         let text = if self.slots.iter().any(|s| s.ready) {
-            format!("Analysing… 0 / {nz} slices")
+            format!("Analysing… 0 / {to_do} slices")
         } else {
             "Loading the models…".to_string()
         };
@@ -687,8 +706,9 @@ impl Pool {
         };
         fx.push(Effect::Progress {
             text: format!(
-                "Analysing… {} / {total} slices, about {left_s:.0} s left",
-                job.done
+                "Analysing… {} / {} slices, about {left_s:.0} s left",
+                job.done - job.skipped,
+                total - job.skipped
             ),
             fraction,
         });
@@ -710,7 +730,9 @@ impl Pool {
             let cls = self.active_card(ModelRole::Classifier)?;
             let seg = self.active_card(ModelRole::Segmenter)?;
             let card = AnalysisCard::from_json(shipped::ANALYSIS_CARD)?;
-            let scores: Vec<[f32; 6]> = job.scores.iter().map(|s| s.unwrap_or([0.0; 6])).collect();
+            let scores: Vec<Option<[f32; 6]>> = (job.scores.iter().zip(&job.brain))
+                .map(|(s, brain)| brain.then(|| s.unwrap_or([0.0; 6])))
+                .collect();
             let total = now_ms - job.started_ms;
             let nz = scores.len().max(1) as f64;
             let mut t = BTreeMap::new();
@@ -753,12 +775,15 @@ fn busy_refusal() -> Effect {
 }
 
 /// The share of the job done; the cascade's classifier pass counts as a fifth of the work.
+/// Slices without brain count for nothing: they were done before any work began.
 fn progress(job: &Job) -> f64 {
-    let total = job.scores.len().max(1) as f64;
+    let total = job.scores.len().saturating_sub(job.skipped).max(1) as f64;
+    let classified = job.classified_done.saturating_sub(job.skipped) as f64;
+    let done = job.done.saturating_sub(job.skipped) as f64;
     match job.cascade {
-        Some(_) if job.classifying => 0.2 * job.classified_done as f64 / total,
-        Some(_) => 0.2 + 0.8 * job.done as f64 / total,
-        None => job.done as f64 / total,
+        Some(_) if job.classifying => 0.2 * classified / total,
+        Some(_) => 0.2 + 0.8 * done / total,
+        None => done / total,
     }
 }
 
@@ -780,7 +805,7 @@ fn end_classifier_pass(job: &mut Job) {
     job.classifying = false;
     job.queue.clear();
     for (k, keep) in keep.iter().enumerate() {
-        if *keep {
+        if *keep && job.brain[k] {
             job.queue.push_back(k);
         } else if job.scores[k].is_none() {
             let p = job.classified[k].unwrap_or([0.0; 6]);
@@ -795,12 +820,21 @@ mod tests {
     use super::*;
     use crate::Geometry;
 
+    /// A volume of soft tissue (0 HU, 10 mm pixels: enough to count as brain).
     fn volume(nz: usize) -> Rc<Volume> {
-        let voxels = vec![0i16; 4 * 3 * nz];
+        volume_with_air(nz, &[])
+    }
+
+    /// Idem, with the slices `air` empty (no brain: not sent to the models).
+    fn volume_with_air(nz: usize, air: &[usize]) -> Rc<Volume> {
+        let mut voxels = vec![0i16; 4 * 3 * nz];
+        for k in air {
+            voxels[k * 12..(k + 1) * 12].fill(-1000);
+        }
         Rc::new(Volume::new(
             [4, 3, nz],
             voxels,
-            Geometry::lps_axial([1.0, 1.0, 5.0]),
+            Geometry::lps_axial([10.0, 10.0, 5.0]),
             "test",
         ))
     }
@@ -998,6 +1032,62 @@ mod tests {
     }
 
     #[test]
+    fn slices_without_brain_are_not_sent_and_say_so_in_the_result() {
+        let mut pool = two_ready();
+        let fx = pool.update(PoolMsg::Start {
+            volume: volume_with_air(4, &[0, 3]),
+            cascade: None,
+            now_ms: 0.0,
+        });
+        assert_eq!(progress_text(&fx), Some("Analysing… 0 / 2 slices"));
+        assert_eq!(
+            posted(&fx),
+            vec![(0, 1, SliceMode::Full), (1, 2, SliceMode::Full)]
+        );
+        let fx = pool.update(done(0, 1, 1, 1000.0));
+        assert!(posted(&fx).is_empty(), "slice 3 is not sent");
+        assert_eq!(
+            progress_text(&fx),
+            Some("Analysing… 1 / 2 slices, about 1 s left")
+        );
+        let fx = pool.update(done(1, 1, 2, 2000.0));
+        match fx.as_slice() {
+            [Effect::Finished { result, .. }] => {
+                let (r, mask) = result.as_ref().as_ref().expect("assembled");
+                let no_brain: Vec<bool> = r.slices.iter().map(|s| s.no_brain).collect();
+                assert_eq!(no_brain, vec![true, false, false, true]);
+                assert_eq!(r.slices[0].probabilities.any, 0.0);
+                assert_eq!(r.slices[1].probabilities.any, 0.1);
+                assert_eq!(mask.len(), 48);
+                assert_eq!(mask[..12], [0; 12], "no labels where nothing ran");
+            }
+            other => panic!("expected the result: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_volume_without_brain_is_done_at_once() {
+        for cascade in [None, Some(Cascade::default())] {
+            let mut pool = two_ready();
+            let fx = pool.update(PoolMsg::Start {
+                volume: volume_with_air(2, &[0, 1]),
+                cascade,
+                now_ms: 0.0,
+            });
+            assert!(posted(&fx).is_empty());
+            assert!(!pool.running());
+            match fx.as_slice() {
+                [Effect::Finished { result, .. }] => {
+                    let (r, _) = result.as_ref().as_ref().expect("assembled");
+                    assert!(r.slices.iter().all(|s| s.no_brain));
+                    assert!(!r.verdict.any);
+                }
+                other => panic!("expected the result: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn replies_of_a_cancelled_job_are_ignored_and_cancel_restarts_the_pool() {
         let mut pool = two_ready();
         start(&mut pool, 4, None);
@@ -1133,25 +1223,64 @@ mod tests {
     #[test]
     fn the_cascade_classifies_every_slice_then_segments_the_flagged_ones() {
         let mut pool = two_ready();
-        let cascade = Cascade {
-            threshold: 0.5,
-            neighbours: 1,
-        };
-        let fx = start(&mut pool, 6, Some(cascade));
-        let mut pending: VecDeque<(usize, usize, SliceMode)> = posted(&fx).into();
+        let fx = start(&mut pool, 6, Some(cascade()));
         assert_eq!(
-            Vec::from(pending.clone()),
+            posted(&fx),
             vec![(0, 0, SliceMode::Classify), (1, 1, SliceMode::Classify)]
         );
-        let mut segmented = Vec::new();
+        let (classified, segmented, finished) = run_cascade(&mut pool, fx, 3);
+        assert_eq!(classified, vec![0, 1, 2, 3, 4, 5]);
+        assert_eq!(
+            segmented,
+            vec![2, 3, 4],
+            "the flagged slice and its neighbours"
+        );
+        assert_eq!(finished, Some(3.0));
+    }
+
+    #[test]
+    fn the_cascade_runs_no_model_on_slices_without_brain() {
+        let mut pool = two_ready();
+        let fx = pool.update(PoolMsg::Start {
+            volume: volume_with_air(5, &[0, 4]),
+            cascade: Some(cascade()),
+            now_ms: 0.0,
+        });
+        let (classified, segmented, finished) = run_cascade(&mut pool, fx, 1);
+        assert_eq!(classified, vec![1, 2, 3]);
+        assert_eq!(
+            segmented,
+            vec![1, 2],
+            "slice 0 neighbours the flagged one: no brain"
+        );
+        assert_eq!(finished, Some(2.0));
+    }
+
+    fn cascade() -> Cascade {
+        Cascade {
+            threshold: 0.5,
+            neighbours: 1,
+        }
+    }
+
+    /// Answers every posted slice (only slice `bleeds` has a high classifier score) until the
+    /// result: the slices classified and segmented (sorted), and the count of segmented slices
+    /// the result reports.
+    fn run_cascade(
+        pool: &mut Pool,
+        fx: Vec<Effect>,
+        bleeds: usize,
+    ) -> (Vec<usize>, Vec<usize>, Option<f64>) {
+        let mut pending: VecDeque<(usize, usize, SliceMode)> = posted(&fx).into();
+        let (mut classified, mut segmented) = (Vec::new(), Vec::new());
         let mut finished = None;
         let mut t = 0.0;
         while let Some((slot, k, mode)) = pending.pop_front() {
             t += 10.0;
             let msg = match mode {
                 SliceMode::Classify => {
-                    // Only slice 3 bleeds.
-                    let p = if k == 3 { 0.9 } else { 0.1 };
+                    classified.push(k);
+                    let p = if k == bleeds { 0.9 } else { 0.1 };
                     PoolMsg::SliceDone {
                         slot,
                         job: 1,
@@ -1177,13 +1306,9 @@ mod tests {
                 finished = Some(r.timings_ms["cascade_segmented"]);
             }
         }
+        classified.sort();
         segmented.sort();
-        assert_eq!(
-            segmented,
-            vec![2, 3, 4],
-            "the flagged slice and its neighbours"
-        );
-        assert_eq!(finished, Some(3.0));
+        (classified, segmented, finished)
     }
 
     fn user_model() -> UserModel {
