@@ -85,6 +85,7 @@ function assertSameAsNative(web, mask, ref = native) {
   let worst = 0;
   web.slices.forEach((s, k) => {
     assert.equal(s.index, k);
+    assert.equal(Boolean(s.no_brain), Boolean(nat.slices[k].no_brain), `slice ${k}: the same "no brain" judgement`);
     for (const l of LABELS) {
       const d = Math.abs(s.probabilities[l] - nat.slices[k].probabilities[l]);
       worst = Math.max(worst, d);
@@ -395,6 +396,42 @@ test("a DICOM series analysed in the page equals hemoscope analyze on the same f
       "the CLI's result names the DICOM instances",
     );
     console.log(`# DICOM series: max |Δp| ${worst.toExponential(2)}, mask agreement ${agreement}`);
+    assertPrivate(log);
+  } finally {
+    await context.close();
+  }
+});
+
+test("slices without brain: the page skips the slices the CLI skips, and says so", async () => {
+  // The demo case with its first two and last slices emptied (air, as above a head).
+  const buf = zlib.gunzipSync(fs.readFileSync(phantomFile));
+  const dims = [1, 2, 3].map((n) => buf.readInt16LE(40 + 2 * n));
+  assert.equal(buf.readInt16LE(70), 4, "the demo case is int16");
+  const slope = buf.readFloatLE(112) || 1;
+  const inter = buf.readFloatLE(116);
+  const offset = Math.round(buf.readFloatLE(108));
+  const per = dims[0] * dims[1];
+  const air = Math.round((-1000 - inter) / slope);
+  for (const k of [0, 1, dims[2] - 1]) {
+    for (let n = 0; n < per; n++) buf.writeInt16LE(air, offset + 2 * (k * per + n));
+  }
+  const file = path.join(tmp, "phantom-air.nii.gz");
+  fs.writeFileSync(file, zlib.gzipSync(buf));
+  const jsonFile = path.join(tmp, "air.json");
+  const maskFile = path.join(tmp, "air-mask.nii.gz");
+  execFileSync(cliPath(), ["analyze", file, "--json", jsonFile, "--mask", maskFile], { stdio: "ignore" });
+  const ref = { result: JSON.parse(fs.readFileSync(jsonFile, "utf8")), ...readLabelsNifti(maskFile) };
+  const skipped = ref.result.slices.filter((s) => s.no_brain).map((s) => s.index);
+  // Also the demo case's own top of the skull cap (bone and scalp, no brain).
+  for (const k of [0, 1, dims[2] - 1]) assert.ok(skipped.includes(k), `the CLI skips slice ${k}: ${skipped}`);
+  assert.ok(skipped.length < dims[2] / 2, `the slices through the brain are analysed: ${skipped}`);
+  const { context, page, log } = await openApp(browser, url);
+  try {
+    await page.setInputFiles('[data-testid="file-input"]', file);
+    await waitForStatus(page, ["ready"], 60_000);
+    const st = await analyze(page);
+    assertSameAsNative(st.results, await webMask(page), ref);
+    assert.match(await page.textContent('[data-testid="no-brain"]'), new RegExp(`^${skipped.length} of ${dims[2]} slices hold no brain`));
     assertPrivate(log);
   } finally {
     await context.close();
