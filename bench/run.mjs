@@ -290,7 +290,9 @@ async function analyseCase(c, workers, memory) {
       }
       await new Promise((res) => requestAnimationFrame(() => res()));
       const s = window.hemoscope.state();
-      return { ms: performance.now() - t0, status: s.status, error: s.error, timings: s.results?.timings_ms, dims: s.volume.dims };
+      // Slices without brain (analysis::tissue) are not sent to the workers.
+      const run = s.results ? s.results.slices.filter((x) => !x.no_brain).length : 0;
+      return { ms: performance.now() - t0, status: s.status, error: s.error, timings: s.results?.timings_ms, dims: s.volume.dims, run };
     });
   let peakRss = 0;
   let peakHeap = 0;
@@ -310,18 +312,21 @@ async function analyseCase(c, workers, memory) {
   const walls = [];
   const parts = { preprocess: [], classifier: [], segmenter: [], postprocess: [] };
   let tm;
+  let run = 0;
   for (let r = 0; r < RUNS; r++) {
     const res = await analyse();
     if (res.status !== "done") throw new Error(`${c.name}: ${res.error}`);
     walls.push(res.ms);
     tm = res.timings;
-    const nz = res.dims[2];
-    for (const k of Object.keys(parts)) parts[k].push(tm[k] / nz);
+    run = res.run;
+    for (const k of Object.keys(parts)) parts[k].push(tm[k] / Math.max(1, run));
   }
   if (sampler) clearInterval(sampler);
   await context.close();
   const out = {
     workers: tm.workers,
+    slices: first.dims[2],
+    slices_run: run,
     analyze_to_overlay_ms: stats(walls),
     first_analysis_incl_model_load_ms: Math.round(first.ms),
     worker_ms_per_slice: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, stats(v)])),

@@ -167,7 +167,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         let app = app.clone();
         listen::<MouseEvent>(&b.into(), "click", move |_| {
             let mut a = app.borrow_mut();
-            let current = a.reading.as_ref().map(|r| r.layout);
+            let current = a.reading.as_ref().map(|r| r.state.layout);
             a.set_layout(if current == Some(layout) {
                 crate::ui::core::layout::Layout::Three
             } else {
@@ -185,7 +185,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         let app = app.clone();
         listen::<MouseEvent>(&help.into(), "click", move |_| {
             let mut a = app.borrow_mut();
-            let open = a.reading.as_ref().is_some_and(|r| r.help_open);
+            let open = a.reading.as_ref().is_some_and(|r| r.state.help_open);
             if let Some(r) = a.reading.as_mut() {
                 r.set_help(!open);
             }

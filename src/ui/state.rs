@@ -428,8 +428,8 @@ impl App {
         self.zoom = 1.0;
         self.pan = [0.0, 0.0];
         if let Some(r) = self.reading.as_mut() {
-            r.zoom = [1.0; 2];
-            r.pan = [[0.0; 2]; 2];
+            r.state.zoom = [1.0; 2];
+            r.state.pan = [[0.0; 2]; 2];
         }
         self.refresh();
     }
@@ -484,7 +484,7 @@ impl App {
             &self.overlay,
             self.overlay_gen,
         )
-        .filter(|_| self.reading.as_ref().is_none_or(|r| r.overlay));
+        .filter(|_| self.reading.as_ref().is_none_or(|r| r.state.overlay));
         let draw = match &self.loaded {
             Some(l) => self.canvas.draw(
                 &l.volume,

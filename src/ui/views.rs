@@ -4,7 +4,9 @@
 //!
 //! The crosshair is a RAS point; `state().crosshair` is its nearest voxel, and its k is always
 //! the axial slice shown. Coronal and sagittal images are resampled by
-//! [`crate::render::Reformat`] at the crosshair's y and x.
+//! [`crate::render::Reformat`] at the crosshair's y and x. The tools' state and its changes
+//! are [`crate::ui::core::reading`]'s (tested natively); this file maps pointer and key
+//! events onto them, computes measurements from the drawn images, and draws.
 
 use serde::Serialize;
 use wasm_bindgen::{Clamped, JsCast, JsValue};
@@ -12,13 +14,14 @@ use web_sys::{CanvasRenderingContext2d, HtmlButtonElement, HtmlCanvasElement, Ht
 
 use crate::render::{
     blend, distance_mm, ellipse_stats, hu_to_rgba, image_point_at_css, Lut, Plane, Reformat,
-    VoxelMap, WindowLevel, MAX_ZOOM, MIN_ZOOM,
+    WindowLevel,
 };
 use crate::ui::canvas::{draw_fitted, ImageRect};
 use crate::ui::dom;
 use crate::ui::core::keys::{escape, EscapeStep, KeyAction};
 use crate::ui::core::layout::Layout;
 use crate::ui::core::measure::{Measurement, Pending, Tool};
+use crate::ui::core::reading::{capitalised, reformat_index, Press, ReadingState};
 use crate::ui::state::App;
 use crate::Volume;
 
@@ -226,15 +229,7 @@ impl Placement {
     }
 }
 
-/// `state().crosshair`.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Crosshair {
-    pub i: usize,
-    pub j: usize,
-    pub k: usize,
-    /// The crosshair point in RAS mm.
-    pub ras: [f64; 3],
-}
+pub use crate::ui::core::reading::Crosshair;
 
 /// `state().reading`: layout, tool and the reformat views.
 #[derive(Serialize)]
@@ -283,29 +278,10 @@ pub struct Reading {
     measure_empty: HtmlElement,
     crosshair_readout: HtmlElement,
     announcer: HtmlElement,
-    /// Voxel ↔ RAS map and the coronal and sagittal reformats of the loaded volume.
-    pub map: Option<VoxelMap>,
-    pub reformats: Option<[Reformat; 2]>,
-    /// The crosshair point (RAS mm).
-    pub cross: [f64; 3],
-    pub layout: Layout,
-    pub tool: Tool,
-    /// Whether the analysis overlay is shown (key O).
-    pub overlay: bool,
-    pub help_open: bool,
-    pub measurements: Vec<Measurement>,
-    next_id: u32,
+    /// What the reading tools show (crosshair, layout, tool, measurements, zoom and pan).
+    pub state: ReadingState,
     /// Measurements as last written to the list (to rebuild it only on change).
     listed: Vec<u32>,
-    pub pending: Option<Pending>,
-    /// The view a crosshair drag started in.
-    pub dragging: Option<Plane>,
-    /// Zoom (1 = fitted) and pan (CSS pixels) of the coronal and sagittal views.
-    pub zoom: [f64; 2],
-    pub pan: [[f64; 2]; 2],
-    /// A pan drag in a reformat view: the view, the pointer's start (client CSS pixels) and
-    /// the pan at the start.
-    pub panning: Option<(Plane, [f64; 2], [f64; 2])>,
 }
 
 fn letters(prefix: &str) -> Result<[HtmlElement; 4], JsValue> {
@@ -371,21 +347,8 @@ impl Reading {
             measure_empty: dom::by_id("measure-empty")?,
             crosshair_readout: dom::by_id("crosshair-readout")?,
             announcer: dom::by_id("announcer")?,
-            map: None,
-            reformats: None,
-            cross: [0.0; 3],
-            layout: Layout::Three,
-            tool: Tool::None,
-            overlay: true,
-            help_open: false,
-            measurements: Vec::new(),
-            next_id: 1,
+            state: ReadingState::default(),
             listed: Vec::new(),
-            pending: None,
-            dragging: None,
-            zoom: [1.0; 2],
-            pan: [[0.0; 2]; 2],
-            panning: None,
         })
     }
 
@@ -403,20 +366,6 @@ impl Reading {
         }
     }
 
-    fn reformat(&self, plane: Plane) -> Option<&Reformat> {
-        let r = self.reformats.as_ref()?;
-        match plane {
-            Plane::Axial => None,
-            Plane::Coronal => Some(&r[0]),
-            Plane::Sagittal => Some(&r[1]),
-        }
-    }
-
-    /// Depth (RAS along the normal) of a reformat view at the crosshair.
-    pub fn depth(&self, plane: Plane) -> f64 {
-        self.cross[plane.axes().2]
-    }
-
     /// Say something to screen-reader users (the page's polite live region).
     pub fn announce(&self, text: &str) {
         // Clearing first makes a repeated message be announced again.
@@ -425,7 +374,7 @@ impl Reading {
     }
 
     pub fn set_help(&mut self, open: bool) {
-        self.help_open = open;
+        self.state.help_open = open;
         self.help_panel.set_hidden(!open);
         let _ = self
             .help_button
@@ -435,15 +384,6 @@ impl Reading {
         } else {
             let _ = self.help_button.focus();
         }
-    }
-}
-
-/// Index of a reformat view in [`Reading::zoom`] and [`Reading::pan`] (`None` for axial).
-fn reformat_index(plane: Plane) -> Option<usize> {
-    match plane {
-        Plane::Axial => None,
-        Plane::Coronal => Some(0),
-        Plane::Sagittal => Some(1),
     }
 }
 
@@ -463,30 +403,12 @@ impl App {
         let Some(r) = self.reading.as_mut() else {
             return;
         };
-        r.measurements.clear();
-        r.pending = None;
-        r.dragging = None;
-        r.map = VoxelMap::new(volume.dims, &volume.geometry).ok();
-        r.reformats = match (
-            Reformat::new(&volume, Plane::Coronal),
-            Reformat::new(&volume, Plane::Sagittal),
-        ) {
-            (Ok(c), Ok(s)) => Some([c, s]),
-            (Err(e), _) | (_, Err(e)) => {
-                self.message.push_str(&format!(
-                    " Coronal and sagittal views are unavailable: {e}."
-                ));
-                None
-            }
-        };
-        let [ni, nj, nk] = volume.dims;
-        let centre = [
-            (ni / 2) as f64,
-            (nj / 2) as f64,
-            (self.slice.min(nk.saturating_sub(1))) as f64,
-        ];
-        r.cross = volume.geometry.to_ras(centre);
-        if r.reformats.as_ref().is_some_and(|f| f[0].resampled) {
+        let notes = r.state.volume_changed(&volume, self.slice);
+        if let Some(e) = notes.no_reformats {
+            self.message
+                .push_str(&format!(" Coronal and sagittal views are unavailable: {e}."));
+        }
+        if notes.resampled {
             self.message.push_str(
                 " Tilted or oblique series: coronal and sagittal views are resampled onto an \
                  orthogonal grid.",
@@ -504,29 +426,15 @@ impl App {
 
     /// The crosshair's voxel (clamped into the volume); its k is the axial slice.
     pub(crate) fn crosshair(&self) -> Option<Crosshair> {
-        let r = self.reading.as_ref()?;
-        let map = r.map.as_ref()?;
         self.loaded.as_ref()?;
-        let [i, j, k] = map.nearest_voxel(r.cross);
-        Some(Crosshair {
-            i,
-            j,
-            k,
-            ras: r.cross,
-        })
+        self.reading.as_ref()?.state.crosshair()
     }
 
     /// Keep the crosshair on the axial slice shown (the slice may change by keys or wheel).
     fn sync_crosshair_to_slice(&mut self) {
-        let slice = self.slice as f64;
+        let slice = self.slice;
         if let Some(r) = self.reading.as_mut() {
-            if let Some(map) = r.map {
-                let mut v = map.to_voxel(r.cross);
-                if (v[2] - slice).abs() > 1e-6 {
-                    v[2] = slice;
-                    r.cross = map.to_ras(v);
-                }
-            }
+            r.state.sync_to_slice(slice);
         }
     }
 
@@ -535,13 +443,10 @@ impl App {
         let Some(r) = self.reading.as_mut() else {
             return;
         };
-        let Some(map) = r.map else { return };
-        let v = map.nearest_voxel(ras);
-        // Keep the point inside the volume.
-        let inside = map.to_voxel(ras);
-        let clamped = [0, 1, 2].map(|a| inside[a].clamp(0.0, (map.dims[a] - 1) as f64));
-        r.cross = map.to_ras([clamped[0], clamped[1], v[2] as f64]);
-        self.slice = v[2];
+        let Some(slice) = r.state.set_crosshair_ras(ras) else {
+            return;
+        };
+        self.slice = slice;
         self.refresh();
     }
 
@@ -558,20 +463,11 @@ impl App {
 
     /// Move a reformat view's plane along its normal by `steps` voxel steps.
     pub(crate) fn move_plane(&mut self, plane: Plane, steps: f64) {
-        let Some(r) = self.reading.as_ref() else {
-            return;
-        };
-        let Some(rf) = r.reformat(plane) else { return };
-        let axis = plane.axes().2;
-        let mut ras = r.cross;
-        ras[axis] = (ras[axis] + steps * rf.depth_step).clamp(
-            rf.depth_range[0].min(rf.depth_range[1]),
-            rf.depth_range[0].max(rf.depth_range[1]),
-        );
-        // Keep the plane where asked even where the nearest voxel does not change.
-        let Some(map) = r.map else { return };
-        let v = map.to_voxel(ras);
-        if (0..3).all(|a| v[a] >= -0.5 && v[a] <= map.dims[a] as f64 - 0.5) {
+        let moved = self
+            .reading
+            .as_ref()
+            .and_then(|r| r.state.plane_moved(plane, steps));
+        if let Some(ras) = moved {
             self.set_crosshair_ras(ras);
         }
     }
@@ -579,24 +475,15 @@ impl App {
     /// Crosshair back to the centre, zoom and pan reset.
     pub(crate) fn reset_reading_view(&mut self) {
         if let (Some(l), Some(r)) = (&self.loaded, self.reading.as_mut()) {
-            let [ni, nj, nk] = l.volume.dims;
-            r.cross = l
-                .volume
-                .geometry
-                .to_ras([(ni / 2) as f64, (nj / 2) as f64, (nk / 2) as f64]);
-            self.slice = nk / 2;
+            self.slice = r.state.reset_view(&l.volume);
         }
         self.reset_view();
     }
 
     pub(crate) fn set_layout(&mut self, layout: Layout) {
         if let Some(r) = self.reading.as_mut() {
-            r.layout = layout;
+            let text = r.state.set_layout(layout);
             let _ = r.views.set_attribute("data-layout", layout.name());
-            let text = match layout {
-                Layout::Three => "Three views".to_string(),
-                other => format!("{} view maximised", capitalised(other.name())),
-            };
             r.announce(&text);
         }
         self.save_settings();
@@ -605,23 +492,15 @@ impl App {
 
     /// Maximise `plane`, or go back to three views if it already is.
     pub(crate) fn toggle_maximised(&mut self, plane: Plane) {
-        let want = Layout::of(plane);
-        let current = self.reading.as_ref().map(|r| r.layout);
-        self.set_layout(if current == Some(want) {
-            Layout::Three
-        } else {
-            want
-        });
+        if let Some(layout) = self.reading.as_ref().map(|r| r.state.maximise_toggled(plane)) {
+            self.set_layout(layout);
+        }
     }
 
     pub(crate) fn set_tool(&mut self, tool: Tool) {
         if let Some(r) = self.reading.as_mut() {
-            r.tool = tool;
-            r.pending = None;
-            r.announce(&match tool {
-                Tool::None => "Crosshair tool".to_string(),
-                t => format!("{} tool", capitalised(t.name())),
-            });
+            let text = r.state.set_tool(tool);
+            r.announce(&text);
         }
         self.save_settings();
         self.refresh();
@@ -629,12 +508,8 @@ impl App {
 
     pub(crate) fn toggle_overlay(&mut self) {
         if let Some(r) = self.reading.as_mut() {
-            r.overlay = !r.overlay;
-            r.announce(if r.overlay {
-                "Overlay shown"
-            } else {
-                "Overlay hidden"
-            });
+            let text = r.state.toggle_overlay();
+            r.announce(text);
         }
         self.save_settings();
         self.refresh();
@@ -642,13 +517,8 @@ impl App {
 
     pub(crate) fn delete_measurement(&mut self, id: Option<u32>) {
         if let Some(r) = self.reading.as_mut() {
-            let index = match id {
-                Some(id) => r.measurements.iter().position(|m| m.id == id),
-                None => r.measurements.len().checked_sub(1),
-            };
-            if let Some(index) = index {
-                let m = r.measurements.remove(index);
-                r.announce(&format!("Deleted measurement {}: {}", m.id, m.label));
+            if let Some(text) = r.state.delete_measurement(id) {
+                r.announce(&text);
             }
         }
         self.refresh();
@@ -682,7 +552,7 @@ impl App {
                 let [i, j] = l.view.voxel_at_fractional(p[0], p[1]);
                 Some(l.volume.geometry.to_ras([i, j, self.slice as f64]))
             }
-            other => Some(r.reformat(other)?.ras_at(p[0], p[1], r.depth(other))),
+            other => Some(r.state.reformat(other)?.ras_at(p[0], p[1], r.state.depth(other))),
         }
     }
 
@@ -695,37 +565,18 @@ impl App {
         if !place.contains(p) {
             return;
         }
-        let Some(tool) = self.reading.as_ref().map(|r| r.tool) else {
+        let Some(r) = self.reading.as_mut() else {
             return;
         };
-        match tool {
-            Tool::None => {
-                if let Some(r) = self.reading.as_mut() {
-                    r.dragging = Some(plane);
-                }
+        match r.state.pointer_down(plane, p) {
+            Press::MoveCrosshair => {
                 if let Some(ras) = self.ras_at(plane, p) {
                     self.set_crosshair_ras(ras);
                 }
             }
-            Tool::Probe => self.add_measurement(Pending {
-                plane,
-                tool,
-                a: p,
-                b: p,
-                keyboard: false,
-            }),
-            Tool::Distance | Tool::Ellipse => {
-                if let Some(r) = self.reading.as_mut() {
-                    r.pending = Some(Pending {
-                        plane,
-                        tool,
-                        a: p,
-                        b: p,
-                        keyboard: false,
-                    });
-                }
-                self.refresh();
-            }
+            Press::Finish(pending) => self.add_measurement(pending),
+            Press::Started => self.refresh(),
+            Press::Nothing => {}
         }
     }
 
@@ -734,14 +585,11 @@ impl App {
         let Some(r) = self.reading.as_mut() else {
             return;
         };
-        if let Some((plane, start, pan)) = r.panning {
-            if let Some(n) = reformat_index(plane) {
-                r.pan[n] = [pan[0] + client[0] - start[0], pan[1] + client[1] - start[1]];
-                self.refresh();
-            }
+        if r.state.pan_to(client) {
+            self.refresh();
             return;
         }
-        let plane = match (r.dragging, r.pending) {
+        let plane = match (r.state.dragging, r.state.pending) {
             (Some(p), _) => p,
             (None, Some(p)) if !p.keyboard => p.plane,
             _ => return,
@@ -757,12 +605,12 @@ impl App {
         let p = place.image_point(css);
         let (w, h) = (place.rect.image[0] as f64, place.rect.image[1] as f64);
         let p = [p[0].clamp(0.0, w - 1e-6), p[1].clamp(0.0, h - 1e-6)];
-        if self.reading.as_ref().and_then(|r| r.dragging).is_some() {
+        if self.reading.as_ref().and_then(|r| r.state.dragging).is_some() {
             if let Some(ras) = self.ras_at(plane, p) {
                 self.set_crosshair_ras(ras);
             }
         } else if let Some(r) = self.reading.as_mut() {
-            if let Some(pending) = r.pending.as_mut() {
+            if let Some(pending) = r.state.pending.as_mut() {
                 pending.b = p;
             }
             self.refresh();
@@ -771,41 +619,36 @@ impl App {
 
     /// Left button released: finish a drag.
     pub(crate) fn pointer_up(&mut self) {
-        let Some(r) = self.reading.as_mut() else {
-            return;
-        };
-        r.dragging = None;
-        if r.pending.is_some_and(|p| !p.keyboard) {
-            if let Some(p) = r.pending.take() {
-                self.add_measurement(p);
-            }
+        let finished = self.reading.as_mut().and_then(|r| r.state.pointer_up());
+        if let Some(p) = finished {
+            self.add_measurement(p);
         }
     }
 
     /// Start panning a coronal or sagittal view (Shift+drag or middle-drag) at a client point.
     pub(crate) fn start_pan(&mut self, plane: Plane, client: [f64; 2]) {
-        if let (Some(n), Some(r)) = (reformat_index(plane), self.reading.as_mut()) {
-            r.panning = Some((plane, client, r.pan[n]));
+        if let Some(r) = self.reading.as_mut() {
+            r.state.start_pan(plane, client);
         }
     }
 
     /// Any button released: a pan drag ends.
     pub(crate) fn end_pan(&mut self) {
         if let Some(r) = self.reading.as_mut() {
-            r.panning = None;
+            r.state.end_pan();
         }
     }
 
     /// Zoom one view by `factor` about its centre (the axial view keeps its own zoom).
     pub(crate) fn zoom_view(&mut self, plane: Plane, factor: f64) {
-        match reformat_index(plane) {
-            None => self.zoom_by(factor),
-            Some(n) => {
-                if let Some(r) = self.reading.as_mut() {
-                    r.zoom[n] = (r.zoom[n] * factor).clamp(MIN_ZOOM, MAX_ZOOM);
-                }
-                self.refresh();
-            }
+        let reformat = self
+            .reading
+            .as_mut()
+            .is_some_and(|r| r.state.zoom_view(plane, factor));
+        if reformat {
+            self.refresh();
+        } else if plane == Plane::Axial {
+            self.zoom_by(factor);
         }
     }
 
@@ -831,8 +674,8 @@ impl App {
             }
             let l = self.loaded.as_ref()?;
             let r = self.reading.as_ref()?;
-            let rf = r.reformat(plane)?;
-            let depth = r.depth(plane);
+            let rf = r.state.reformat(plane)?;
+            let depth = r.state.depth(plane);
             let [i, j, k] = rf.voxel_at(p[0], p[1], depth)?;
             let ras = rf.ras_at(p[0], p[1], depth);
             Some(crate::ui::state::Cursor {
@@ -853,49 +696,31 @@ impl App {
     pub(crate) fn keyboard_pending(&self) -> bool {
         self.reading
             .as_ref()
-            .and_then(|r| r.pending)
-            .is_some_and(|p| p.keyboard)
+            .is_some_and(|r| r.state.keyboard_pending())
     }
 
     /// Enter in a view: with the probe tool, probe at the crosshair; with the distance or
     /// ellipse tool, set the first point at the crosshair, or finish the measurement being
     /// placed (its second point moved by [`Self::move_keyboard_point`]).
     pub(crate) fn enter_in_view(&mut self, plane: Plane) {
+        let Some(cross) = self.reading.as_ref().map(|r| r.state.cross) else {
+            return;
+        };
+        let at = self.screen_of_ras(plane, cross);
         let Some(r) = self.reading.as_mut() else {
             return;
         };
-        // Enter again in the same view finishes; in another view it starts over there.
-        if r.pending.is_some_and(|p| p.keyboard && p.plane == plane) {
-            if let Some(p) = r.pending.take() {
-                self.add_measurement(p);
-            }
-            return;
-        }
-        let (tool, cross) = (r.tool, r.cross);
-        let Some(at) = self.screen_of_ras(plane, cross) else {
-            return;
-        };
-        let pending = Pending {
-            plane,
-            tool,
-            a: at,
-            b: at,
-            keyboard: true,
-        };
-        match tool {
-            Tool::None => {}
-            Tool::Probe => self.add_measurement(pending),
-            Tool::Distance | Tool::Ellipse => {
-                if let Some(r) = self.reading.as_mut() {
-                    r.pending = Some(pending);
-                    r.announce(&format!(
-                        "{} started at the crosshair: arrow keys move the second point \
-                         (with Shift by 10 pixels), Enter sets it, Escape cancels.",
-                        capitalised(tool.name())
-                    ));
-                }
+        match r.state.enter(plane, at) {
+            Press::Finish(p) => self.add_measurement(p),
+            Press::Started => {
+                r.announce(&format!(
+                    "{} started at the crosshair: arrow keys move the second point \
+                     (with Shift by 10 pixels), Enter sets it, Escape cancels.",
+                    capitalised(r.state.tool.name())
+                ));
                 self.refresh();
             }
+            Press::MoveCrosshair | Press::Nothing => {}
         }
     }
 
@@ -905,7 +730,7 @@ impl App {
         let Some(plane) = self
             .reading
             .as_ref()
-            .and_then(|r| r.pending)
+            .and_then(|r| r.state.pending)
             .filter(|p| p.keyboard)
             .map(|p| p.plane)
         else {
@@ -919,17 +744,15 @@ impl App {
             other => self
                 .reading
                 .as_ref()
-                .and_then(|r| r.reformat(other))
+                .and_then(|r| r.state.reformat(other))
                 .map(|rf| [rf.width as f64, rf.height as f64]),
         };
-        let Some([w, h]) = size else { return };
-        if let Some(p) = self.reading.as_mut().and_then(|r| r.pending.as_mut()) {
-            p.b = [
-                (p.b[0] + dx).clamp(0.0, w - 1e-6),
-                (p.b[1] + dy).clamp(0.0, h - 1e-6),
-            ];
+        let Some(size) = size else { return };
+        if let Some(r) = self.reading.as_mut() {
+            if r.state.move_keyboard_point(dx, dy, size) {
+                self.refresh();
+            }
         }
-        self.refresh();
     }
 
     /// Finish a measurement: compute it from the true geometry and list it.
@@ -944,18 +767,18 @@ impl App {
         let Some(r) = self.reading.as_ref() else {
             return;
         };
-        let Some(map) = r.map else { return };
+        let Some(map) = r.state.map else { return };
         let depth = match p.plane {
             Plane::Axial => volume.geometry.to_ras([0.0, 0.0, self.slice as f64])[2],
-            other => r.depth(other),
+            other => r.state.depth(other),
         };
         let slice = match p.plane {
             Plane::Axial => self.slice,
-            Plane::Coronal => map.nearest_voxel(r.cross)[1],
-            Plane::Sagittal => map.nearest_voxel(r.cross)[0],
+            Plane::Coronal => map.nearest_voxel(r.state.cross)[1],
+            Plane::Sagittal => map.nearest_voxel(r.state.cross)[0],
         };
         let mut m = Measurement {
-            id: r.next_id,
+            id: 0,
             kind: p.tool,
             plane: p.plane,
             slice,
@@ -992,7 +815,7 @@ impl App {
                         )
                     }
                     other => {
-                        let (Some(pc), Some(rf)) = (r.plane_canvas(other), r.reformat(other))
+                        let (Some(pc), Some(rf)) = (r.plane_canvas(other), r.state.reformat(other))
                         else {
                             return;
                         };
@@ -1022,7 +845,7 @@ impl App {
                         .and_then(|[i, j]| volume.value_at(i, j, self.slice))
                         .map(f64::from),
                     other => r
-                        .reformat(other)
+                        .state.reformat(other)
                         .and_then(|rf| rf.hu_at(&volume, p.a[0], p.a[1], depth)),
                 };
                 let Some(hu) = hu else { return };
@@ -1031,16 +854,8 @@ impl App {
             }
             Tool::None => return,
         }
-        let text = format!(
-            "Measurement {}: {} {} on {}",
-            m.id,
-            p.tool.name(),
-            m.label,
-            m.place()
-        );
         if let Some(r) = self.reading.as_mut() {
-            r.next_id += 1;
-            r.measurements.push(m);
+            let text = r.state.add_measurement(m);
             r.announce(&text);
         }
         self.refresh();
@@ -1057,19 +872,19 @@ impl App {
         };
         // Buttons and layout.
         for (tool, b) in &r.tool_buttons {
-            let _ = b.set_attribute("aria-pressed", bool_str(*tool == r.tool));
+            let _ = b.set_attribute("aria-pressed", bool_str(*tool == r.state.tool));
         }
         for (layout, b) in &r.layout_buttons {
-            let _ = b.set_attribute("aria-pressed", bool_str(*layout == r.layout));
+            let _ = b.set_attribute("aria-pressed", bool_str(*layout == r.state.layout));
         }
         let _ = r
             .overlay_button
-            .set_attribute("aria-pressed", bool_str(r.overlay));
-        let _ = r.views.set_attribute("data-layout", r.layout.name());
-        let _ = r.views.set_attribute("data-tool", r.tool.name());
+            .set_attribute("aria-pressed", bool_str(r.state.overlay));
+        let _ = r.views.set_attribute("data-layout", r.state.layout.name());
+        let _ = r.views.set_attribute("data-tool", r.state.tool.name());
 
         // Reformat images, with the analysis overlay unless hidden (key O).
-        let shown = r.overlay;
+        let shown = r.state.overlay;
         let overlay: Overlay = crate::ui::state::overlay_layers(
             &self.analysis,
             &self.case,
@@ -1079,17 +894,17 @@ impl App {
         )
         .filter(|_| shown);
         let mut error = None;
-        match (&self.loaded, &r.reformats) {
+        match (&self.loaded, &r.state.reformats) {
             (Some(l), Some([cor, sag])) => {
-                let (dc, ds) = (r.cross[1], r.cross[0]);
-                let (zoom, pan) = (r.zoom, r.pan);
-                if r.layout == Layout::Three || r.layout == Layout::Coronal {
+                let (dc, ds) = (r.state.cross[1], r.state.cross[0]);
+                let (zoom, pan) = (r.state.zoom, r.state.pan);
+                if r.state.layout == Layout::Three || r.state.layout == Layout::Coronal {
                     error = error.or(r
                         .coronal
                         .draw(&l.volume, cor, dc, window, overlay, zoom[0], pan[0])
                         .err());
                 }
-                if r.layout == Layout::Three || r.layout == Layout::Sagittal {
+                if r.state.layout == Layout::Three || r.state.layout == Layout::Sagittal {
                     error = error.or(r
                         .sagittal
                         .draw(&l.volume, sag, ds, window, overlay, zoom[1], pan[1])
@@ -1144,7 +959,7 @@ impl App {
             None => "–".to_string(),
         };
         if let Some(r) = self.reading.as_ref() {
-            let note = if r.reformats.as_ref().is_some_and(|f| f[0].resampled) {
+            let note = if r.state.reformats.as_ref().is_some_and(|f| f[0].resampled) {
                 ". Tilted series: coronal and sagittal are resampled onto an orthogonal grid."
             } else {
                 ""
@@ -1180,7 +995,7 @@ impl App {
                 continue;
             }
             // Crosshair: two lines through the point, with a gap around it.
-            if let Some(p) = self.screen_of_ras(plane, r.cross) {
+            if let Some(p) = self.screen_of_ras(plane, r.state.cross) {
                 let [cx, cy] = place.canvas_point(p);
                 let rc = &place.rect;
                 let gap = 8.0;
@@ -1199,7 +1014,7 @@ impl App {
             }
             let depth = match plane {
                 Plane::Axial => None,
-                other => Some((r.depth(other), r.reformat(other).map(|f| f.depth_step))),
+                other => Some((r.state.depth(other), r.state.reformat(other).map(|f| f.depth_step))),
             };
             let visible = |m: &Measurement| {
                 m.plane == plane
@@ -1211,10 +1026,10 @@ impl App {
                     }
             };
             ctx.set_font("13px system-ui, sans-serif");
-            for m in r.measurements.iter().filter(|m| visible(m)) {
+            for m in r.state.measurements.iter().filter(|m| visible(m)) {
                 draw_measurement(ctx, &place, m.kind, &m.points, &m.label, false);
             }
-            if let Some(p) = r.pending.filter(|p| p.plane == plane) {
+            if let Some(p) = r.state.pending.filter(|p| p.plane == plane) {
                 draw_measurement(ctx, &place, p.tool, &[p.a, p.b], "", true);
             }
         }
@@ -1226,10 +1041,10 @@ impl App {
         let r = self.reading.as_ref()?;
         match plane {
             Plane::Axial => {
-                let v = r.map?.to_voxel(ras);
+                let v = r.state.map?.to_voxel(ras);
                 Some(l.view.screen_at_fractional(v[0], v[1]))
             }
-            other => Some(r.reformat(other)?.screen_of(ras)),
+            other => Some(r.state.reformat(other)?.screen_of(ras)),
         }
     }
 
@@ -1238,14 +1053,14 @@ impl App {
         let Some(r) = self.reading.as_mut() else {
             return;
         };
-        let ids: Vec<u32> = r.measurements.iter().map(|m| m.id).collect();
+        let ids: Vec<u32> = r.state.measurements.iter().map(|m| m.id).collect();
         if ids == r.listed {
             return;
         }
         r.listed = ids;
         let Ok(doc) = dom::document() else { return };
         r.measure_list.set_text_content(None);
-        for m in &r.measurements {
+        for m in &r.state.measurements {
             let Ok(li) = doc.create_element("li") else {
                 continue;
             };
@@ -1268,32 +1083,32 @@ impl App {
             }
             let _ = r.measure_list.append_child(&li);
         }
-        r.measure_empty.set_hidden(!r.measurements.is_empty());
+        r.measure_empty.set_hidden(!r.state.measurements.is_empty());
     }
 
     /// `state().reading`.
     pub(crate) fn reading_info(&self) -> Option<ReadingInfo> {
         let r = self.reading.as_ref()?;
         let info = |plane: Plane| {
-            let rf = r.reformat(plane)?;
+            let rf = r.state.reformat(plane)?;
             let pc = r.plane_canvas(plane)?;
             Some(PlaneInfo {
-                depth_mm: r.depth(plane),
+                depth_mm: r.state.depth(plane),
                 pixel_mm: rf.pixel_mm,
                 corner: rf.corner,
-                zoom: r.zoom[reformat_index(plane)?],
-                pan: r.pan[reformat_index(plane)?],
+                zoom: r.state.zoom[reformat_index(plane)?],
+                pan: r.state.pan[reformat_index(plane)?],
                 letters: rf.letters,
                 image_rect: pc.rect,
                 reformat_ms: pc.last_ms,
             })
         };
         Some(ReadingInfo {
-            layout: r.layout,
-            tool: r.tool,
-            overlay: r.overlay,
-            help_open: r.help_open,
-            resampled: r.reformats.as_ref().is_some_and(|f| f[0].resampled),
+            layout: r.state.layout,
+            tool: r.state.tool,
+            overlay: r.state.overlay,
+            help_open: r.state.help_open,
+            resampled: r.state.reformats.as_ref().is_some_and(|f| f[0].resampled),
             coronal: info(Plane::Coronal),
             sagittal: info(Plane::Sagittal),
         })
@@ -1303,7 +1118,7 @@ impl App {
     pub(crate) fn measurements(&self) -> Vec<Measurement> {
         self.reading
             .as_ref()
-            .map(|r| r.measurements.clone())
+            .map(|r| r.state.measurements.clone())
             .unwrap_or_default()
     }
 }
@@ -1367,14 +1182,6 @@ fn bool_str(b: bool) -> &'static str {
     }
 }
 
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
 impl App {
     /// Do what a shortcut key asks (see [`crate::ui::core::keys`]).
     pub(crate) fn apply_key(&mut self, act: KeyAction) {
@@ -1386,7 +1193,7 @@ impl App {
             KeyAction::ToggleOverlay => self.toggle_overlay(),
             KeyAction::ToggleHelp => {
                 if let Some(r) = self.reading.as_mut() {
-                    let open = r.help_open;
+                    let open = r.state.help_open;
                     r.set_help(!open);
                 }
             }
@@ -1406,10 +1213,10 @@ impl App {
         let Some(r) = self.reading.as_mut() else {
             return;
         };
-        match escape(r.help_open, r.pending.is_some(), r.tool, r.layout) {
+        match escape(r.state.help_open, r.state.pending.is_some(), r.state.tool, r.state.layout) {
             EscapeStep::CloseHelp => r.set_help(false),
             EscapeStep::CancelMeasurement => {
-                r.pending = None;
+                r.state.pending = None;
                 r.announce("Measurement cancelled");
                 self.refresh();
             }
@@ -1422,7 +1229,7 @@ impl App {
     /// Remember the current layout, tool, overlay choice and window preset.
     pub(crate) fn save_settings(&self) {
         if let Some(r) = self.reading.as_ref() {
-            crate::ui::settings::save(r.layout, r.tool, r.overlay, self.preset);
+            crate::ui::settings::save(r.state.layout, r.state.tool, r.state.overlay, self.preset);
         }
     }
 
@@ -1431,13 +1238,13 @@ impl App {
         let s = crate::ui::settings::load();
         if let Some(r) = self.reading.as_mut() {
             if let Some(l) = s.layout() {
-                r.layout = l;
+                r.state.layout = l;
             }
             if let Some(t) = s.tool() {
-                r.tool = t;
+                r.state.tool = t;
             }
             if let Some(o) = s.overlay() {
-                r.overlay = o;
+                r.state.overlay = o;
             }
         }
     }

@@ -79,7 +79,7 @@ impl Measurement {
 
 /// A measurement being drawn: by a mouse drag, or from the keyboard (Enter sets the first
 /// point at the crosshair, the arrow keys move the second, Enter again finishes it).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pending {
     pub plane: Plane,
     pub tool: Tool,

@@ -11,3 +11,4 @@ pub mod loading;
 pub mod measure;
 pub mod model_cache;
 pub mod pool;
+pub mod reading;
