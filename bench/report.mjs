@@ -14,8 +14,13 @@ export function render(r) {
   L.push(`Measured ${m.date ?? "?"} on ${m.cpus} × ${m.cpu_model}, ${m.browser ?? "Chromium"} headless, ` +
     `load average ${m.load_avg_at_start?.[0]} at the start and ${m.load_avg_at_end?.[0]} at the end. ` +
     `Each figure: median (min–max) of ${m.runs_per_figure} runs, in ms.`);
+  // A section measured in another run than the machine line's (BENCH_ONLY) says when.
+  const when = (name) => {
+    const t = r.measured_at?.[name];
+    return t && m.date && t.slice(0, 13) !== m.date.slice(0, 13) ? ` (measured ${t.slice(0, 16).replace("T", " ")} UTC, an earlier run)` : "";
+  };
   if (r.inference) {
-    L.push("", "### Per-slice inference (1 × 3 × 256 × 256 input, the card's test vector)", "");
+    L.push("", `### Per-slice inference (1 × 3 × 256 × 256 input, the card's test vector)${when("inference")}`, "");
     const cols = [
       ["tract_wasm_simd", "tract wasm SIMD"],
       ["tract_wasm_relaxed", "tract wasm relaxed-SIMD"],
@@ -54,7 +59,7 @@ export function render(r) {
     }
   }
   if (r.reading) {
-    L.push("", "### Opening a scan: file chosen → first image on screen", "");
+    L.push("", `### Opening a scan: file chosen → first image on screen${when("reading")}`, "");
     L.push("| case | size MB | ours: first image | ours: decode in the worker | ours: files read → first draw done | JS readers: first image | JS: all slices decoded | ours / JS (first image) |");
     L.push("|---|---|---|---|---|---|---|---|");
     for (const x of r.reading) {
@@ -66,7 +71,7 @@ export function render(r) {
       "volume decoded before the first image).");
   }
   if (r.analysis) {
-    L.push("", "### Whole-scan analysis in the app: Analyze → overlays on screen", "");
+    L.push("", `### Whole-scan analysis in the app: Analyze → overlays on screen${when("analysis")}`, "");
     L.push("| case | workers | slices through the models | Analyze → overlays | first run incl. model load | per slice in a worker: preprocess | segmenter | classifier | postprocess |");
     L.push("|---|---|---|---|---|---|---|---|---|");
     for (const x of r.analysis) {
@@ -85,7 +90,7 @@ export function render(r) {
     }
   }
   if (r.drop) {
-    L.push("", "### Drop of a DICOM folder → overlays on screen (\"analyse automatically\" on)", "");
+    L.push("", `### Drop of a DICOM folder → overlays on screen ("analyse automatically" on)${when("drop")}`, "");
     L.push("| case | page open before the drop | drop → first image | drop → overlays |", "|---|---|---|---|");
     for (const x of r.drop) {
       L.push(`| ${x.case} | ${x.page_open_before_drop_ms} ms | ${f(x.drop_to_first_image_ms)} | ${f(x.drop_to_overlays_ms)} |`);
@@ -94,7 +99,7 @@ export function render(r) {
       "workers start with the page, so a page that has been open a moment has them ready.");
   }
   if (r.sizes) {
-    L.push("", "### Sizes", "");
+    L.push("", `### Sizes${when("sizes")}`, "");
     L.push("| file | MB | gzip MB |", "|---|---|---|");
     for (const x of [...r.sizes.wasm, ...r.sizes.models]) L.push(`| ${x.file} | ${mb(x.bytes)} | ${mb(x.gzip_bytes)} |`);
     L.push("", `All wasm of the app, without models: ${mb(r.sizes.app_without_models_gzip_bytes)} MB gzip; the page alone (without the analysis worker): ${mb(r.sizes.page_wasm_gzip_bytes)} MB gzip.`);
