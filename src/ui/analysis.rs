@@ -22,7 +22,8 @@ use crate::ui::analysis_protocol::{FromWorker, ToWorker};
 use crate::ui::core::pool::{Effect, ModelVerdict, Pool, PoolMsg, UserModel, OTHERS_WAIT_MS};
 use crate::ui::msg::{send as send_msg, Msg};
 use crate::ui::state::{ModelCheck, Status};
-use crate::ui::{dom, AppRef};
+use crate::ui::dom;
+use crate::ui::state::AppRef;
 
 /// Script that starts an analysis worker built with wasm SIMD (written by trunk).
 const WORKER_SIMD_URL: &str = "./analysis_worker_loader.js";

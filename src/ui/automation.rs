@@ -7,7 +7,8 @@ use wasm_bindgen::prelude::*;
 use serde::Serialize;
 
 use crate::ui::state::Status;
-use crate::ui::{dom, panic, AppRef};
+use crate::ui::{dom, panic};
+use crate::ui::state::AppRef;
 
 /// Define `window.hemoscope.state()`, `.mask()`, `.voxels()` and `.version`.
 pub fn install(app: AppRef) -> Result<(), JsValue> {

@@ -2,14 +2,12 @@
 //! both) and, once analysed, Dice per label, slice agreement and the verdicts against the truth.
 
 use wasm_bindgen::JsValue;
-use web_sys::{Event, HtmlElement, HtmlSelectElement};
+use web_sys::{HtmlElement, HtmlSelectElement};
 
 use crate::dataset::Comparison;
 use crate::model::card::LABELS;
 use crate::ui::core::case::{GtMode, OpenCase};
-use crate::ui::dom::{by_id, escape_html, listen};
-use crate::ui::msg::{send, Msg};
-use crate::ui::AppRef;
+use crate::ui::dom::{by_id, escape_html};
 
 /// Label names shown in the table, in `LABELS` order.
 const TITLES: [&str; 6] = ["Any", "EDH", "IPH", "IVH", "SAH", "SDH"];
@@ -30,17 +28,6 @@ impl ComparisonElements {
             toggle: by_id("gt-toggle")?,
         })
     }
-}
-
-/// Find the panel and wire its ground-truth toggle.
-pub fn install(app: &AppRef) -> Result<ComparisonElements, JsValue> {
-    let el = ComparisonElements::find()?;
-    let toggle = el.toggle.clone();
-    let app = app.clone();
-    listen::<Event>(&el.toggle.clone().into(), "change", true, move |_| {
-        send(&app, Msg::GroundTruthMode(GtMode::parse(&toggle.value())))
-    })?;
-    Ok(el)
 }
 
 fn pct(v: Option<f64>) -> String {

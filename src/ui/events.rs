@@ -17,7 +17,8 @@ use web_sys::{
 
 use crate::ui::dom::listen;
 use crate::ui::msg::{send, Msg};
-use crate::ui::{dom, dropped, AppRef};
+use crate::ui::{dom, dropped};
+use crate::ui::state::AppRef;
 
 fn files_of(list: Option<FileList>) -> Vec<File> {
     let mut out = Vec::new();

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
     Blob, BlobPropertyBag, CanvasRenderingContext2d, HtmlAnchorElement, HtmlButtonElement,
-    HtmlCanvasElement, HtmlElement, HtmlInputElement, MouseEvent, Url,
+    HtmlCanvasElement, HtmlElement, MouseEvent, Url,
 };
 
 use crate::analysis::report::{
@@ -28,33 +28,7 @@ use crate::ui::dom::listen;
 use crate::ui::protocol::{self, VolumeMeta};
 use crate::ui::state::{App, Status};
 use crate::ui::msg::{send, Msg};
-use crate::ui::AppRef;
-
-/// The export buttons and their options.
-#[derive(Clone)]
-pub struct ExportElements {
-    pub mask: HtmlButtonElement,
-    pub seg: HtmlButtonElement,
-    pub json: HtmlButtonElement,
-    pub csv: HtmlButtonElement,
-    pub png: HtmlButtonElement,
-    pub include_patient: HtmlInputElement,
-    pub status: HtmlElement,
-}
-
-impl ExportElements {
-    pub fn find() -> Result<Self, JsValue> {
-        Ok(ExportElements {
-            mask: by_id("export-mask")?,
-            seg: by_id("export-seg")?,
-            json: by_id("export-report-json")?,
-            csv: by_id("export-report-csv")?,
-            png: by_id("export-png")?,
-            include_patient: by_id("export-include-patient")?,
-            status: by_id("export-status")?,
-        })
-    }
-}
+use crate::ui::state::AppRef;
 
 /// What the page sends the decode worker for a mask or SEG export (JSON next to the mask).
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]

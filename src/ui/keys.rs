@@ -7,7 +7,8 @@ use web_sys::{Event, HtmlElement, HtmlInputElement, KeyboardEvent};
 
 use crate::ui::core::keys::{action, belongs_to_control, Focus, KeyPress};
 use crate::ui::msg::{send, Msg};
-use crate::ui::{dom, AppRef};
+use crate::ui::dom;
+use crate::ui::state::AppRef;
 
 /// The focused control, as the shortcuts need to know it.
 fn focus_of(e: &KeyboardEvent) -> (Option<String>, Option<String>) {

@@ -15,7 +15,8 @@ use crate::ui::core::loading::{progress_text, Progress};
 use crate::ui::msg::{send as send_msg, Msg};
 use crate::ui::protocol::{self, SliceMeta, VolumeMeta};
 use crate::ui::state::Status;
-use crate::ui::{dom, series_list, AppRef};
+use crate::ui::{dom, series_list};
+use crate::ui::state::AppRef;
 use crate::{Geometry, Volume};
 
 

@@ -26,12 +26,15 @@ web! {
     mod export;
     mod export_worker;
     mod gallery;
+    mod gallery_view;
     mod keys;
     mod loader;
     pub(crate) mod model_loader;
     mod msg;
+    mod panels;
     mod panic;
     mod pointer;
+    mod reading_app;
     pub mod protocol;
     mod results_panel;
     mod router;
@@ -48,8 +51,7 @@ web! {
 
     use crate::ui::state::App;
 
-    /// Shared handle to the app state, captured by every event handler.
-    pub(crate) type AppRef = Rc<RefCell<App>>;
+    pub(crate) use crate::ui::state::AppRef;
 
     /// Start the app in the page: wire the DOM, the canvas, the decode worker and
     /// `window.hemoscope`. Errors while starting are shown in the page.
@@ -66,7 +68,7 @@ web! {
 
     fn try_start() -> Result<(), JsValue> {
         let elements = dom::Elements::find()?;
-        let analysis_elements = results_panel::AnalysisElements::find()?;
+        let analysis_elements = panels::AnalysisElements::find()?;
         let canvas = canvas::AxialCanvas::new(elements.canvas.clone())?;
         let app: AppRef = Rc::new(RefCell::new(App::new(elements, analysis_elements, canvas)));
         automation::install(app.clone())?;
@@ -77,7 +79,7 @@ web! {
         analysis::install(&app);
         let loader_elements = model_loader::install(&app)?;
         app.borrow_mut().loader = Some(loader_elements);
-        let comparison = comparison_panel::install(&app)?;
+        let comparison = gallery::install_comparison(&app)?;
         app.borrow_mut().comparison_el = Some(comparison);
         export::install(app.clone())?;
         {

@@ -7,36 +7,15 @@
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{Event, File, HtmlButtonElement, HtmlElement, HtmlInputElement, MouseEvent};
+use web_sys::{Event, File, MouseEvent};
 
 use crate::model::{ModelCard, ModelRole};
 use crate::ui::msg::{send, Msg};
-use crate::ui::dom::{self, by_id};
+use crate::ui::dom;
 use crate::ui::dom::listen;
 use crate::ui::core::analysis_info::ModelCheck;
-use crate::ui::AppRef;
-
-/// The model loader's elements.
-#[derive(Clone)]
-pub struct LoaderElements {
-    pub file: HtmlInputElement,
-    pub role_segmenter: HtmlInputElement,
-    pub status: HtmlElement,
-    pub reset: HtmlButtonElement,
-    pub cascade: HtmlInputElement,
-}
-
-impl LoaderElements {
-    pub fn find() -> Result<Self, JsValue> {
-        Ok(LoaderElements {
-            file: by_id("model-file")?,
-            role_segmenter: by_id("model-role-segmenter")?,
-            status: by_id("model-status")?,
-            reset: by_id("model-reset")?,
-            cascade: by_id("cascade")?,
-        })
-    }
-}
+use crate::ui::panels::LoaderElements;
+use crate::ui::state::AppRef;
 
 /// Find the model loader and wire it and the cascade checkbox.
 pub fn install(app: &AppRef) -> Result<LoaderElements, JsValue> {

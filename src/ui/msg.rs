@@ -17,7 +17,7 @@ use crate::model::ModelRole;
 use crate::ui::core::analysis_info::ModelCheck;
 use crate::ui::core::case::GtMode;
 use crate::ui::core::keys::KeyAction;
-use crate::ui::AppRef;
+use crate::ui::state::AppRef;
 use crate::Volume;
 
 /// Everything one part of the shell asks of another.

@@ -8,7 +8,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, EventTarget, MouseEvent, WheelEvent};
 
 use crate::render::Plane;
-use crate::ui::{dom, AppRef};
+use crate::ui::dom;
+use crate::ui::state::AppRef;
 
 fn listen<E: JsCast + 'static>(
     target: &EventTarget,

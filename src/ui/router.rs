@@ -3,7 +3,8 @@
 
 use crate::ui::core::loading::analyse_after_load;
 use crate::ui::msg::{self, Msg};
-use crate::ui::{analysis, export, gallery, loader, AppRef};
+use crate::ui::{analysis, export, gallery, loader};
+use crate::ui::state::AppRef;
 
 /// Route the page's messages from now on.
 pub fn install() {

@@ -9,7 +9,8 @@ use web_sys::{Element, Event, HtmlElement};
 
 use crate::io::dicom::SeriesSummary;
 use crate::ui::msg::{send, Msg};
-use crate::ui::{dom, AppRef};
+use crate::ui::dom;
+use crate::ui::state::AppRef;
 
 /// Wire the list's clicks (buttons, so Enter and Space work as well).
 pub fn install(app: AppRef) -> Result<(), JsValue> {

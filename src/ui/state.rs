@@ -9,7 +9,7 @@ use crate::render::{AxialView, OverlayStyle, WindowLevel, PRESETS};
 pub use crate::ui::core::analysis_info::{AnalysisInfo, ModelCheck};
 use crate::ui::canvas::{AxialCanvas, ImageRect};
 use crate::ui::dom::{self, Elements};
-use crate::ui::results_panel::AnalysisElements;
+use crate::ui::panels::AnalysisElements;
 use crate::Volume;
 
 /// What the app is doing; the values are part of the automation contract.
@@ -98,6 +98,9 @@ pub fn overlay_layers<'a>(
     })
 }
 
+/// Shared handle to the app state, captured by every event handler.
+pub type AppRef = Rc<std::cell::RefCell<App>>;
+
 /// Everything the page shows.
 pub struct App {
     pub el: Elements,
@@ -133,9 +136,9 @@ pub struct App {
     /// Engine build, cascade setting, models in use (`state().analysis`).
     pub analysis_info: AnalysisInfo,
     /// The model loader's elements (status line, reset button), once wired.
-    pub loader: Option<crate::ui::model_loader::LoaderElements>,
+    pub loader: Option<crate::ui::panels::LoaderElements>,
     /// The dataset gallery, when the page was opened with `?manifest=`.
-    pub gallery: Option<crate::ui::gallery::Gallery>,
+    pub gallery: Option<crate::ui::gallery_view::Gallery>,
     /// The dataset case in the viewer (cleared when another file is opened).
     pub case: Option<OpenCase>,
     pub gt_mode: GtMode,
