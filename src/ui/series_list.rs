@@ -1,13 +1,15 @@
 //! The series list: when the files of a drop hold several DICOM series, each is listed
 //! (description, modality, slice count, thickness, orientation, rows × columns) with the one
 //! shown marked; choosing another asks the decode worker, which still holds the files parsed,
-//! to open it.
+//! to open it. What each line says and which choice opens a series are
+//! [`crate::ui::core::series`]'s.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement};
 
 use crate::io::dicom::SeriesSummary;
+use crate::ui::core::series::{choose, items};
 use crate::ui::msg::{send, Msg};
 use crate::ui::dom;
 use crate::ui::state::AppRef;
@@ -22,43 +24,17 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         let Ok(Some(button)) = target.closest("button[data-series-index]") else {
             return;
         };
-        let index = button
+        let chosen = button
             .get_attribute("data-series-index")
-            .and_then(|v| v.parse::<usize>().ok());
-        let opened = button.get_attribute("aria-current").as_deref() == Some("true");
-        if let (Some(index), false) = (index, opened) {
+            .and_then(|v| v.parse::<usize>().ok())
+            .and_then(|index| choose(&app.borrow().series, index));
+        if let Some(index) = chosen {
             send(&app, Msg::OpenSeries(index));
         }
     });
     list.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref())?;
     on_click.forget();
     Ok(())
-}
-
-/// One line describing a series.
-fn label(index: usize, s: &SeriesSummary) -> String {
-    let name = if s.description.is_empty() {
-        format!("Series {}", s.series_number.unwrap_or(index as i64 + 1))
-    } else {
-        s.description.clone()
-    };
-    let modality = if s.modality.is_empty() {
-        "unknown modality"
-    } else {
-        &s.modality
-    };
-    let thickness = s
-        .thickness_mm
-        .map(|t| format!(", {t:.1} mm"))
-        .unwrap_or_default();
-    format!(
-        "{name}: {modality}, {} slice{}{thickness}, {}, {}×{}",
-        s.slices,
-        if s.slices == 1 { "" } else { "s" },
-        s.orientation,
-        s.rows,
-        s.columns
-    )
 }
 
 /// Show the series (the panel is hidden when there are fewer than two).
@@ -76,26 +52,20 @@ fn try_render(series: &[SeriesSummary]) -> Result<(), JsValue> {
     let panel: HtmlElement = dom::by_id("series-panel")?;
     let list: HtmlElement = dom::by_id("series-list")?;
     list.set_inner_html("");
-    panel.set_hidden(series.len() < 2);
-    if series.len() < 2 {
-        return Ok(());
-    }
-    for (index, s) in series.iter().enumerate() {
+    let lines = items(series);
+    panel.set_hidden(lines.is_empty());
+    for (line, s) in lines.iter().zip(series) {
         let item = doc.create_element("li")?;
         let button = doc.create_element("button")?;
         button.set_attribute("type", "button")?;
         button.set_attribute("data-testid", "series-item")?;
         button.set_attribute("data-series-uid", &s.series_uid)?;
-        button.set_attribute("data-series-index", &index.to_string())?;
-        let text = label(index, s);
-        if s.opened {
+        button.set_attribute("data-series-index", &line.index.to_string())?;
+        if line.shown {
             button.set_attribute("aria-current", "true")?;
-            button.set_attribute("aria-label", &format!("{text} (shown)"))?;
-            button.set_text_content(Some(&format!("▶ {text}")));
-        } else {
-            button.set_attribute("aria-label", &format!("Open {text}"))?;
-            button.set_text_content(Some(&text));
         }
+        button.set_attribute("aria-label", &line.aria_label())?;
+        button.set_text_content(Some(&line.button_text()));
         item.append_child(&button)?;
         list.append_child(&item)?;
     }

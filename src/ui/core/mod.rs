@@ -12,3 +12,4 @@ pub mod measure;
 pub mod model_cache;
 pub mod pool;
 pub mod reading;
+pub mod series;
