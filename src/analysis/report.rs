@@ -106,7 +106,8 @@ const LABEL_NAMES: [&str; 6] = [
 ];
 
 /// The report as CSV: three tables separated by a blank line —
-/// 1. one row per slice: `slice,position_mm,sop_instance_uid,p_<label>...,predicted_<label>...`
+/// 1. one row per slice: `slice,position_mm,sop_instance_uid,p_<label>...,predicted_<label>...,
+///    no_brain` (`no_brain` 1: the slice holds no brain and the models did not run on it)
 /// 2. one row per label: `label,threshold,verdict,volume_ml` (a label that is not assessed:
 ///    verdict "not assessed (reason)", threshold and volume empty; its `predicted_` cells too)
 /// 3. `field,value` rows: ABC/2, models, software, time, notice (and patient when included).
@@ -122,6 +123,7 @@ pub fn report_csv(result: &AnalysisResult, info: &ReportInfo) -> Result<String> 
     ];
     header.extend(LABEL_NAMES.iter().map(|l| format!("p_{l}")));
     header.extend(LABEL_NAMES.iter().map(|l| format!("predicted_{l}")));
+    header.push("no_brain".into());
     w.write_record(&header).map_err(err)?;
     let bit = |b: bool| if b { "1" } else { "0" }.to_string();
     let status = result.label_status.as_refs();
@@ -140,6 +142,7 @@ pub fn report_csv(result: &AnalysisResult, info: &ReportInfo) -> Result<String> 
                 String::new()
             }
         }));
+        row.push(bit(s.no_brain));
         w.write_record(&row).map_err(err)?;
     }
     w.write_record([""]).map_err(err)?;
@@ -291,12 +294,14 @@ mod tests {
         let text = report_csv(&r, &info).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].starts_with("slice,position_mm,sop_instance_uid,p_any,"));
-        assert_eq!(lines[1].split(',').count(), 15);
+        assert_eq!(lines[0].split(',').count(), 16);
+        assert!(lines[0].ends_with(",predicted_subdural,no_brain"));
+        assert_eq!(lines[1].split(',').count(), 16);
         assert!(lines[1].starts_with("0,1.500,1.2.3,0.9,0,0.8,"));
         assert!(text.contains("\nintraparenchymal,0.5,1,2.000\n"));
         // the label that is not assessed says so, and predicts nothing
         assert!(text.contains("\nepidural,,not assessed (too few training cases),\n"));
-        assert!(lines[1].ends_with(",1,,1,0,0,0"), "{}", lines[1]);
+        assert!(lines[1].ends_with(",1,,1,0,0,0,0"), "{}", lines[1]);
         assert!(text.contains("\nabc2_ml,1.800\n"));
         assert!(text.contains("analysed_at,1970-01-01T00:00:00.000Z"));
         assert!(!text.contains("Doe"));

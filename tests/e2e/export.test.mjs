@@ -116,6 +116,9 @@ test("demo case: mask, reports and PNG download locally; DICOM SEG is disabled f
     const lines = csv.bytes.toString("utf8").split("\n");
     assert.match(lines[0], /^slice,position_mm,sop_instance_uid,p_any,p_epidural,/);
     assert.equal(lines.filter((l) => /^\d+,/.test(l)).length, st.volume.dims[2], "one row per slice");
+    assert.match(lines[0], /,predicted_subdural,no_brain$/);
+    const skipped = lines.filter((l) => /^\d+,/.test(l) && l.endsWith(",1")).map((l) => Number(l.split(",")[0]));
+    assert.deepEqual(skipped, st.results.slices.filter((x) => x.no_brain).map((x) => x.index), "CSV marks the slices without brain");
     assert.ok(lines.some((l) => l.startsWith("notice,Research use")));
     assert.ok(lines.some((l) => /^epidural,,not assessed \(.*training cases\),$/.test(l)), "CSV: epidural not assessed");
 
