@@ -4,10 +4,10 @@
 
 use web_sys::HtmlCanvasElement;
 
-use crate::render::{distance_mm, ellipse_stats, Plane};
+use crate::render::Plane;
 use crate::ui::core::keys::{escape, EscapeStep, KeyAction};
 use crate::ui::core::layout::Layout;
-use crate::ui::core::measure::{Measurement, Pending, Tool};
+use crate::ui::core::measure::{self, Measurement, Pending, Placed, Sample, Tool};
 use crate::ui::core::reading::{capitalised, reformat_index, Press};
 use crate::ui::dom;
 use crate::ui::state::App;
@@ -398,83 +398,48 @@ impl App {
             Plane::Coronal => map.nearest_voxel(r.state.cross)[1],
             Plane::Sagittal => map.nearest_voxel(r.state.cross)[0],
         };
-        let mut m = Measurement {
-            id: 0,
-            kind: p.tool,
-            plane: p.plane,
+        let at = Placed {
+            ras: [ra, rb],
             slice,
             depth_mm: depth,
-            points: vec![p.a],
-            ras: vec![ra],
-            length_mm: None,
-            mean_hu: None,
-            sd_hu: None,
-            area_mm2: None,
-            pixels: None,
-            hu: None,
-            label: String::new(),
         };
-        match p.tool {
-            Tool::Distance => {
-                let d = distance_mm(ra, rb);
-                if d <= 0.0 {
-                    return;
+        let region;
+        let sample = match (p.tool, p.plane) {
+            (Tool::Ellipse, Plane::Axial) => {
+                let v = &l.view;
+                region = v.screen_values(volume.slice(self.slice));
+                Sample::Region {
+                    hu: &region,
+                    width: v.width,
+                    pixel_mm2: v.pixel_mm[0] * v.pixel_mm[1],
                 }
-                m.points.push(p.b);
-                m.ras.push(rb);
-                m.length_mm = Some(d);
-                m.label = format!("{d:.1} mm");
             }
-            Tool::Ellipse => {
-                let (values, width, area) = match p.plane {
-                    Plane::Axial => {
-                        let v = &l.view;
-                        (
-                            v.screen_values(volume.slice(self.slice)),
-                            v.width,
-                            v.pixel_mm[0] * v.pixel_mm[1],
-                        )
-                    }
-                    other => {
-                        let (Some(pc), Some(rf)) = (r.plane_canvas(other), r.state.reformat(other))
-                        else {
-                            return;
-                        };
-                        (pc.hu.clone(), rf.width, rf.pixel_mm[0] * rf.pixel_mm[1])
-                    }
-                };
-                let s = ellipse_stats(&values, width, p.a, p.b, area);
-                if s.pixels == 0 {
+            (Tool::Ellipse, other) => {
+                let (Some(pc), Some(rf)) = (r.plane_canvas(other), r.state.reformat(other)) else {
                     return;
-                }
-                m.points.push(p.b);
-                m.ras.push(rb);
-                m.mean_hu = Some(s.mean_hu);
-                m.sd_hu = Some(s.sd_hu);
-                m.area_mm2 = Some(s.area_mm2);
-                m.pixels = Some(s.pixels);
-                m.label = format!(
-                    "{:.1} ± {:.1} HU, {:.1} mm², {} px",
-                    s.mean_hu, s.sd_hu, s.area_mm2, s.pixels
-                );
-            }
-            Tool::Probe => {
-                let hu = match p.plane {
-                    Plane::Axial => l
-                        .view
-                        .voxel_at_point(p.a[0], p.a[1])
-                        .and_then(|[i, j]| volume.value_at(i, j, self.slice))
-                        .map(f64::from),
-                    other => r
-                        .state.reformat(other)
-                        .and_then(|rf| rf.hu_at(&volume, p.a[0], p.a[1], depth)),
                 };
-                let Some(hu) = hu else { return };
-                m.hu = Some(hu);
-                m.label = format!("{hu:.0} HU");
+                Sample::Region {
+                    hu: &pc.hu,
+                    width: rf.width,
+                    pixel_mm2: rf.pixel_mm[0] * rf.pixel_mm[1],
+                }
             }
-            Tool::None => return,
-        }
+            (Tool::Probe, Plane::Axial) => Sample::Value(
+                l.view
+                    .voxel_at_point(p.a[0], p.a[1])
+                    .and_then(|[i, j]| volume.value_at(i, j, self.slice))
+                    .map(f64::from),
+            ),
+            (Tool::Probe, other) => Sample::Value(
+                r.state
+                    .reformat(other)
+                    .and_then(|rf| rf.hu_at(&volume, p.a[0], p.a[1], depth)),
+            ),
+            _ => Sample::Nothing,
+        };
+        let Some(m) = measure::finish(&p, at, sample) else {
+            return;
+        };
         if let Some(r) = self.reading.as_mut() {
             let text = r.state.add_measurement(m);
             r.announce(&text);
