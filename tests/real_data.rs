@@ -25,7 +25,12 @@ fn data_dir() -> Option<PathBuf> {
 
 /// Rows of series.csv as (header name → value) maps.
 fn series_rows(dir: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let text = std::fs::read_to_string(dir.join("rsna-ich/series.csv")).unwrap();
+    csv_rows(dir, "rsna-ich/series.csv")
+}
+
+/// Rows of a CSV file of the data folder as (header name → value) maps.
+fn csv_rows(dir: &Path, file: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
     let mut lines = text.lines();
     let names: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
     lines
@@ -149,18 +154,12 @@ fn tilted_series_keeps_its_shear() {
 #[test]
 fn the_no_brain_rule_skips_no_labelled_slice() {
     let Some(dir) = data_dir() else { return };
-    let text = std::fs::read_to_string(dir.join("rsna-ich/slices.csv")).unwrap();
-    let mut lines = text.lines();
-    let names: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let col = |n: &str| names.iter().position(|c| *c == n).unwrap();
-    let (uid, slice, any) = (col("series_uid"), col("slice"), col("any"));
-    let mut positive = std::collections::HashSet::new();
-    for l in lines.filter(|l| !l.trim().is_empty()) {
-        let f: Vec<&str> = l.split(',').collect();
-        if f[any] == "1" {
-            positive.insert((f[uid].to_string(), f[slice].parse::<usize>().unwrap()));
-        }
-    }
+    let positive: std::collections::HashSet<(String, usize)> =
+        csv_rows(&dir, "rsna-ich/slices.csv")
+            .into_iter()
+            .filter(|r| r["any"] == "1")
+            .map(|r| (r["series_uid"].clone(), r["slice"].parse().unwrap()))
+            .collect();
     assert!(!positive.is_empty());
     let (mut slices, mut skipped) = (0, 0);
     for row in series_rows(&dir) {

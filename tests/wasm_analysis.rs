@@ -10,7 +10,7 @@
 
 use hemoscope::analysis::pipeline::{Analyzer, LoadedModel};
 use hemoscope::model::{integrity, shipped, ModelCard, ModelRole};
-use hemoscope::ui::analysis_protocol::{FromWorker, SliceMode, ToWorker};
+use hemoscope::ui::analysis_protocol::{FromWorker, ModelVerdict, SliceMode, ToWorker};
 use hemoscope::ui::analysis_worker;
 use js_sys::{Int16Array, Uint8Array};
 use wasm_bindgen_test::*;
@@ -143,22 +143,22 @@ fn worker_to_page_messages_round_trip() {
         }
         other => panic!("{other:?}"),
     }
-    match round_from(&FromWorker::Model {
+    match round_from(&FromWorker::Model(ModelVerdict {
         role: ModelRole::Classifier,
         ok: true,
         name: "mine".into(),
         version: "2".into(),
         warnings: vec!["no test_vector".into()],
         message: String::new(),
-    }) {
-        FromWorker::Model {
+    })) {
+        FromWorker::Model(ModelVerdict {
             role,
             ok,
             name,
             version,
             warnings,
             ..
-        } => {
+        }) => {
             assert_eq!(
                 (role, ok, name.as_str(), version.as_str()),
                 (ModelRole::Classifier, true, "mine", "2")
@@ -247,7 +247,7 @@ fn a_slice_job_equals_the_direct_analysis_and_user_models_are_checked() {
         shipped::SEGMENTER_CARD,
         &Uint8Array::from(bad.as_slice()),
     ) {
-        FromWorker::Model { ok, message, .. } => {
+        FromWorker::Model(ModelVerdict { ok, message, .. }) => {
             assert!(!ok);
             assert!(message.contains("sha256"), "{message}");
         }
@@ -260,7 +260,7 @@ fn a_slice_job_equals_the_direct_analysis_and_user_models_are_checked() {
         &card.to_string(),
         &Uint8Array::from(shipped::SEGMENTER_ONNX),
     ) {
-        FromWorker::Model { ok, message, .. } => {
+        FromWorker::Model(ModelVerdict { ok, message, .. }) => {
             assert!(!ok);
             assert!(message.contains("onnx.input.shape"), "{message}");
         }
@@ -271,7 +271,9 @@ fn a_slice_job_equals_the_direct_analysis_and_user_models_are_checked() {
         shipped::SEGMENTER_CARD,
         &Uint8Array::from(shipped::SEGMENTER_ONNX),
     ) {
-        FromWorker::Model { ok, name, .. } => assert!(ok && name == "hemoscope-segmenter"),
+        FromWorker::Model(ModelVerdict { ok, name, .. }) => {
+            assert!(ok && name == "hemoscope-segmenter")
+        }
         other => panic!("{other:?}"),
     }
 }

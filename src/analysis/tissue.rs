@@ -85,27 +85,24 @@ fn convex_hull(mut p: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     if p.len() < 3 {
         return p;
     }
-    let cross = |o: (f64, f64), a: (f64, f64), b: (f64, f64)| {
-        (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
-    };
-    let mut hull: Vec<(f64, f64)> = Vec::with_capacity(2 * p.len());
-    for pass in 0..2 {
-        let start = hull.len();
-        let points: Box<dyn Iterator<Item = &(f64, f64)>> = if pass == 0 {
-            Box::new(p.iter())
-        } else {
-            Box::new(p.iter().rev())
+    // One half of the hull, walking the points in the given order; its last point starts
+    // the other half.
+    fn half<'a>(points: impl Iterator<Item = &'a (f64, f64)>) -> Vec<(f64, f64)> {
+        let cross = |o: (f64, f64), a: (f64, f64), b: (f64, f64)| {
+            (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
         };
+        let mut h: Vec<(f64, f64)> = Vec::new();
         for &q in points {
-            while hull.len() >= start + 2
-                && cross(hull[hull.len() - 2], hull[hull.len() - 1], q) <= 0.0
-            {
-                hull.pop();
+            while h.len() >= 2 && cross(h[h.len() - 2], h[h.len() - 1], q) <= 0.0 {
+                h.pop();
             }
-            hull.push(q);
+            h.push(q);
         }
-        hull.pop();
+        h.pop();
+        h
     }
+    let mut hull = half(p.iter());
+    hull.extend(half(p.iter().rev()));
     hull
 }
 

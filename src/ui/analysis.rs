@@ -153,17 +153,13 @@ fn perform(app: &AppRef, effect: Effect) -> Result<(), PoolMsg> {
             };
             post(slot, request).map_err(|e| PoolMsg::ModelChecked {
                 slot,
-                verdict: ModelVerdict {
-                    role: model.role,
-                    ok: false,
-                    name: String::new(),
-                    version: String::new(),
-                    warnings: Vec::new(),
-                    message: format!(
+                verdict: ModelVerdict::refused(
+                    model.role,
+                    format!(
                         "it could not be sent to a worker ({})",
                         dom::js_error_text(&e)
                     ),
-                },
+                ),
             })?
         }
         Effect::Progress { text, fraction } => app.borrow_mut().set_analyzing(text, fraction),
@@ -414,24 +410,7 @@ fn on_message(app: &AppRef, slot: usize, data: JsValue) {
             k: k as usize,
             message,
         },
-        FromWorker::Model {
-            role,
-            ok,
-            name,
-            version,
-            warnings,
-            message,
-        } => PoolMsg::ModelChecked {
-            slot,
-            verdict: ModelVerdict {
-                role,
-                ok,
-                name,
-                version,
-                warnings,
-                message,
-            },
-        },
+        FromWorker::Model(verdict) => PoolMsg::ModelChecked { slot, verdict },
     };
     send(app, msg);
 }

@@ -29,7 +29,7 @@ use crate::ui::protocol::{get, get_f64, get_str, object};
 pub use crate::ui::core::model_cache::{cache_key, CACHE_NAME, MODELS_DIR};
 
 /// What a worker does with a slice (shared with the pool's decisions).
-pub use crate::ui::core::pool::SliceMode;
+pub use crate::ui::core::pool::{ModelVerdict, SliceMode};
 
 /// Page → worker.
 #[derive(Debug, Clone)]
@@ -77,14 +77,8 @@ pub enum FromWorker {
         k: u32,
         message: String,
     },
-    Model {
-        role: ModelRole,
-        ok: bool,
-        name: String,
-        version: String,
-        warnings: Vec<String>,
-        message: String,
-    },
+    /// The verdict on a user's model.
+    Model(ModelVerdict),
 }
 
 fn f32s(a: &[f32]) -> JsValue {
@@ -240,14 +234,14 @@ impl FromWorker {
                 ("k", (*k).into()),
                 ("message", message.into()),
             ])?,
-            FromWorker::Model {
+            FromWorker::Model(ModelVerdict {
                 role,
                 ok,
                 name,
                 version,
                 warnings,
                 message,
-            } => object(&[
+            }) => object(&[
                 ("type", "model".into()),
                 ("role", role.as_str().into()),
                 ("ok", (*ok).into()),
@@ -304,7 +298,7 @@ impl FromWorker {
                 k: id(v, "k")?,
                 message: get_str(v, "message"),
             }),
-            "model" => Ok(FromWorker::Model {
+            "model" => Ok(FromWorker::Model(ModelVerdict {
                 role: role(v)?,
                 ok: get(v, "ok").as_bool().unwrap_or(false),
                 name: get_str(v, "name"),
@@ -314,7 +308,7 @@ impl FromWorker {
                     .map(|a| a.iter().filter_map(|w| w.as_string()).collect())
                     .unwrap_or_default(),
                 message: get_str(v, "message"),
-            }),
+            })),
             other => Err(format!("unknown message type {other:?}")),
         }
     }

@@ -18,7 +18,7 @@ use crate::model::card::ModelCard;
 use crate::model::validate::validate_model;
 use crate::model::{integrity, shipped, ModelRole};
 use crate::ui::analysis_protocol::{
-    cache_key, FromWorker, SliceMode, ToWorker, CACHE_NAME, MODELS_DIR,
+    cache_key, FromWorker, ModelVerdict, SliceMode, ToWorker, CACHE_NAME, MODELS_DIR,
 };
 use crate::ui::core::model_cache;
 
@@ -221,14 +221,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
 
 /// Validate a user's model and, when it passes, use it in place of the shipped one.
 pub fn use_model(role: ModelRole, card: &str, onnx: &Uint8Array) -> FromWorker {
-    let refused = |message: String| FromWorker::Model {
-        role,
-        ok: false,
-        name: String::new(),
-        version: String::new(),
-        warnings: Vec::new(),
-        message,
-    };
+    let refused = |message: String| FromWorker::Model(ModelVerdict::refused(role, message));
     let v = match validate_model(role, card, &onnx.to_vec()) {
         Ok(v) => v,
         Err(e) => return refused(e.to_string()),
@@ -248,14 +241,14 @@ pub fn use_model(role: ModelRole, card: &str, onnx: &Uint8Array) -> FromWorker {
     if !replaced {
         return refused("the shipped models are not loaded yet".to_string());
     }
-    FromWorker::Model {
+    FromWorker::Model(ModelVerdict {
         role,
         ok: true,
         name,
         version,
         warnings,
         message: String::new(),
-    }
+    })
 }
 
 /// One slice: scores, label map (empty for the classifier pass) and times.

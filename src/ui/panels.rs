@@ -14,7 +14,7 @@ use crate::ui::dom::{self, by_id, escape_html};
 
 /// Label names shown in the panel, in `LABELS` order (HTML: `<wbr>` lets a narrow panel break
 /// the long words where a reader would, `&shy;` with a hyphen).
-pub(crate) const LABEL_TITLES: [&str; 6] = [
+const LABEL_TITLES: [&str; 6] = [
     "Any haemor&shy;rhage",
     "Epidural (EDH)",
     "Intra<wbr>parenchymal (IPH)",

@@ -96,7 +96,7 @@ impl App {
     /// Crosshair back to the centre, zoom and pan reset.
     pub(crate) fn reset_reading_view(&mut self) {
         if let (Some(l), Some(r)) = (&self.loaded, self.reading.as_mut()) {
-            self.slice = r.state.reset_view(&l.volume);
+            self.slice = r.state.recentre(&l.volume);
         }
         self.reset_view();
     }

@@ -431,8 +431,7 @@ impl App {
         self.zoom = 1.0;
         self.pan = [0.0, 0.0];
         if let Some(r) = self.reading.as_mut() {
-            r.state.zoom = [1.0; 2];
-            r.state.pan = [[0.0; 2]; 2];
+            r.state.unzoom();
         }
         self.refresh();
     }

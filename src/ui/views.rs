@@ -26,16 +26,16 @@ use crate::Volume;
 /// Crosshair colour (Okabe-Ito sky blue, unused by the overlay labels) and measurement colour
 /// (white, distinct from every overlay colour).
 pub(crate) const CROSSHAIR_COLOUR: &str = "#56B4E9";
-pub(crate) const MEASURE_COLOUR: &str = "#FFFFFF";
+const MEASURE_COLOUR: &str = "#FFFFFF";
 
-pub(crate) fn context_2d(c: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
+fn context_2d(c: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
     c.get_context("2d")?
         .ok_or_else(|| JsValue::from_str("this browser gives no 2D canvas"))?
         .dyn_into::<CanvasRenderingContext2d>()
         .map_err(JsValue::from)
 }
 
-pub(crate) fn device_pixel_ratio() -> f64 {
+fn device_pixel_ratio() -> f64 {
     dom::window()
         .map(|w| w.device_pixel_ratio())
         .unwrap_or(1.0)
@@ -43,7 +43,7 @@ pub(crate) fn device_pixel_ratio() -> f64 {
 }
 
 /// Match a canvas's backing store to its size on screen.
-pub(crate) fn fit_backing_store(c: &HtmlCanvasElement) {
+fn fit_backing_store(c: &HtmlCanvasElement) {
     let dpr = device_pixel_ratio();
     let w = ((c.client_width() as f64) * dpr).round().max(1.0) as u32;
     let h = ((c.client_height() as f64) * dpr).round().max(1.0) as u32;
@@ -85,7 +85,7 @@ pub struct PlaneCanvas {
 }
 
 impl PlaneCanvas {
-    pub(crate) fn new(canvas: HtmlCanvasElement) -> Result<Self, JsValue> {
+    fn new(canvas: HtmlCanvasElement) -> Result<Self, JsValue> {
         let ctx = context_2d(&canvas)?;
         let offscreen: HtmlCanvasElement = dom::document()?.create_element("canvas")?.dyn_into()?;
         let off_ctx = context_2d(&offscreen)?;
@@ -282,7 +282,7 @@ pub struct Reading {
     pub(crate) listed: Vec<u32>,
 }
 
-pub(crate) fn letters(prefix: &str) -> Result<[HtmlElement; 4], JsValue> {
+fn letters(prefix: &str) -> Result<[HtmlElement; 4], JsValue> {
     Ok([
         dom::by_id(&format!("{prefix}-orient-top"))?,
         dom::by_id(&format!("{prefix}-orient-bottom"))?,
@@ -291,13 +291,13 @@ pub(crate) fn letters(prefix: &str) -> Result<[HtmlElement; 4], JsValue> {
     ])
 }
 
-pub(crate) fn annot(id: &str) -> Result<Annot, JsValue> {
+fn annot(id: &str) -> Result<Annot, JsValue> {
     let canvas: HtmlCanvasElement = dom::by_id(id)?;
     let ctx = context_2d(&canvas)?;
     Ok(Annot { canvas, ctx })
 }
 
-pub(crate) fn buttons<T>(
+fn buttons<T>(
     selector: &str,
     attr: &str,
     parse: impl Fn(&str) -> Option<T>,

@@ -73,6 +73,20 @@ pub struct ModelVerdict {
     pub message: String,
 }
 
+impl ModelVerdict {
+    /// A refusal of a model for `role`, saying why.
+    pub fn refused(role: ModelRole, message: String) -> Self {
+        ModelVerdict {
+            role,
+            ok: false,
+            name: String::new(),
+            version: String::new(),
+            warnings: Vec::new(),
+            message,
+        }
+    }
+}
+
 /// Everything that happens to the pool.
 #[derive(Debug)]
 pub enum PoolMsg {
@@ -216,8 +230,13 @@ struct Job {
     segmented: usize,
     /// Which slices hold brain ([`tissue`]); the others are not sent to the models.
     brain: Vec<bool>,
-    /// How many slices hold none (done from the start).
-    skipped: usize,
+}
+
+impl Job {
+    /// How many slices hold no brain (done from the start).
+    fn skipped(&self) -> usize {
+        self.brain.iter().filter(|b| !**b).count()
+    }
 }
 
 /// The pool: its workers' states, the running job and the users' models.
@@ -467,7 +486,6 @@ impl Pool {
             classified_done: skipped,
             segmented: 0,
             brain,
-            skipped,
         };
         if job.done == nz {
             // Nothing to run (no slice holds brain).
@@ -475,7 +493,7 @@ impl Pool {
             fx.push(self.finish(job, workers, now_ms));
             return;
         }
-        let to_do = nz - job.skipped;
+        let to_do = nz - skipped;
         self.job = Some(job);
         let text = if self.slots.iter().any(|s| s.ready) {
             format!("Analysing… 0 / {to_do} slices")
@@ -704,11 +722,12 @@ impl Pool {
         } else {
             0.0
         };
+        let skipped = job.skipped();
         fx.push(Effect::Progress {
             text: format!(
                 "Analysing… {} / {} slices, about {left_s:.0} s left",
-                job.done - job.skipped,
-                total - job.skipped
+                job.done - skipped,
+                total - skipped
             ),
             fraction,
         });
@@ -777,9 +796,10 @@ fn busy_refusal() -> Effect {
 /// The share of the job done; the cascade's classifier pass counts as a fifth of the work.
 /// Slices without brain count for nothing: they were done before any work began.
 fn progress(job: &Job) -> f64 {
-    let total = job.scores.len().saturating_sub(job.skipped).max(1) as f64;
-    let classified = job.classified_done.saturating_sub(job.skipped) as f64;
-    let done = job.done.saturating_sub(job.skipped) as f64;
+    let skipped = job.skipped();
+    let total = job.scores.len().saturating_sub(skipped).max(1) as f64;
+    let classified = job.classified_done.saturating_sub(skipped) as f64;
+    let done = job.done.saturating_sub(skipped) as f64;
     match job.cascade {
         Some(_) if job.classifying => 0.2 * classified / total,
         Some(_) => 0.2 + 0.8 * done / total,

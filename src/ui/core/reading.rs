@@ -205,16 +205,19 @@ impl ReadingState {
             .then_some(ras)
     }
 
-    /// Crosshair back to the volume's centre, zoom and pan of the reformat views reset.
-    /// Returns the axial slice to show.
-    pub fn reset_view(&mut self, volume: &Volume) -> usize {
+    /// Crosshair back to the volume's centre. Returns the axial slice to show.
+    pub fn recentre(&mut self, volume: &Volume) -> usize {
         let [ni, nj, nk] = volume.dims;
         self.cross = volume
             .geometry
             .to_ras([(ni / 2) as f64, (nj / 2) as f64, (nk / 2) as f64]);
+        nk / 2
+    }
+
+    /// Zoom and pan of the reformat views back to fitted.
+    pub fn unzoom(&mut self) {
         self.zoom = [1.0; 2];
         self.pan = [[0.0; 2]; 2];
-        nk / 2
     }
 
     /// Returns the announcement.
@@ -497,7 +500,8 @@ mod tests {
         assert_eq!(r.pan[0], [5.0, -3.0]);
         r.end_pan();
         assert!(!r.pan_to([0.0, 0.0]), "no pan after the button is released");
-        assert_eq!(r.reset_view(&volume()), 3);
+        assert_eq!(r.recentre(&volume()), 3);
+        r.unzoom();
         assert_eq!((r.zoom, r.pan), ([1.0; 2], [[0.0; 2]; 2]));
         let c = r.crosshair().expect("crosshair");
         assert_eq!((c.i, c.j, c.k), (10, 5, 3));
