@@ -64,3 +64,24 @@ class UNet(nn.Module):
         for blk, skip in zip(self.blocks, [f[3], f[2], f[1], f[0]]):
             y = blk(y, skip)
         return self.head(y)
+
+
+class SegCls(UNet):
+    """The U-Net plus a slice classification head on its deepest encoder feature.
+
+    One pass gives both outputs: per-pixel logits (as `UNet`) and 6 slice logits
+    (`any` + the five subtypes), from global average pooling of the stride-32 feature.
+    """
+
+    def __init__(self, decoder=DECODER_CHANNELS, n_classes=6, n_labels=6, drop=0.2):
+        super().__init__(decoder, n_classes)
+        self.cls_drop = nn.Dropout(drop)
+        self.cls = nn.Linear(self.encoder.feature_info.channels()[4], n_labels)
+
+    def forward(self, x):
+        f = self.encoder(x)
+        y = f[4]
+        pooled = y.mean(dim=(2, 3))
+        for blk, skip in zip(self.blocks, [f[3], f[2], f[1], f[0]]):
+            y = blk(y, skip)
+        return self.head(y), self.cls(self.cls_drop(pooled))

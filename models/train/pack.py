@@ -38,6 +38,35 @@ def split_groups(groups: list[str], seed: int = SPLIT_SEED) -> set[str]:
     return set(rng.choice(uniq, n, replace=False).tolist())
 
 
+def read_rsna_png(root: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The labelled brain-window PNGs of `rsna-png/` as uint8 HU at 512² (empty when absent).
+
+    Grey value v ~ HU v / 255 * 80 (window W80/L40, everything outside clipped), so the stored
+    clip(HU, 0, 255) is v * 80 / 255: bone and blood above 80 HU saturate, air is 0. Labels:
+    any and intraparenchymal from the CSV, the other subtypes 0 (the folder holds either no
+    haemorrhage or intraparenchymal haemorrhage alone). Unlabelled (`testset`) rows are skipped.
+    """
+    import csv
+
+    from PIL import Image
+
+    csv_path = os.path.join(root, "rsna-png", "labels.csv")
+    xs, ys, ids = [], [], []
+    if not os.path.exists(csv_path):
+        return np.zeros((0, 512, 512), np.uint8), np.zeros((0, 6), np.float32), ids
+    with open(csv_path) as f:
+        for row in csv.DictReader(f):
+            if row["any"] == "":
+                continue
+            img = Image.open(os.path.join(root, "rsna-png", row["file"])).convert("L")
+            hu = np.asarray(img.resize((512, 512), Image.BILINEAR), np.float32) * (80.0 / 255.0)
+            xs.append(np.clip(np.round(hu), 0, 255).astype(np.uint8))
+            iph = float(row["intraparenchymal"])
+            ys.append(np.array([float(row["any"]), 0, iph, 0, 0, 0], np.float32))
+            ids.append(row["image_id"])
+    return np.stack(xs), np.stack(ys), ids
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="../shared/data")
@@ -69,8 +98,9 @@ def main():
         ssplit.append(1 if val else 0)
         meta_samples.append({"sample": m.sample, "group_id": m.group_id,
                              "split": "val" if val else "train", "mask_kind": m.mask_kind})
+    px, py, pid = read_rsna_png(a.data)
     meta = {"series": meta_series, "samples": meta_samples,
-            "val_series": VAL_SERIES, "val_groups": sorted(val_groups)}
+            "val_series": VAL_SERIES, "val_groups": sorted(val_groups), "png_ids": pid}
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     np.savez_compressed(
         a.out,
@@ -78,6 +108,7 @@ def main():
         rsna_split=np.array(rsplit, np.int8),
         s2d_x=np.stack(sx), s2d_m=np.stack(sm), s2d_y=np.stack(sy),
         s2d_binary=np.array(sb, bool), s2d_split=np.array(ssplit, np.int8),
+        png_x=px, png_y=py,
         meta=np.array(json.dumps(meta)),
     )
     sy = np.stack(sy)
@@ -88,6 +119,7 @@ def main():
     rsplit = np.array(rsplit)
     for name, sel in (("train", rsplit == 0), ("val", rsplit == 1)):
         print(f"rsna {name}: n={sel.sum()} per label {ry[sel].sum(0).astype(int).tolist()}")
+    print(f"rsna-png: n={len(pid)} per label {py.sum(0).astype(int).tolist() if len(pid) else []}")
     print("wrote", a.out, os.path.getsize(a.out) / 1e6, "MB")
 
 
