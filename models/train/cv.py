@@ -127,8 +127,8 @@ def make_model(init: str, torch):
 
 def train_fold(a, z, folds, fold, torch, F, dev):
     rsna_fold, s2d_fold, png_fold, _ = folds
-    rng = np.random.RandomState(a.seed + 100 * fold)
-    torch.manual_seed(a.seed + 100 * fold)
+    rng = np.random.RandomState(a.seed + 100 * (fold + 1))
+    torch.manual_seed(a.seed + 100 * (fold + 1))
     d = FoldData(z, dev, torch, rsna_fold, s2d_fold, png_fold, fold, a.png)
     model = make_model(a.init, torch).to(dev).to(memory_format=torch.channels_last)
     enc = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
@@ -524,6 +524,211 @@ def shipped(a):
     log(f"wrote {a.out}/oof.npz ({k} slices)")
 
 
+# ----------------------------------------------------------------------------------------------
+# the shipped model: the recipe of a cross-validated run, trained on every patient
+
+
+HEAD_WEIGHT = {"seg": 0.0, "head": 1.0, "mean": 0.5}
+VALIDATED = ["any", "intraparenchymal", "intraventricular", "subarachnoid", "subdural"]
+
+
+def choose_score(res):
+    """Highest out-of-fold AUC for any, then mean AUC over the validated labels."""
+    def key(sc):
+        p = res[sc]["slices"]
+        return (round(p["any"]["auc"], 3),
+                float(np.mean([p[lab]["auc"] for lab in VALIDATED if p[lab]["auc"] is not None])))
+    return max([k for k in SCORES if k in res], key=key)
+
+
+def export_two_outputs(torch, model, path, size):
+    model = model.float().eval().cpu()
+    x = torch.zeros(1, 3, size, size)
+    torch.onnx.export(model, (x,), path, opset_version=17, dynamo=False, input_names=["input"],
+                      output_names=["logits", "slice_logits"], do_constant_folding=True)
+
+
+def final(a):
+    import onnxruntime as ort
+    import torch
+    import torch.nn.functional as F
+    from nets import DECODER_CHANNELS, SEG_CLASSES
+    from train_all import SIZE, base_card, sha256, test_vector_input, to_f16_storage
+
+    with open(os.path.join(a.cv, "metrics.json")) as f:
+        res = json.load(f)
+    cfg = argparse.Namespace(**res["config"])
+    cfg.max_steps = a.steps or cfg.max_steps
+    dev = "cuda" if torch.cuda.is_available() and not a.cpu else "cpu"
+    if dev == "cpu":
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+    z = np.load(a.data)
+    z = {k: z[k] for k in z.files}
+    meta = json.loads(str(z["meta"]))
+    if not cfg.png:
+        z["png_x"], z["png_y"] = z["png_x"][:0], z["png_y"][:0]
+    folds = make_folds(z, meta, cfg.folds, cfg.split_seed)
+    # fold -1: no patient is held out
+    model, steps = train_fold(cfg, z, folds, -1, torch, F, dev)
+    t_train = time.time()
+    os.makedirs(a.out, exist_ok=True)
+    f32 = os.path.join(a.out, "segmenter_f32.onnx")
+    path = os.path.join(a.out, "segmenter.onnx")
+    export_two_outputs(torch, model, f32, SIZE)
+    to_f16_storage(f32, path)
+    model = model.float().eval().cpu()
+    s32 = ort.InferenceSession(f32, providers=["CPUExecutionProvider"])
+    s16 = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    rs = np.random.RandomState(0)
+    d_pt = d_16 = 0.0
+    for _ in range(3):
+        x = rs.rand(1, 3, SIZE, SIZE).astype(np.float32)
+        with torch.no_grad():
+            pt = [t.numpy() for t in model(torch.from_numpy(x))]
+        o32 = s32.run(None, {"input": x})
+        o16 = s16.run(None, {"input": x})
+        for p_, a_, b_ in zip(pt, o32, o16):
+            d_pt = max(d_pt, float(np.abs(p_ - a_).max()))
+            d_16 = max(d_16, float(np.abs(b_ - a_).max()))
+    checks = {"max_abs_onnxruntime_vs_torch": d_pt, "max_abs_f16_storage_vs_f32": d_16,
+              "steps": steps, "device": dev}
+    log("export checks", checks)
+    seed = 20261127
+    x = test_vector_input(seed, 3 * SIZE * SIZE).reshape(1, 3, SIZE, SIZE)
+    o, head = s16.run(None, {"input": x})
+    o = o.astype(np.float64)
+    flat = o.reshape(-1)
+    idx = [int(k) for k in np.linspace(0, flat.size - 1, 16).round()]
+    tv = {
+        "generator": "u_i = ((i * 2654435761 + seed) mod 2^32) / 2^32 as f32, i = flat NCHW index",
+        "seed": seed, "input_shape": [1, 3, SIZE, SIZE], "output_shape": list(o.shape),
+        "output_channel_means": [float(o[0, c].mean()) for c in range(o.shape[1])],
+        "output_samples": {"flat_index": idx, "value": [float(flat[k]) for k in idx]},
+        "slice_output_values": [float(v) for v in head.reshape(-1)],
+        "tolerance": 1e-4,
+    }
+    score = choose_score(res)
+    blob = {"steps": steps, "seconds": 0, "device": dev, "recipe": "v2", "budget_s": 0}
+    card = base_card("segmenter", path, blob, meta, tv, checks)
+    init = "ImageNet MobileNetV2 (google-coral/test_data, Apache-2.0, dequantised int8)" \
+        if cfg.init == "imagenet" else "from scratch"
+    card["architecture"] = {
+        "name": f"U-Net, timm mobilenetv2_100 encoder ({init}), slim decoder ending at stride 2, "
+                "plus a slice classification head (global average pool of the stride-32 "
+                "feature, linear, 6 logits): one pass gives masks and slice scores",
+        "decoder_channels": list(DECODER_CHANNELS)}
+    card["classes"] = SEG_CLASSES
+    card["onnx"]["slice_output"] = {"name": "slice_logits", "shape": [1, 6],
+                                    "activation": "sigmoid per label (not in the graph)"}
+    card["validated_labels"] = VALIDATED
+    card["thresholds_chosen_on"] = ("out-of-fold predictions of a patient-grouped "
+                                    f"{cfg.folds}-fold cross-validation of this recipe")
+    card["training"]["command"] = (
+        "python3 models/train/pack.py --data ../shared/data --out .train/data.npz && "
+        f"python3 models/train/cv.py run --out .train/cv/{os.path.basename(os.path.normpath(a.cv))} "
+        f"--init {cfg.init} --png {cfg.png} --folds {cfg.folds} --max-steps {cfg.max_steps} && "
+        f"python3 models/train/cv.py final --cv .train/cv/{os.path.basename(os.path.normpath(a.cv))} "
+        "--out .train/final")
+    card["training"]["patients"] = "every patient of the data (22 RSNA series, 72 masked 2-D "\
+        "slices" + (", 200 rsna-png slices)" if cfg.png else ")")
+    card["training"]["recipe"] = {k: getattr(cfg, k) for k in (
+        "init", "png", "max_steps", "lr", "encoder_lr_factor", "cls_weight", "ema", "batch_scale",
+        "seed")}
+    if cfg.png:
+        card["training"]["data"].append({
+            "source": "rsna-png: 200 labelled RSNA ICH slices as brain-window PNGs "
+                      "(paulokuriki/rsna-intracranial-hemorrhage-dataset)",
+            "terms": "repository MIT; images under the RSNA ICH terms"})
+    if cfg.init == "imagenet":
+        card["training"]["pretrained"] = {
+            "source": "google-coral/test_data: mobilenet_v2_1.0_224_quant.tflite",
+            "licence": "Apache-2.0", "how": "models/train/pretrained.py"}
+    card.pop("validation_split", None)
+    card["cross_validation"] = cv_summary(res, cfg)
+    card["metrics"] = {"out_of_fold": {"dice": res["dice"],
+                                       "slices": res[score]["slices"]}}
+    card["known_limits"] = [
+        "trained on about 160 positive slices (22 RSNA series, 72 masked 2-D slices, 100 "
+        "rsna-png slices); the figures are out-of-fold estimates with wide intervals",
+        "no epidural haemorrhage in the RSNA series: epidural is not assessed",
+        "the 2-D masked slices derive from RSNA scans and may share patients with the RSNA series",
+        "rsna-png slices are brain-window images (HU above 80 saturates)",
+        "input HU clipped to [0, 255] (bone detail is not seen)",
+    ]
+    with open(os.path.join(a.out, "segmenter.json"), "w") as f:
+        json.dump(card, f, indent=1)
+    thr = {lab: round(float(res[score]["slices"][lab]["threshold_all_oof"]), 4) for lab in LABELS}
+    with open(os.path.join(a.models, "analysis.json")) as f:
+        old = json.load(f)
+    analysis = {
+        "name": "hemoscope-analysis",
+        "version": "0.2.0",
+        "models": {
+            "classifier": old["models"]["classifier"],
+            "segmenter": {"file": "segmenter.onnx", "card": "segmenter.json",
+                          "sha256": sha256(path)},
+        },
+        "labels": LABELS,
+        "slice_score": {
+            "formula": "q = head_weight * sigmoid(segmenter slice head) + (1 - head_weight) * "
+                       "segmenter_max",
+            "segmenter_max": "max over the segmenter output grid of softmax(logits)[class]; for "
+                             "any: max of 1 - softmax[background]",
+            "classifier_weight": 0.0,
+            "head_weight": HEAD_WEIGHT[score],
+            "scores_tried": {k: HEAD_WEIGHT[k] for k in SCORES},
+            "chosen_by": "highest out-of-fold AUC for any (3 decimals), then mean AUC over the "
+                         "assessed labels",
+            "classifier": "the separate MobileViT-XS is not run: its weight stays 0 (see "
+                          "selection_note)",
+        },
+        "thresholds": thr,
+        # shown as "not assessed (too few training cases)": no epidural haemorrhage in the RSNA
+        # series, 9 masked 2-D slices only
+        "not_assessed": {"epidural": "too few training cases"},
+        "series_verdict": {"rule": "a label is positive when at least min_slices slices have q >= "
+                                   "threshold; a subtype only when any is positive",
+                           "min_slices": MIN_SLICES},
+        "mask": "argmax of the segmenter logits after bilinear (half-pixel) upsampling to the "
+                "slice grid",
+        "thresholds_chosen_on": f"out-of-fold predictions of the {cfg.folds}-fold cross-validation "
+                                "(maximum slice F1 per label over all folds)",
+        "validation_split": {
+            "held_out": False,
+            "note": "the shipped segmenter is trained on every patient; `hemoscope evaluate` on "
+                    "these series shows its fit to training data, the out-of-fold figures in "
+                    "metrics are the estimate of its performance",
+            "rsna_series": [s["series_uid"] for s in meta["series"]],
+            "slices2d_samples": [s["sample"] for s in meta["samples"]],
+        },
+        "metrics": {
+            "kind": "out-of-fold (patient-grouped cross-validation); F1 and verdicts use nested "
+                    "thresholds (each fold's threshold chosen on the other folds)",
+            "slices": res[score]["slices"],
+            "series": res[score]["series"],
+            "dice": res["dice"],
+            "all_scores": {k: {"slices_any_auc": res[k]["slices"]["any"]["auc"],
+                               "series": res[k]["series"]} for k in SCORES if k in res},
+        },
+        "cross_validation": cv_summary(res, cfg),
+        "intended_use": "research and demonstration, not diagnosis",
+    }
+    with open(os.path.join(a.out, "analysis.json"), "w") as f:
+        json.dump(analysis, f, indent=1)
+    log(f"wrote {a.out}: segmenter.onnx ({os.path.getsize(path) / 1e6:.2f} MB), segmenter.json, "
+        f"analysis.json (score {score}, thresholds {thr}); export {time.time() - t_train:.0f}s")
+
+
+def cv_summary(res, cfg):
+    return {"folds": cfg.folds, "split_seed": cfg.split_seed,
+            "grouping": "RSNA series (one patient each), 2-D slices by provenance group, "
+                        "rsna-png slices one by one",
+            "series_fold": cfg.series_fold, "steps_per_fold": cfg.steps_per_fold,
+            "device": cfg.device, "bootstrap": "1000 resamples of patients, 95 % percentile "
+                                               "interval",
+            "command": "python3 models/train/cv.py run (see models/train/README.md)"}
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -558,6 +763,14 @@ def main():
     b.add_argument("--folds", type=int, default=4)
     b.add_argument("--split-seed", type=int, default=11)
     b.set_defaults(func=shipped)
+    fi = sub.add_parser("final")
+    fi.add_argument("--cv", required=True, help="a cross-validated run whose recipe to train")
+    fi.add_argument("--data", default=".train/data.npz")
+    fi.add_argument("--models", default="models")
+    fi.add_argument("--out", default=".train/final")
+    fi.add_argument("--steps", type=int, default=0, help="default: the run's steps per fold")
+    fi.add_argument("--cpu", action="store_true")
+    fi.set_defaults(func=final)
     a = ap.parse_args()
     a.func(a)
 

@@ -237,16 +237,28 @@ impl Analyzer {
             None => None,
         };
         let t2 = now_ms();
-        let seg = self.segmenter.plan()?.run(x)?;
+        let (seg, head) = self.segmenter.plan()?.run_with_slice_output(x)?;
         let t3 = now_ms();
         let shape = &self.segmenter.card.onnx.output.shape;
         let (h, w) = (shape[2], shape[3]);
         let seg_scores = segmenter_max(&seg, 6);
-        let scores = fuse(
-            cls.as_ref(),
-            &seg_scores,
-            self.card.slice_score.classifier_weight,
-        );
+        let head_weight = self.card.slice_score.head_weight;
+        let scores = match (cls, head) {
+            (Some(c), _) => fuse(
+                Some(&c),
+                &seg_scores,
+                self.card.slice_score.classifier_weight,
+            ),
+            (None, Some(head)) if head_weight > 0.0 => {
+                let mut p = [0f32; 6];
+                for (o, l) in p.iter_mut().zip(&head) {
+                    *o = sigmoid(*l);
+                }
+                fuse(Some(&p), &seg_scores, head_weight)
+            }
+            // a segmenter without the head (a user's) is scored by its maximum alone
+            (None, _) => seg_scores,
+        };
         let allowed = allowed_codes(&assessed_flags(&self.label_status(false)));
         let labels = upsampled_argmax(&seg, 6, h, w, rows, cols, &allowed);
         let t4 = now_ms();

@@ -48,6 +48,11 @@ pub struct OnnxInfo {
     pub opset: u32,
     pub input: TensorInfo,
     pub output: TensorInfo,
+    /// A segmenter's second output: six slice logits (`[1, 6]`, sigmoid per label, in
+    /// [`LABELS`] order) from a classification head on its encoder, so that one pass gives
+    /// both the masks and a slice score (see [`SliceScore::head_weight`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slice_output: Option<TensorInfo>,
 }
 
 /// Sampled expected outputs of the known-answer test.
@@ -67,6 +72,9 @@ pub struct TestVector {
     pub output_channel_means: Vec<f64>,
     pub output_samples: OutputSamples,
     pub tolerance: f64,
+    /// Expected values of the second output (`onnx.slice_output`) on the same input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slice_output_values: Option<Vec<f64>>,
 }
 
 /// A model card (`models/classifier.json`, `models/segmenter.json`, or a user's own card; the
@@ -107,6 +115,12 @@ pub struct ModelCard {
 pub struct SliceScore {
     /// q = w · classifier + (1 − w) · segmenter_max.
     pub classifier_weight: f32,
+    /// q = h · sigmoid(segmenter slice head) + (1 − h) · segmenter_max, for a segmenter whose
+    /// card declares `onnx.slice_output` (one pass gives both); 0 when absent. A segmenter
+    /// without the head (e.g. a user's) is scored by `segmenter_max` alone. At most one of the
+    /// two weights is above 0.
+    #[serde(default)]
+    pub head_weight: f32,
 }
 
 /// Scan-level verdict rule.
@@ -121,6 +135,15 @@ pub struct SeriesVerdict {
 pub struct ValidationSplit {
     pub rsna_series: Vec<String>,
     pub slices2d_samples: Vec<String>,
+    /// Whether the shipped models never saw these patients. `false` when they were trained on
+    /// every patient (the card's metrics are then out-of-fold estimates, and `evaluate` on
+    /// these patients measures fit to training data).
+    #[serde(default = "held_out_default")]
+    pub held_out: bool,
+}
+
+fn held_out_default() -> bool {
+    true
 }
 
 /// The analysis card (`models/analysis.json`): scoring, thresholds and verdict rule, chosen on
@@ -275,6 +298,18 @@ impl ModelCard {
                 self.name, self.labels
             )));
         }
+        if let Some(so) = self
+            .onnx
+            .slice_output
+            .as_ref()
+            .filter(|o| o.shape != [1, 6])
+        {
+            return Err(Error::Model(format!(
+                "model card {}: onnx.slice_output.shape must be [1, 6] (one logit per label), \
+                 the card says {:?}",
+                self.name, so.shape
+            )));
+        }
         if let Some(v) = &self.validated_labels {
             if let Some(bad) = v.iter().find(|l| !LABELS.contains(&l.as_str())) {
                 return Err(Error::Model(format!(
@@ -309,6 +344,16 @@ impl AnalysisCard {
                 )));
             }
         }
+        let (cw, hw) = (
+            card.slice_score.classifier_weight,
+            card.slice_score.head_weight,
+        );
+        if !(0.0..=1.0).contains(&cw) || !(0.0..=1.0).contains(&hw) || (cw > 0.0 && hw > 0.0) {
+            return Err(Error::Model(format!(
+                "the analysis card's slice_score weights must lie in [0, 1] and at most one be \
+                 above 0; it has classifier_weight {cw}, head_weight {hw}"
+            )));
+        }
         if let Some(bad) = card
             .not_assessed
             .keys()
@@ -330,5 +375,90 @@ impl AnalysisCard {
             }
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::shipped;
+
+    fn with(json: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+        edit(&mut v);
+        v.to_string()
+    }
+
+    #[test]
+    fn a_slice_output_must_hold_one_logit_per_label() {
+        let ok = with(shipped::SEGMENTER_CARD, |v| {
+            v["onnx"]["slice_output"] =
+                serde_json::json!({"name": "slice_logits", "shape": [1, 6]});
+        });
+        let card = ModelCard::from_json(&ok).unwrap();
+        assert_eq!(card.onnx.slice_output.unwrap().shape, vec![1, 6]);
+        let bad = with(shipped::SEGMENTER_CARD, |v| {
+            v["onnx"]["slice_output"] =
+                serde_json::json!({"name": "slice_logits", "shape": [1, 5]});
+        });
+        let e = ModelCard::from_json(&bad).unwrap_err().to_string();
+        assert!(e.contains("onnx.slice_output.shape must be [1, 6]"), "{e}");
+    }
+
+    #[test]
+    fn at_most_one_slice_score_weight_is_positive() {
+        let set = |cw: f32, hw: f32| {
+            with(shipped::ANALYSIS_CARD, |v| {
+                v["slice_score"]["classifier_weight"] = serde_json::json!(cw);
+                v["slice_score"]["head_weight"] = serde_json::json!(hw);
+            })
+        };
+        assert!(AnalysisCard::from_json(&set(0.0, 1.0)).is_ok());
+        assert!(AnalysisCard::from_json(&set(0.5, 0.0)).is_ok());
+        for (cw, hw) in [(0.5, 0.5), (0.0, 1.5), (-0.1, 0.0)] {
+            let e = AnalysisCard::from_json(&set(cw, hw))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("at most one be above 0"), "{e}");
+        }
+        // an older card without head_weight reads as 0
+        let old = with(shipped::ANALYSIS_CARD, |v| {
+            v["slice_score"]
+                .as_object_mut()
+                .unwrap()
+                .remove("head_weight");
+        });
+        assert_eq!(
+            AnalysisCard::from_json(&old)
+                .unwrap()
+                .slice_score
+                .head_weight,
+            0.0
+        );
+    }
+
+    #[test]
+    fn a_split_is_held_out_unless_the_card_says_otherwise() {
+        let old = with(shipped::ANALYSIS_CARD, |v| {
+            v["validation_split"]
+                .as_object_mut()
+                .unwrap()
+                .remove("held_out");
+        });
+        assert!(
+            AnalysisCard::from_json(&old)
+                .unwrap()
+                .validation_split
+                .held_out
+        );
+        let all = with(shipped::ANALYSIS_CARD, |v| {
+            v["validation_split"]["held_out"] = serde_json::json!(false);
+        });
+        assert!(
+            !AnalysisCard::from_json(&all)
+                .unwrap()
+                .validation_split
+                .held_out
+        );
     }
 }

@@ -14,6 +14,8 @@ pub struct Plan {
     runnable: Runnable,
     input_shape: Vec<usize>,
     output_shape: Vec<usize>,
+    /// Shape of the second output when the card declares `onnx.slice_output`.
+    slice_output_shape: Option<Vec<usize>>,
 }
 
 fn model_err(what: &str, e: impl std::fmt::Display) -> Error {
@@ -113,6 +115,20 @@ impl Plan {
             .output_fact(0)
             .ok()
             .and_then(|f| f.shape.as_concrete().map(|s| s.to_vec()));
+        let slice_output_shape = card.onnx.slice_output.as_ref().map(|o| o.shape.clone());
+        if let Some(want) = &slice_output_shape {
+            let got = optimized
+                .output_fact(1)
+                .ok()
+                .and_then(|f| f.shape.as_concrete().map(|s| s.to_vec()));
+            if got.as_ref() != Some(want) {
+                return Err(Error::Model(format!(
+                    "{}: its card declares a second output (onnx.slice_output) of shape \
+                     {want:?}, the model gives {got:?}",
+                    card.name
+                )));
+            }
+        }
         if let Some(got) = out_shape.filter(|s| *s != card.onnx.output.shape) {
             return Err(Error::Model(format!(
                 "{} gives an output of shape {got:?} for input {input_shape:?}; its card's \
@@ -127,6 +143,7 @@ impl Plan {
             runnable: model,
             input_shape,
             output_shape: card.onnx.output.shape.clone(),
+            slice_output_shape,
         })
     }
 
@@ -142,26 +159,39 @@ impl Plan {
 
     /// Run one input tensor (flat NCHW) and return the flat output (raw logits).
     pub fn run(&self, input: Vec<f32>) -> Result<Vec<f32>> {
+        Ok(self.run_with_slice_output(input)?.0)
+    }
+
+    /// Run one input and return the main output and, when the card declares one, the second
+    /// output (`onnx.slice_output`: the slice head's logits), both flat.
+    pub fn run_with_slice_output(&self, input: Vec<f32>) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
         let tensor = Tensor::from_shape(&self.input_shape, &input)
             .map_err(|e| model_err("input tensor does not match the model", e))?;
         let out = self
             .runnable
             .run(tvec!(tensor.into()))
             .map_err(|e| model_err("inference failed", e))?;
-        let first = out
-            .first()
-            .ok_or_else(|| Error::Model("the model returned no output".into()))?;
-        let view = first
-            .to_plain_array_view::<f32>()
-            .map_err(|e| model_err("the model output is not f32", e))?;
-        if first.shape() != self.output_shape.as_slice() {
-            return Err(Error::Model(format!(
-                "the model output has shape {:?}, its card says {:?}",
-                first.shape(),
-                self.output_shape
-            )));
-        }
-        Ok(view.iter().copied().collect())
+        let flat = |i: usize, shape: &[usize]| -> Result<Vec<f32>> {
+            let t = out
+                .get(i)
+                .ok_or_else(|| Error::Model(format!("the model returned no output {i}")))?;
+            if t.shape() != shape {
+                return Err(Error::Model(format!(
+                    "the model's output {i} has shape {:?}, its card says {shape:?}",
+                    t.shape()
+                )));
+            }
+            let view = t
+                .to_plain_array_view::<f32>()
+                .map_err(|e| model_err("the model output is not f32", e))?;
+            Ok(view.iter().copied().collect())
+        };
+        let main = flat(0, &self.output_shape)?;
+        let head = match &self.slice_output_shape {
+            Some(shape) => Some(flat(1, shape)?),
+            None => None,
+        };
+        Ok((main, head))
     }
 
     /// One line per node of the optimised graph: its name, operator and tract's own
@@ -212,7 +242,16 @@ impl Plan {
     pub fn self_test(&self, card: &ModelCard) -> Result<()> {
         let tv = card.required_test_vector()?;
         let n: usize = tv.input_shape.iter().product();
-        let out = self.run(super::test_vector::input(tv.seed, n))?;
-        super::test_vector::check(tv, &out)
+        let (out, head) = self.run_with_slice_output(super::test_vector::input(tv.seed, n))?;
+        super::test_vector::check(tv, &out)?;
+        match (&tv.slice_output_values, head) {
+            (Some(want), Some(got)) => super::test_vector::check_values(tv, want, &got),
+            (Some(_), None) => Err(Error::Model(format!(
+                "{}: its test vector has slice_output_values but the card declares no \
+                 onnx.slice_output",
+                card.name
+            ))),
+            (None, _) => Ok(()),
+        }
     }
 }

@@ -56,9 +56,31 @@ pub fn check(tv: &TestVector, output: &[f32]) -> Result<()> {
     Ok(())
 }
 
+/// Compare every value of a small output (the slice head's logits) with the expected ones.
+pub fn check_values(tv: &TestVector, expected: &[f64], got: &[f32]) -> Result<()> {
+    if expected.len() != got.len() {
+        return Err(Error::Model(format!(
+            "self-test: the slice output has {} values, the card expects {}",
+            got.len(),
+            expected.len()
+        )));
+    }
+    for (i, (&e, &g)) in expected.iter().zip(got).enumerate() {
+        let d = (g as f64 - e).abs();
+        // NaN fails: it is not within tolerance
+        if d.partial_cmp(&tv.tolerance) == Some(std::cmp::Ordering::Greater) || d.is_nan() {
+            return Err(Error::Model(format!(
+                "self-test failed: slice output[{i}] = {g}, expected {e}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::card::OutputSamples;
 
     #[test]
     fn input_matches_the_documented_formula() {
@@ -67,5 +89,26 @@ mod tests {
         let v1 = (2654435761u64 + 20261127) & 0xffff_ffff;
         assert_eq!(x[1], (v1 as f64 / 4294967296.0) as f32);
         assert!(x.iter().all(|v| (0.0..1.0).contains(v)));
+    }
+
+    #[test]
+    fn slice_output_values_are_checked_one_by_one() {
+        let tv = TestVector {
+            seed: 1,
+            input_shape: vec![1, 3, 2, 2],
+            output_shape: vec![1, 1],
+            output_channel_means: vec![],
+            output_samples: OutputSamples {
+                flat_index: vec![],
+                value: vec![],
+            },
+            tolerance: 1e-4,
+            slice_output_values: None,
+        };
+        let want = [0.5, -1.0];
+        assert!(check_values(&tv, &want, &[0.50005, -1.0]).is_ok());
+        assert!(check_values(&tv, &want, &[0.5, -1.01]).is_err());
+        assert!(check_values(&tv, &want, &[0.5, f32::NAN]).is_err());
+        assert!(check_values(&tv, &want, &[0.5]).is_err());
     }
 }

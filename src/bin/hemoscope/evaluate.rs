@@ -258,7 +258,9 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
                 .is_some_and(|a| !a.is_empty())
         })
         .count();
+    let held_out = split.held_out;
     let report = json!({
+        "held_out": held_out,
         "slices": Value::Object(per),
         "series": {"n": series_rows.len(), "any_correct": any_correct,
                    "false_subtype_verdicts": false_subtypes,
@@ -289,6 +291,12 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
         );
     } else {
+        if !held_out {
+            println!(
+                "note: the shipped models were trained on these patients, so these figures \
+                 show fit to training data; the card's metrics are out-of-fold estimates"
+            );
+        }
         println!("label              AUC     F1   (card AUC)");
         for l in LABELS {
             let m = &report["slices"][l];
