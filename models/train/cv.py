@@ -386,7 +386,8 @@ def evaluate(path, meta, boot=1000, seed=0, subset=None):
         out[sc] = {"slices": per, "series": series}
     n_s = int(z["n_s2d"])
     s2d_keep = known[n_r:n_r + n_s]
-    out["dice"] = dice(z, s2d_keep, boots_groups(z["group"][n_r:n_r + n_s][s2d_keep], rng, boot))
+    out["dice"] = (dice(z, s2d_keep, boots_groups(z["group"][n_r:n_r + n_s][s2d_keep], rng, boot))
+                   if s2d_keep.any() else None)
     return out
 
 
@@ -455,7 +456,7 @@ def table(arms):
                 f"{fmt(p['subarachnoid']['auc'])} | {fmt(p['subdural']['auc'])} | "
                 f"{s['any_correct']}/{s['n']} | {s['negative_flagged']}/{s['negative_total']} | "
                 f"{s['false_subtype_verdicts']} (in {s['series_with_false_subtype']} series) | "
-                f"{fmt(r['dice']['any_mean'], r['dice']['any_mean_ci95'])} |")
+                f"{fmt(r['dice']['any_mean'], r['dice']['any_mean_ci95']) if r['dice'] else '–'} |")
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ pub mod assemble;
 pub mod cascade;
 pub mod components;
 pub mod metrics;
+pub mod orient;
 #[cfg(feature = "inference")]
 pub mod pipeline;
 pub mod report;

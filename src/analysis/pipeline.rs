@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use super::assemble::{assemble, model_versions};
 use super::cascade::{self, Cascade};
+use super::orient::ModelView;
 use super::result::AnalysisResult;
 use super::result::Labels;
 use super::scores::{fuse, segmenter_max, sigmoid};
@@ -276,6 +277,8 @@ impl Analyzer {
     /// volume's grid (i fastest).
     pub fn analyze(&self, volume: &Volume) -> Result<(AnalysisResult, Vec<u8>)> {
         let [nx, ny, nz] = volume.dims;
+        let view = ModelView::of(volume)?;
+        let (rows, cols) = view.rows_cols();
         let mut mask = Vec::with_capacity(nx * ny * nz);
         let mut scores = Vec::with_capacity(nz);
         let mut t = BTreeMap::<String, f64>::new();
@@ -287,12 +290,12 @@ impl Analyzer {
                 scores.push(None);
                 continue;
             }
-            let out = self.analyze_slice(volume.slice(k), ny, nx)?;
+            let out = self.analyze_slice(&view.slice(volume, k), rows, cols)?;
             *t.entry("preprocess".into()).or_default() += out.ms_preprocess;
             *t.entry("classifier".into()).or_default() += out.ms_classifier;
             *t.entry("segmenter".into()).or_default() += out.ms_segmenter;
             *t.entry("postprocess".into()).or_default() += out.ms_postprocess;
-            mask.extend_from_slice(&out.labels);
+            mask.extend_from_slice(&view.to_stored(&out.labels));
             scores.push(Some(out.scores));
         }
         t.insert("total".into(), now_ms() - start);
@@ -314,13 +317,15 @@ impl Analyzer {
     ) -> Result<(AnalysisResult, Vec<u8>, CascadeStats)> {
         let [nx, ny, nz] = volume.dims;
         let per = nx * ny;
+        let view = ModelView::of(volume)?;
+        let (rows, cols) = view.rows_cols();
         let mut t = BTreeMap::<String, f64>::new();
         let start = now_ms();
         let brain = tissue::slices_with_brain(volume);
         let mut cls = Vec::with_capacity(nz);
         for (k, &brain) in brain.iter().enumerate() {
             cls.push(if brain {
-                self.classify_slice(volume.slice(k), ny, nx)?
+                self.classify_slice(&view.slice(volume, k), rows, cols)?
             } else {
                 [0.0; 6]
             });
@@ -345,11 +350,11 @@ impl Analyzer {
                 scores.push(Some(cascade::skipped_scores(&cls[k], w)));
                 continue;
             }
-            let out = self.analyze_slice_given(volume.slice(k), ny, nx, Some(cls[k]))?;
+            let out = self.analyze_slice_given(&view.slice(volume, k), rows, cols, Some(cls[k]))?;
             *t.entry("preprocess".into()).or_default() += out.ms_preprocess;
             *t.entry("segmenter".into()).or_default() += out.ms_segmenter;
             *t.entry("postprocess".into()).or_default() += out.ms_postprocess;
-            mask[k * per..(k + 1) * per].copy_from_slice(&out.labels);
+            mask[k * per..(k + 1) * per].copy_from_slice(&view.to_stored(&out.labels));
             scores.push(Some(out.scores));
             segmented += 1;
         }

@@ -123,17 +123,18 @@ fn perform(app: &AppRef, effect: Effect) -> Result<(), PoolMsg> {
             job,
             k,
             volume,
+            view,
             mode,
             classified,
         } => {
-            let [nx, ny, _] = volume.dims;
-            let hu = Int16Array::new_with_length((nx * ny) as u32);
-            hu.copy_from(volume.slice(k));
+            let (rows, cols) = view.rows_cols();
+            let hu = Int16Array::new_with_length((rows * cols) as u32);
+            hu.copy_from(&view.slice(&volume, k));
             let request = ToWorker::Slice {
                 job,
                 k: k as u32,
-                rows: ny as u32,
-                cols: nx as u32,
+                rows: rows as u32,
+                cols: cols as u32,
                 hu,
                 mode,
                 classified,

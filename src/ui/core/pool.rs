@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use crate::analysis::assemble::{assemble, model_versions};
 use crate::analysis::cascade::{self, Cascade};
+use crate::analysis::orient::ModelView;
 use crate::analysis::status::{contributing, label_status};
 use crate::analysis::tissue;
 use crate::analysis::AnalysisResult;
@@ -156,12 +157,13 @@ pub enum Effect {
     Spawn { slot: usize },
     /// Stop every worker; the slots are gone.
     TerminateAll,
-    /// Send slice `k` of `volume` to a worker.
+    /// Send slice `k` of `volume` to a worker, turned as `view` says (the models' view).
     PostSlice {
         slot: usize,
         job: u32,
         k: usize,
         volume: Rc<Volume>,
+        view: ModelView,
         mode: SliceMode,
         classified: Option<[f32; 6]>,
     },
@@ -213,6 +215,8 @@ struct Slot {
 struct Job {
     id: u32,
     volume: Rc<Volume>,
+    /// How the models read its slices (label maps come back in that order).
+    view: ModelView,
     queue: VecDeque<usize>,
     scores: Vec<Option<[f32; 6]>>,
     mask: Vec<u8>,
@@ -465,6 +469,16 @@ impl Pool {
             });
             return;
         }
+        let view = match ModelView::of(&volume) {
+            Ok(v) => v,
+            Err(e) => {
+                fx.push(Effect::AnalysisError {
+                    message: format!("This scan cannot be analysed: {e}."),
+                    job_stopped: false,
+                });
+                return;
+            }
+        };
         let nz = volume.dims[2];
         let brain = tissue::slices_with_brain(&volume);
         // Slices without brain are done from the start: no model runs on them.
@@ -475,6 +489,7 @@ impl Pool {
             id: self.next_id,
             mask: vec![0; volume.voxels.len()],
             volume,
+            view,
             queue: (0..nz).filter(|k| brain[*k]).collect(),
             scores: brain.iter().map(skipped_score).collect(),
             done: skipped,
@@ -525,6 +540,7 @@ impl Pool {
                 job: job.id,
                 k,
                 volume: job.volume.clone(),
+                view: job.view,
                 mode: if job.classifying {
                     SliceMode::Classify
                 } else {
@@ -705,7 +721,7 @@ impl Pool {
                 job.done += 1;
                 job.segmented += 1;
             }
-            job.mask[k * per..(k + 1) * per].copy_from_slice(labels);
+            job.mask[k * per..(k + 1) * per].copy_from_slice(&job.view.to_stored(labels));
         }
         let total = job.scores.len();
         if job.done == total {
@@ -1049,6 +1065,85 @@ mod tests {
             }
             other => panic!("expected the result: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_ras_volume_is_sent_turned_and_its_labels_come_back_on_its_grid() {
+        let mut pool = two_ready();
+        // RAS storage: i → right, j → anterior (the models read it turned by 180°)
+        let ras = Rc::new(Volume::new(
+            [4, 3, 1],
+            vec![0; 12],
+            Geometry::from_affine([
+                [10.0, 0.0, 0.0, 0.0],
+                [0.0, 10.0, 0.0, 0.0],
+                [0.0, 0.0, 5.0, 0.0],
+                [0.0, 0.0, 0.0, 1.0],
+            ]),
+            "test",
+        ));
+        let fx = pool.update(PoolMsg::Start {
+            volume: ras,
+            cascade: None,
+            now_ms: 0.0,
+        });
+        let view = fx
+            .iter()
+            .find_map(|e| match e {
+                Effect::PostSlice { view, .. } => Some(*view),
+                _ => None,
+            })
+            .expect("slice 0 posted");
+        assert!(!view.is_identity());
+        // the worker labels the first model pixel only: the stored last voxel
+        let mut labels = vec![0u8; 12];
+        labels[0] = 2;
+        let fx = pool.update(PoolMsg::SliceDone {
+            slot: 0,
+            job: 1,
+            k: 0,
+            mode: SliceMode::Full,
+            scores: [0.1; 6],
+            labels,
+            ms: [0.0; 4],
+            now_ms: 10.0,
+        });
+        match fx.as_slice() {
+            [Effect::Finished { result, .. }] => {
+                let (_, mask) = result.as_ref().as_ref().expect("assembled");
+                let mut want = vec![0u8; 12];
+                want[11] = 2;
+                assert_eq!(mask, &want);
+            }
+            other => panic!("expected the result: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_sagittal_volume_is_refused_before_any_slice_is_sent() {
+        let mut pool = two_ready();
+        let sagittal = Rc::new(Volume::new(
+            [4, 3, 2],
+            vec![0; 24],
+            Geometry::from_affine([
+                [0.0, 0.0, 5.0, 0.0],
+                [-10.0, 0.0, 0.0, 0.0],
+                [0.0, -10.0, 0.0, 0.0],
+                [0.0, 0.0, 0.0, 1.0],
+            ]),
+            "test",
+        ));
+        let fx = pool.update(PoolMsg::Start {
+            volume: sagittal,
+            cascade: None,
+            now_ms: 0.0,
+        });
+        assert!(posted(&fx).is_empty());
+        assert!(!pool.running());
+        assert!(fx
+            .iter()
+            .any(|e| matches!(e, Effect::AnalysisError { message, .. }
+            if message.contains("stored as sagittal slices"))));
     }
 
     #[test]
