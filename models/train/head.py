@@ -17,10 +17,15 @@ unseen by the whole chain: those are the figures that count (`clean` in the outp
 over all patients are printed beside them, marked. Slice scores compared: `seg`, `head`, and
 `mean` (their average), each with nested thresholds (cv.py's metrics).
 
-`attach` fits the chosen head on every slice and appends it to the segmenter's ONNX graph as a
-second output `slice_logits` ([1, 6]): GlobalAveragePool / GlobalMaxPool of the chosen
-features, concatenated, standardised and multiplied by the head's weights — a few hundred
-multiply-adds more per slice.
+`attach` fits the chosen head on the segmenter's training patients and the rsna-png slices
+(never on its validation patients) and appends it to the segmenter's ONNX graph as a second
+output `slice_logits` ([1, 6]): GlobalAveragePool / GlobalMaxPool of the chosen features,
+concatenated, standardised and multiplied by the head's weights — a few hundred multiply-adds
+more per slice; the segmenter's own logits are unchanged (checked). `card` then chooses the
+head's weight in the slice score and the thresholds on the validation split and updates
+`models/analysis.json`:
+
+    cp .train/head/model/segmenter.* models/ && python3 models/train/head.py card
 """
 
 from __future__ import annotations
@@ -197,6 +202,185 @@ def cv(a):
     print(table(rows_all))
 
 
+def attach(a):
+    """Fit the head on the segmenter's training patients (+ rsna-png) and add it to the graph."""
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+    from preprocess import preprocess_slice
+    from train_all import sha256, test_vector_input
+
+    f = dict(np.load(a.features))
+    z, meta, labels, fold, group, clean, _ = load_packed(a.data)
+    known = ~np.isnan(labels).any(1)
+    y = np.nan_to_num(labels) > 0
+    val = {"rsna:" + s for s in meta["val_series"]} | {"s2d:" + g for g in meta["val_groups"]}
+    train = np.where(~np.isin(group, list(val)) & known)[0]
+    names = FEATURE_SETS[a.set]
+    x = design(f, names)
+    st = Standardiser(x[train])
+    xs = st(x)
+    w_all = np.zeros((x.shape[1], 6))
+    b_all = np.zeros(6)
+    for li in range(6):
+        w, b = fit_logistic(xs[train], y[train, li], a.l2)
+        w_all[:, li], b_all[li] = w, b
+    # fold the standardisation into the weights: ((x - mu) / sd) @ w + b
+    w_fold = (w_all / st.sd[:, None]).astype(np.float32)
+    b_fold = (b_all - (st.mu / st.sd) @ w_all).astype(np.float32)
+
+    m = onnx.load(a.onnx)
+    g = m.graph
+    src = {"enc": ENCODER_OUT, "dec": DECODER_OUT}
+    pooled = []
+    for n in names:  # e.g. dec_avg, dec_max
+        part, kind = n.split("_")
+        op = "GlobalAveragePool" if kind == "avg" else "GlobalMaxPool"
+        out = f"/slice_head/{n}"
+        g.node.append(helper.make_node(op, [src[part]], [out], name=out))
+        pooled.append(out)
+    g.node.append(helper.make_node("Concat", pooled, ["/slice_head/pooled"], axis=1,
+                                   name="/slice_head/Concat"))
+    g.node.append(helper.make_node("Flatten", ["/slice_head/pooled"], ["/slice_head/features"],
+                                   axis=1, name="/slice_head/Flatten"))
+    g.initializer.extend([numpy_helper.from_array(w_fold, "slice_head.weight"),
+                          numpy_helper.from_array(b_fold, "slice_head.bias")])
+    g.node.append(helper.make_node("Gemm", ["/slice_head/features", "slice_head.weight",
+                                            "slice_head.bias"], ["slice_logits"],
+                                   name="/slice_head/Gemm"))
+    g.output.append(helper.make_tensor_value_info("slice_logits", TensorProto.FLOAT, [1, 6]))
+    onnx.checker.check_model(m)
+    os.makedirs(a.out, exist_ok=True)
+    path = os.path.join(a.out, "segmenter.onnx")
+    onnx.save(m, path)
+
+    # the new graph gives the old logits unchanged, and the head as fitted
+    s_old = ort.InferenceSession(a.onnx, providers=["CPUExecutionProvider"])
+    s_new = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    d_seg = d_head = 0.0
+    for i in (0, 100, 400):
+        xin = preprocess_slice(z["rsna_x"][i])
+        lg_old = s_old.run(None, {"input": xin})[0]
+        lg, hd = s_new.run(None, {"input": xin})
+        d_seg = max(d_seg, float(np.abs(lg - lg_old).max()))
+        d_head = max(d_head, float(np.abs(hd[0] - (xs[i] @ w_all + b_all)).max()))
+    log(f"check: logits unchanged (max diff {d_seg}), head as fitted (max diff {d_head:.2e})")
+    if d_seg > 0 or d_head > 1e-3:
+        raise SystemExit("the attached head does not reproduce the fit")
+
+    size = 256
+    xin = test_vector_input(20261127, 3 * size * size).reshape(1, 3, size, size)
+    _, hd = s_new.run(None, {"input": xin})
+    with open(a.card) as fh:
+        card = json.load(fh)
+    card["sha256"] = sha256(path)
+    card["size_bytes"] = os.path.getsize(path)
+    card["onnx"]["slice_output"] = {"name": "slice_logits", "shape": [1, 6],
+                                    "activation": "sigmoid per label (not in the graph)"}
+    card["test_vector"]["slice_output_values"] = [float(v) for v in hd.reshape(-1)]
+    card["architecture"]["slice_head"] = {
+        "what": "logistic regression per label on the decoder's last feature (16 channels at "
+                "128²), global average and global maximum pooled (32 features); standardisation "
+                "folded into the weights; output slice_logits (sigmoid per label)",
+        "fitted_on": "the segmenter's training patients (13 RSNA series, 49 masked 2-D slices) "
+                     "and the 200 labelled rsna-png slices; none of the validation patients",
+        "l2": a.l2, "class_balanced": True,
+        "command": "python3 models/train/head.py features && python3 models/train/head.py attach",
+        "chosen_by": "patient-grouped 4-fold cross-validation of 4 feature sets × 2 L2 weights "
+                     "(models/train/head.py cv), judged on the patients the segmenter never saw",
+    }
+    with open(os.path.join(a.out, "segmenter.json"), "w") as fh:
+        json.dump(card, fh, indent=1)
+    log(f"wrote {path} ({os.path.getsize(path)} bytes) and segmenter.json")
+
+
+def analysis_card(a):
+    """Update models/analysis.json for the segmenter with its head, on the validation split.
+
+    The head weight h (slice score q = h · sigmoid(head) + (1 − h) · segmenter_max) is chosen
+    among `--weights` by validation AUC for any, then mean AUC (the rule the classifier weight
+    was chosen by), thresholds by maximum slice F1 on the same split, as before; the rest of the
+    card is kept. `hemoscope evaluate` gives the leave-one-patient-out figures next to them.
+    """
+    import onnxruntime as ort
+    from preprocess import preprocess_slice
+    from train_all import auc, best_threshold, f1_at, sha256
+
+    with open(a.analysis) as fh:
+        card = json.load(fh)
+    z = np.load(a.data)
+    meta = json.loads(str(z["meta"]))
+    sess = ort.InferenceSession(a.onnx, providers=["CPUExecutionProvider"])
+    rx, ry, rser, rsplit = z["rsna_x"], z["rsna_y"], z["rsna_series"], z["rsna_split"]
+    sx, sy, ssplit = z["s2d_x"], z["s2d_y"], z["s2d_split"]
+    vr = np.where((rsplit == 1) & ~np.isnan(ry).any(1))[0]
+    vs = np.where(ssplit == 1)[0]
+    seg, head, ys, series_of = [], [], [], []
+    for kind, idx in (("rsna", vr), ("s2d", vs)):
+        for i in idx:
+            lg, hd = sess.run(None, {"input": preprocess_slice(rx[i] if kind == "rsna" else sx[i])})
+            e = np.exp(lg[0] - lg[0].max(0))
+            p = e / e.sum(0)
+            seg.append([(1 - p[0]).max()] + [p[c].max() for c in range(1, 6)])
+            head.append(1 / (1 + np.exp(-hd[0])))
+            ys.append(ry[i] if kind == "rsna" else sy[i])
+            series_of.append(int(rser[i]) if kind == "rsna" else -1)
+    seg, head, ys, series_of = map(np.array, (seg, head, ys, series_of))
+    assessed = [c for c, lab in enumerate(LABELS) if lab not in card.get("not_assessed", {})]
+    tried = {}
+    for h in [float(v) for v in a.weights.split(",")]:
+        q = h * head + (1 - h) * seg
+        tried[h] = (round(auc(ys[:, 0], q[:, 0]), 4),
+                    round(float(np.mean([auc(ys[:, c], q[:, c]) for c in assessed])), 4))
+        log(f"h={h}: any AUC {tried[h][0]}, mean AUC {tried[h][1]}")
+    h = max(tried, key=lambda k: tried[k])
+    q = h * head + (1 - h) * seg
+    thr = {lab: round(best_threshold(ys[:, c], q[:, c]), 4) for c, lab in enumerate(LABELS)}
+    per = {lab: {"auc": auc(ys[:, c], q[:, c]), "f1": f1_at(ys[:, c], q[:, c], thr[lab]),
+                 "positives": int(ys[:, c].sum()), "n": int(len(ys))} for c, lab in enumerate(LABELS)}
+    min_slices = card["series_verdict"]["min_slices"]
+    rows = []
+    for si in sorted(set(series_of[series_of >= 0].tolist())):
+        sel = series_of == si
+        truth = {lab: bool(ys[sel, c].max() > 0) for c, lab in enumerate(LABELS)}
+        pred = {lab: bool((q[sel, c] >= thr[lab]).sum() >= min_slices) for c, lab in enumerate(LABELS)}
+        pred = {lab: v and pred["any"] for lab, v in pred.items()}
+        rows.append({"series_uid": meta["series"][si]["series_uid"], "truth": truth, "predicted": pred})
+    m = card["metrics"]
+    m["slices"] = per
+    m["series"] = {"n": len(rows),
+                   "any_correct": sum(r["truth"]["any"] == r["predicted"]["any"] for r in rows),
+                   "positive_flagged": sum(r["truth"]["any"] and r["predicted"]["any"] for r in rows),
+                   "positive_total": sum(r["truth"]["any"] for r in rows),
+                   "negative_flagged": sum((not r["truth"]["any"]) and r["predicted"]["any"] for r in rows),
+                   "negative_total": sum(not r["truth"]["any"] for r in rows),
+                   "false_subtype_verdicts": sum(
+                       r["predicted"][lab] and not r["truth"][lab] for r in rows
+                       for c, lab in enumerate(LABELS) if c > 0 and c in assessed),
+                   "rows": rows}
+    m["segmenter_alone_slices"] = {lab: {"auc": auc(ys[:, c], seg[:, c])} for c, lab in enumerate(LABELS)}
+    m["head_alone_slices"] = {lab: {"auc": auc(ys[:, c], head[:, c])} for c, lab in enumerate(LABELS)}
+    m.pop("out_of_group", None)  # recomputed by `hemoscope evaluate` for the new scores
+    card["models"]["segmenter"]["sha256"] = sha256(a.onnx)
+    card["slice_score"] = {
+        "formula": "q = head_weight * sigmoid(segmenter slice head) + (1 - head_weight) * "
+                   "segmenter_max (the classifier is not run while classifier_weight is 0)",
+        "segmenter_max": "max over the segmenter output grid of softmax(logits)[class]; for any: "
+                         "max of 1 - softmax[background]",
+        "classifier_weight": 0.0,
+        "head_weight": h,
+        "head_weights_tried": {str(k): {"any_auc": v[0], "mean_auc": v[1]} for k, v in tried.items()},
+        "chosen_by": "highest validation AUC for any, then mean AUC over the assessed labels",
+    }
+    card["thresholds"] = thr
+    card["version"] = a.version
+    with open(a.analysis, "w") as fh:
+        json.dump(card, fh, indent=1)
+    log(f"wrote {a.analysis}: head_weight {h}, thresholds {thr}")
+    log("slices", json.dumps({k: (round(v["auc"], 3) if v["auc"] else None, round(v["f1"], 3))
+                              for k, v in per.items()}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -213,6 +397,22 @@ def main():
     c.add_argument("--l2", default="0.01,0.1")
     c.add_argument("--png", type=int, default=1)
     c.set_defaults(func=cv)
+    t = sub.add_parser("attach")
+    t.add_argument("--data", default=".train/data.npz")
+    t.add_argument("--features", default=".train/head/features.npz")
+    t.add_argument("--onnx", default="models/segmenter.onnx")
+    t.add_argument("--card", default="models/segmenter.json")
+    t.add_argument("--set", default="dec_avgmax")
+    t.add_argument("--l2", type=float, default=0.1)
+    t.add_argument("--out", default=".train/head/model")
+    t.set_defaults(func=attach)
+    k = sub.add_parser("card")
+    k.add_argument("--data", default=".train/data.npz")
+    k.add_argument("--onnx", default="models/segmenter.onnx")
+    k.add_argument("--analysis", default="models/analysis.json")
+    k.add_argument("--weights", default="0,0.5,1")
+    k.add_argument("--version", default="0.2.0")
+    k.set_defaults(func=analysis_card)
     a = ap.parse_args()
     a.func(a)
 
