@@ -273,6 +273,7 @@ def attach(a):
     _, hd = s_new.run(None, {"input": xin})
     with open(a.card) as fh:
         card = json.load(fh)
+    card["version"] = "0.2.0"
     card["sha256"] = sha256(path)
     card["size_bytes"] = os.path.getsize(path)
     card["onnx"]["slice_output"] = {"name": "slice_logits", "shape": [1, 6],
