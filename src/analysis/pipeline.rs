@@ -244,7 +244,9 @@ impl Analyzer {
         let (h, w) = (shape[2], shape[3]);
         let seg_scores = segmenter_max(&seg, 6);
         let head_weight = self.card.slice_score.head_weight;
-        let scores = match (cls, head) {
+        // The classifier's probabilities count only with a positive weight (the cascade passes
+        // them in to choose slices even when they do not count).
+        let scores = match (cls.filter(|_| self.uses_classifier()), head) {
             (Some(c), _) => fuse(
                 Some(&c),
                 &seg_scores,
@@ -491,6 +493,23 @@ mod tests {
                 "{rows} × {cols}"
             );
         }
+    }
+
+    #[test]
+    fn classifier_probabilities_passed_in_do_not_count_at_weight_0() {
+        // the cascade passes the classifier's probabilities in; with weight 0 the slice score
+        // stays the segmenter's (with its head), as in a plain analysis
+        let a = Analyzer::shipped().unwrap();
+        assert!(a.card.slice_score.head_weight > 0.0);
+        let (v, _) = crate::phantom::demo_case();
+        let k = v.dims[2] / 2;
+        let (rows, cols) = (v.dims[1], v.dims[0]);
+        let plain = a.analyze_slice(v.slice(k), rows, cols).unwrap();
+        let given = a
+            .analyze_slice_given(v.slice(k), rows, cols, Some([1.0; 6]))
+            .unwrap();
+        assert_eq!(plain.scores, given.scores);
+        assert_eq!(plain.labels, given.labels);
     }
 
     #[test]
