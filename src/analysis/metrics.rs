@@ -125,6 +125,55 @@ pub fn dice(pred: impl Iterator<Item = bool>, truth: impl Iterator<Item = bool>)
     }
 }
 
+/// 95 % percentile interval of `stat` over `resamples` bootstrap resamples of whole groups
+/// (patients): each resample draws as many groups as there are, with replacement, and passes
+/// the indices of all their items to `stat`. Seeded, so the same data give the same interval.
+/// `None` with fewer than two groups or when `stat` is undefined on most resamples.
+pub fn bootstrap_interval(
+    groups: &[usize],
+    resamples: usize,
+    seed: u64,
+    stat: impl Fn(&[usize]) -> Option<f64>,
+) -> Option<[f64; 2]> {
+    let mut ids: Vec<usize> = groups.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() < 2 || resamples == 0 {
+        return None;
+    }
+    let members: Vec<Vec<usize>> = ids
+        .iter()
+        .map(|g| (0..groups.len()).filter(|&i| groups[i] == *g).collect())
+        .collect();
+    // splitmix64: a small, well-mixed generator (no dependency for one loop)
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut values = Vec::with_capacity(resamples);
+    let mut picked = Vec::new();
+    for _ in 0..resamples {
+        picked.clear();
+        for _ in 0..members.len() {
+            let g = (next() % members.len() as u64) as usize;
+            picked.extend_from_slice(&members[g]);
+        }
+        if let Some(v) = stat(&picked).filter(|v| v.is_finite()) {
+            values.push(v);
+        }
+    }
+    if values.len() * 2 < resamples {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    Some([at(0.025), at(0.975)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +225,26 @@ mod tests {
         assert_eq!(&p[2..4], &[true, false]);
         assert!((f1_of(&y, &p) - f1_of(&y, &[true, true, true, false, true, false])).abs() < 1e-12);
         assert!((f1_of(&y, &p) - 6.0 / 7.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bootstrap_intervals_resample_whole_groups() {
+        // two groups: one all 1.0, one all 0.0; the mean over a resample is 0, 0.5 or 1
+        let groups = [0, 0, 0, 1, 1, 1];
+        let v = [1.0, 1.0, 1.0, 0.0, 0.0, 0.0];
+        let mean = |idx: &[usize]| Some(idx.iter().map(|&i| v[i]).sum::<f64>() / idx.len() as f64);
+        let ci = bootstrap_interval(&groups, 1000, 7, mean).unwrap();
+        assert_eq!(ci, [0.0, 1.0]);
+        // seeded: the same interval again
+        assert_eq!(bootstrap_interval(&groups, 1000, 7, mean), Some(ci));
+        // many equal groups: a narrow interval around the mean
+        let groups: Vec<usize> = (0..200).collect();
+        let v: Vec<f64> = (0..200).map(|i| (i % 2) as f64).collect();
+        let mean = |idx: &[usize]| Some(idx.iter().map(|&i| v[i]).sum::<f64>() / idx.len() as f64);
+        let [lo, hi] = bootstrap_interval(&groups, 1000, 1, mean).unwrap();
+        assert!(lo > 0.4 && lo < 0.5 && hi > 0.5 && hi < 0.6, "{lo} {hi}");
+        // one group, or a statistic that is never defined: no interval
+        assert_eq!(bootstrap_interval(&[3, 3], 100, 1, mean), None);
+        assert_eq!(bootstrap_interval(&groups, 100, 1, |_| None), None);
     }
 }

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use clap::Args;
-use hemoscope::analysis::metrics::{auc, dice, f1_at, f1_of, out_of_group_predictions};
+use hemoscope::analysis::metrics::{
+    auc, bootstrap_interval, dice, f1_at, f1_of, out_of_group_predictions,
+};
 use hemoscope::analysis::pipeline::Analyzer;
 use hemoscope::model::card::LABELS;
 use serde_json::{json, Value};
@@ -40,6 +42,10 @@ fn row_labels(r: &HashMap<String, String>) -> Option<[bool; 6]> {
     }
     Some(out)
 }
+
+/// Bootstrap resamples of patients for the 95 % intervals, and their seed.
+const BOOTSTRAP: usize = 1000;
+const SEED: u64 = 20261205;
 
 pub fn run(args: &EvaluateArgs) -> Result<(), String> {
     if crate::evaluate_manifest::is_manifest(&args.dataset) {
@@ -142,6 +148,8 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
     // Absent provenance: each sample its own group.
     let provenance = read_csv(&root.join("slices2d/provenance.csv")).unwrap_or_default();
     let (mut dices, mut inter, mut total) = (Vec::new(), 0u64, 0u64);
+    // the patient group of each masked slice (for the Dice interval)
+    let mut dice_groups: Vec<usize> = Vec::new();
     let mut masked_flagged = 0usize;
     for name in &split.slices2d_samples {
         let row = samples
@@ -191,6 +199,7 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         let p = out.labels.iter().map(|&v| v > 0);
         let t = g.iter().map(|&v| v > 0);
         dices.push(dice(p, t));
+        dice_groups.push(groups.last().copied().unwrap_or_default());
         for (&a, &b) in out.labels.iter().zip(g) {
             inter += (a > 0 && b > 0) as u64;
             total += (a > 0) as u64 + (b > 0) as u64;
@@ -205,8 +214,15 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         // A label the analysis does not assess has no metrics: it is never reported.
         let row = match status[i].text() {
             Some(text) => json!({"status": text, "positives": positives, "n": y.len()}),
-            None => json!({"auc": auc(&y, &s), "f1": f1_at(&y, &s, thr[i]),
-                           "positives": positives, "n": y.len()}),
+            None => {
+                let ci = bootstrap_interval(&groups, BOOTSTRAP, SEED, |idx| {
+                    let yb: Vec<bool> = idx.iter().map(|&j| y[j]).collect();
+                    let sb: Vec<f32> = idx.iter().map(|&j| s[j]).collect();
+                    auc(&yb, &sb)
+                });
+                json!({"auc": auc(&y, &s), "auc_ci95": ci, "f1": f1_at(&y, &s, thr[i]),
+                       "positives": positives, "n": y.len()})
+            }
         };
         per.insert(l.to_string(), row);
     }
@@ -222,7 +238,13 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         let y: Vec<bool> = truth.iter().map(|t| t[i]).collect();
         let s: Vec<f32> = scores.iter().map(|q| q[i]).collect();
         oof_pred[i] = out_of_group_predictions(&y, &s, &groups);
-        oof_slices.insert(l.to_string(), json!({"f1": f1_of(&y, &oof_pred[i])}));
+        let pred = &oof_pred[i];
+        let ci = bootstrap_interval(&groups, BOOTSTRAP, SEED, |idx| {
+            let yb: Vec<bool> = idx.iter().map(|&j| y[j]).collect();
+            let pb: Vec<bool> = idx.iter().map(|&j| pred[j]).collect();
+            Some(f1_of(&yb, &pb))
+        });
+        oof_slices.insert(l.to_string(), json!({"f1": f1_of(&y, pred), "f1_ci95": ci}));
     }
     let (mut oof_any_correct, mut oof_false_subtypes, mut oof_false_series) =
         (0usize, 0usize, 0usize);
@@ -267,7 +289,11 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
                    "series_with_false_subtype_verdicts": series_with_false_subtype,
                    "missed_subtype_verdicts": missed_subtypes, "rows": series_rows},
         "dice_any_mean_per_slice": if dices.is_empty() { Value::Null } else { json!(dices.iter().sum::<f64>() / dices.len() as f64) },
+        "dice_any_mean_per_slice_ci95": bootstrap_interval(&dice_groups, BOOTSTRAP, SEED, |idx| {
+            (!idx.is_empty()).then(|| idx.iter().map(|&j| dices[j]).sum::<f64>() / idx.len() as f64)
+        }),
         "dice_any_pooled": if total == 0 { 1.0 } else { 2.0 * inter as f64 / total as f64 },
+        "bootstrap": format!("95 % percentile intervals over {BOOTSTRAP} resamples of patients (seed {SEED})"),
         "n_masked_slices": dices.len(),
         "out_of_group": {
             "what": "thresholds chosen (max F1) on every other patient's slices, leave one patient out",
@@ -297,7 +323,7 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
                  show fit to training data; the card's metrics are out-of-fold estimates"
             );
         }
-        println!("label              AUC     F1   (card AUC)");
+        println!("label              AUC  [95% CI]       F1   (card AUC)");
         for l in LABELS {
             let m = &report["slices"][l];
             if let Some(text) = m["status"].as_str() {
@@ -305,8 +331,9 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
                 continue;
             }
             let card = &analyzer.card.metrics["slices"][l]["auc"];
+            let ci = interval(&m["auc_ci95"]);
             println!(
-                "{l:<18} {:>6}  {:>5.3}  ({})",
+                "{l:<18} {:>6} {ci:<13} {:>5.3}  ({})",
                 m["auc"]
                     .as_f64()
                     .map(|v| format!("{v:.3}"))
@@ -318,9 +345,10 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             );
         }
         println!(
-            "series verdict (any) correct: {any_correct}/{}; Dice any: mean {:.3}, pooled {:.3} on {} slices",
+            "series verdict (any) correct: {any_correct}/{}; Dice any: mean {:.3} {}, pooled {:.3} on {} slices",
             report["series"]["n"],
             report["dice_any_mean_per_slice"].as_f64().unwrap_or(0.0),
+            interval(&report["dice_any_mean_per_slice_ci95"]),
             report["dice_any_pooled"].as_f64().unwrap_or(0.0),
             dices.len()
         );
@@ -335,7 +363,7 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             .filter_map(|l| {
                 oof["slices"][*l]["f1"]
                     .as_f64()
-                    .map(|f| format!("{l} {f:.3}"))
+                    .map(|f| format!("{l} {f:.3} {}", interval(&oof["slices"][*l]["f1_ci95"])))
             })
             .collect();
         println!(
@@ -354,6 +382,14 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// "[lo–hi]" of a JSON interval, "-" when there is none.
+fn interval(v: &Value) -> String {
+    match (v[0].as_f64(), v[1].as_f64()) {
+        (Some(lo), Some(hi)) => format!("[{lo:.2}–{hi:.2}]"),
+        _ => "-".into(),
+    }
 }
 
 /// One 2-D sample's scores and label map.
