@@ -57,7 +57,10 @@ fn evaluate_reproduces_the_card_metrics() {
         // a 95 % interval over patients that holds the point figure
         let ci = &v["slices"][label]["auc_ci95"];
         let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
-        assert!(lo <= got && got <= hi && hi - lo > 0.0, "{label} AUC {got} in [{lo}, {hi}]");
+        assert!(
+            lo <= got && got <= hi && hi - lo > 0.0,
+            "{label} AUC {got} in [{lo}, {hi}]"
+        );
     }
     let got = v["dice_any_pooled"].as_f64().unwrap();
     let want = card["dice_any_pooled"].as_f64().unwrap();
