@@ -85,7 +85,9 @@ def table(a):
     thr = np.array([card["thresholds"][lab] for lab in card["labels"]])
     hw = card["slice_score"].get("head_weight", 0.0)
     ys, series_of, areas, ours = [], [], [], []
-    for uid in meta["val_series"]:
+    # the series BLAST-CT has been run on (all of them once `run` has finished)
+    done = [u for u in meta["val_series"] if os.path.exists(os.path.join(a.out, f"{u}_blast.nii.gz"))]
+    for uid in done:
         m = nib.load(os.path.join(a.out, f"{uid}_blast.nii.gz"))
         lab = np.asarray(m.dataobj).astype(np.int16)
         sp = m.header.get_zooms()
@@ -106,7 +108,7 @@ def table(a):
             ys.append(ry[i] > 0)
             series_of.append(uid)
     ys, A, Q, S = np.array(ys), np.array(areas), np.array(ours), np.array(series_of)
-    res = {"series": len(meta["val_series"]), "slices": int(len(ys))}
+    res = {"series": done, "slices": int(len(ys))}
     lines = ["| label (positives / slices) | BLAST-CT AUC (area) | BLAST-CT F1 (any voxel) | "
              "Hemoscope AUC | Hemoscope F1 (card threshold) |", "|---|---|---|---|---|"]
     for name, li, bi in (("any", 0, 0), ("intraparenchymal", 2, 1), ("intraventricular", 3, 2)):
@@ -120,7 +122,7 @@ def table(a):
                      f"{f(row['blast_f1'])} | {f(row['ours_auc'])} | {f(row['ours_f1'])} |")
     for who, pos in (("blast", A[:, 0] > 0), ("ours", Q[:, 0] >= thr[0])):
         tp = fp = fn = tn = 0
-        for uid in meta["val_series"]:
+        for uid in done:
             sel = S == uid
             t, v = bool(ys[sel, 0].any()), bool(pos[sel].sum() >= 2)
             tp += t and v
@@ -135,6 +137,7 @@ def table(a):
         lines.append(f"- {name}: series verdict (any) {s['positive_flagged']}/{s['positive_total']} "
                      f"positive series flagged, {s['negative_flagged']}/{s['negative_total']} "
                      "negative series flagged")
+    print(f"{len(done)} of {len(meta['val_series'])} validation series, {len(ys)} labelled slices")
     print("\n".join(lines))
     with open(os.path.join(a.out, "peer.json"), "w") as fh:
         json.dump(res, fh, indent=1)
