@@ -83,7 +83,11 @@ fn evaluate_demo_manifest_gives_per_case_dice_and_aggregates() {
     let agg = &v["aggregate"];
     assert_eq!(agg["cases"], 4);
     assert_eq!(agg["cases_with_truth"], 4);
-    assert!(agg["dice_mean"]["any"].as_f64().is_some());
+    let mean = agg["dice_mean"]["any"].as_f64().unwrap();
+    // a 95 % interval over cases that holds the mean
+    let ci = &v["aggregate_ci95"]["dice_mean_any"];
+    let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+    assert!(lo <= mean && mean <= hi, "{mean} in [{lo}, {hi}]");
     println!("{}", serde_json::to_string(&agg).unwrap());
 }
 

@@ -44,8 +44,8 @@ fn row_labels(r: &HashMap<String, String>) -> Option<[bool; 6]> {
 }
 
 /// Bootstrap resamples of patients for the 95 % intervals, and their seed.
-const BOOTSTRAP: usize = 1000;
-const SEED: u64 = 20261205;
+pub(crate) const BOOTSTRAP: usize = 1000;
+pub(crate) const SEED: u64 = 20261205;
 
 pub fn run(args: &EvaluateArgs) -> Result<(), String> {
     if crate::evaluate_manifest::is_manifest(&args.dataset) {

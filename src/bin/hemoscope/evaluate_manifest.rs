@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use hemoscope::analysis::metrics::bootstrap_interval;
 use hemoscope::analysis::pipeline::Analyzer;
 use hemoscope::dataset::comparison::{aggregate, compare, label_map_on_grid, Comparison, Truth};
 use hemoscope::dataset::url::to_local_path;
@@ -12,6 +13,7 @@ use hemoscope::model::card::LABELS;
 use serde_json::{json, Value};
 
 use crate::analyze::{open_input, open_inputs};
+use crate::evaluate::{BOOTSTRAP, SEED};
 
 /// Whether the argument names a manifest (a `.json` file) rather than a dataset folder.
 pub fn is_manifest(path: &Path) -> bool {
@@ -95,11 +97,27 @@ pub fn run(manifest_path: &Path, as_json: bool) -> Result<(), String> {
         }
     }
     let agg = aggregate(&done.iter().collect::<Vec<_>>());
+    // 95 % bootstrap intervals over cases (each case one patient): mean Dice (any) and the
+    // mean slice agreement
+    let cases: Vec<usize> = (0..done.len()).collect();
+    let mean_of = |f: &dyn Fn(&Comparison) -> Option<f64>, idx: &[usize]| {
+        let v: Vec<f64> = idx.iter().filter_map(|&i| f(&done[i])).collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    let dice_ci = bootstrap_interval(&cases, BOOTSTRAP, SEED, |idx| mean_of(&|c| c.dice.any, idx));
+    let agreement_ci = bootstrap_interval(&cases, BOOTSTRAP, SEED, |idx| {
+        mean_of(&|c| c.slice_agreement, idx)
+    });
     let models = analyzer.card.clone();
     let report = json!({
         "manifest": manifest.name,
         "cases": rows,
         "aggregate": agg,
+        "aggregate_ci95": {
+            "dice_mean_any": dice_ci,
+            "slice_agreement_mean": agreement_ci,
+            "bootstrap": format!("95 % percentile intervals over {BOOTSTRAP} resamples of cases (seed {SEED})"),
+        },
         "failed": failed,
         "analysis": {"name": models.name, "version": models.version},
     });
@@ -137,11 +155,17 @@ pub fn run(manifest_path: &Path, as_json: bool) -> Result<(), String> {
                 fmt(c["slice_agreement"].as_f64())
             );
         }
+        let ci = |c: Option<[f64; 2]>| {
+            c.map(|[lo, hi]| format!(" [{lo:.2}–{hi:.2}]"))
+                .unwrap_or_default()
+        };
         println!(
-            "mean Dice any {} (pooled {}), slice agreement {}, case verdicts right {}/{}",
+            "mean Dice any {}{} (pooled {}), slice agreement {}{}, case verdicts right {}/{}",
             fmt(agg.dice_mean.any),
+            ci(dice_ci),
             fmt(agg.dice_pooled.any),
             fmt(agg.slice_agreement_mean),
+            ci(agreement_ci),
             agg.cases_correct,
             agg.cases_with_truth
         );
