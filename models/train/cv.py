@@ -35,7 +35,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from train_all import (  # noqa: E402
-    LABELS, SEG_OUT, Ema, augment, best_threshold, down_mask, f1_at, log, lr_at, resize,
+    LABELS, SEG_OUT, Ema, augment, best_threshold, down_mask, log, lr_at, paste, resize,
     seg_loss, windows,
 )
 
@@ -71,12 +71,40 @@ def make_folds(z, meta, k: int, seed: int):
     return series_fold[rser], s2d_fold, png_fold, series_fold
 
 
+def load(path, png, cpu=False):
+    """The packed data (arrays in memory, rsna-png dropped unless `png`) and the device."""
+    import torch
+
+    dev = "cuda" if torch.cuda.is_available() and not cpu else "cpu"
+    if dev == "cpu":
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+    npz = np.load(path)
+    z = {k: npz[k] for k in npz.files}
+    meta = json.loads(str(z["meta"]))
+    if not png or "png_y" not in z:
+        z["png_x"] = z.get("png_x", np.zeros((0, 512, 512), np.uint8))[:0]
+        z["png_y"] = z.get("png_y", np.zeros((0, 6), np.float32))[:0]
+    return z, meta, dev
+
+
+def samples(z, meta, folds):
+    """Every sample in one order (RSNA slices, 2-D slices, png slices): labels, fold, group."""
+    rsna_fold, s2d_fold, png_fold = folds[:3]
+    labels = np.concatenate([z["rsna_y"], z["s2d_y"].astype(np.float32), z["png_y"]])
+    fold = np.concatenate([rsna_fold, s2d_fold, png_fold])
+    group = np.array(["rsna:" + meta["series"][s]["series_uid"] for s in z["rsna_series"]]
+                     + ["s2d:" + s["group_id"] for s in meta["samples"]]
+                     + [f"png:{i}" for i in range(len(png_fold))])
+    return labels, fold, group
+
+
 # ----------------------------------------------------------------------------------------------
 # training of one fold
 
 
 class FoldData:
     def __init__(self, z, dev, torch, rsna_fold, s2d_fold, png_fold, fold, use_png):
+        self.torch = torch  # train_all.paste reads it
         t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(dev)  # noqa: E731
         ry = z["rsna_y"]
         known = ~np.isnan(ry).any(1)
@@ -94,20 +122,6 @@ class FoldData:
         if len(self.png_idx):
             self.png_x = t(z["png_x"])
             self.png_y = t(z["png_y"].astype(np.float32))
-
-
-def paste(d, rng, n, torch):
-    """Real masked haemorrhages copied onto negative training slices (brain-like pixels only)."""
-    ni = rng.choice(d.neg_idx, n)
-    si = rng.choice(d.s2d_idx, n)
-    base = d.rsna_x[ni].clone()
-    src, m = d.s2d_x[si], d.s2d_m[si]
-    flip = torch.from_numpy(rng.rand(n) < 0.5).to(base.device)
-    src = torch.where(flip[:, None, None], src.flip(-1), src)
-    m = torch.where(flip[:, None, None], m.flip(-1), m)
-    mm = (m > 0) & (base > 5) & (base < 100)
-    return (torch.where(mm, src, base), torch.where(mm, m, torch.zeros_like(m)), d.s2d_y[si],
-            d.s2d_bin[si])
 
 
 def make_model(init: str, torch):
@@ -155,7 +169,7 @@ def train_fold(a, z, folds, fold, torch, F, dev):
             g["lr"] = lr_at(frac, g["base"])
         model.train()
         i = rng.choice(d.s2d_idx, n_s2d)
-        xp, mp, yp, bp = paste(d, rng, n_paste, torch)
+        xp, mp, yp, bp = paste(d, rng, n_paste)
         ni = rng.choice(d.neg_idx, n_neg)
         pi = rng.choice(d.pos_idx, n_pos)
         xs = [d.s2d_x[i], xp, d.rsna_x[ni], d.rsna_x[pi]]
@@ -219,15 +233,7 @@ def run(a):
     import torch
     import torch.nn.functional as F
 
-    dev = "cuda" if torch.cuda.is_available() and not a.cpu else "cpu"
-    if dev == "cpu":
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
-    z = np.load(a.data)
-    z = {k: z[k] for k in z.files}
-    meta = json.loads(str(z["meta"]))
-    if not a.png or "png_y" not in z:
-        z["png_x"], z["png_y"] = z.get("png_x", np.zeros((0, 512, 512), np.uint8))[:0], \
-            z.get("png_y", np.zeros((0, 6), np.float32))[:0]
+    z, meta, dev = load(a.data, a.png, a.cpu)
     folds = make_folds(z, meta, a.folds, a.split_seed)
     rsna_fold, s2d_fold, png_fold, series_fold = folds
     os.makedirs(a.out, exist_ok=True)
@@ -256,13 +262,9 @@ def run(a):
                                    align_corners=False)
                 pred_masks[idx] = up.argmax(1).numpy().astype(np.uint8)
         log(f"fold {fold} predicted ({len(ri)} rsna, {len(si)} 2-D, {len(pi)} png)")
-    labels = np.concatenate([z["rsna_y"], z["s2d_y"].astype(np.float32), z["png_y"]])
-    fold_of = np.concatenate([rsna_fold, s2d_fold, png_fold])
-    group = (["rsna:" + meta["series"][s]["series_uid"] for s in z["rsna_series"]]
-             + ["s2d:" + s["group_id"] for s in meta["samples"]]
-             + [f"png:{i}" for i in range(n_p)])
+    labels, fold_of, group = samples(z, meta, folds)
     np.savez_compressed(os.path.join(a.out, "oof.npz"), labels=labels, fold=fold_of,
-                        group=np.array(group), series=z["rsna_series"],
+                        group=group, series=z["rsna_series"],
                         s2d_masks=z["s2d_m"], s2d_pred=pred_masks, s2d_binary=z["s2d_binary"],
                         n_rsna=n_r, n_s2d=n_s, n_png=n_p, **{f"score_{k}": v for k, v in oof.items()})
     config = {k: v for k, v in vars(a).items() if k != "func"}
@@ -491,9 +493,7 @@ def shipped(a):
     import torch.nn.functional as F
     from preprocess import preprocess_slice
 
-    z = np.load(a.data)
-    z = {k: z[k] for k in z.files}
-    meta = json.loads(str(z["meta"]))
+    z, meta, _ = load(a.data, png=True)
     folds = make_folds(z, meta, a.folds, a.split_seed)
     rsna_fold, s2d_fold, png_fold, _ = folds
     so = ort.SessionOptions()
@@ -513,12 +513,9 @@ def shipped(a):
                                    align_corners=False)
                 pred_masks[k - n_r] = up.argmax(1)[0].numpy().astype(np.uint8)
             k += 1
-    labels = np.concatenate([z["rsna_y"], z["s2d_y"].astype(np.float32), z["png_y"]])
-    group = (["rsna:" + meta["series"][s]["series_uid"] for s in z["rsna_series"]]
-             + ["s2d:" + s["group_id"] for s in meta["samples"]] + [f"png:{i}" for i in range(n_p)])
+    labels, fold_of, group = samples(z, meta, folds)
     os.makedirs(a.out, exist_ok=True)
-    np.savez_compressed(os.path.join(a.out, "oof.npz"), labels=labels,
-                        fold=np.concatenate([rsna_fold, s2d_fold, png_fold]), group=np.array(group),
+    np.savez_compressed(os.path.join(a.out, "oof.npz"), labels=labels, fold=fold_of, group=group,
                         series=z["rsna_series"], s2d_masks=z["s2d_m"], s2d_pred=pred_masks,
                         s2d_binary=z["s2d_binary"], n_rsna=n_r, n_s2d=n_s, n_png=n_p,
                         score_seg=score)
@@ -560,14 +557,7 @@ def final(a):
         res = json.load(f)
     cfg = argparse.Namespace(**res["config"])
     cfg.max_steps = a.steps or cfg.max_steps
-    dev = "cuda" if torch.cuda.is_available() and not a.cpu else "cpu"
-    if dev == "cpu":
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
-    z = np.load(a.data)
-    z = {k: z[k] for k in z.files}
-    meta = json.loads(str(z["meta"]))
-    if not cfg.png:
-        z["png_x"], z["png_y"] = z["png_x"][:0], z["png_y"][:0]
+    z, meta, dev = load(a.data, cfg.png, a.cpu)
     folds = make_folds(z, meta, cfg.folds, cfg.split_seed)
     # fold -1: no patient is held out
     model, steps = train_fold(cfg, z, folds, -1, torch, F, dev)

@@ -77,7 +77,8 @@ def features(a):
     for key in ("rsna_x", "s2d_x", "png_x"):
         xs = z[key]
         for i in range(len(xs)):
-            lg, enc, dec = sess.run(None, {"input": preprocess_slice(xs[i])})
+            lg, enc, dec = sess.run(["logits", ENCODER_OUT, DECODER_OUT],
+                                    {"input": preprocess_slice(xs[i])})
             out["enc_avg"].append(enc[0].mean((1, 2)))
             out["enc_max"].append(enc[0].max((1, 2)))
             out["dec_avg"].append(dec[0].mean((1, 2)))
@@ -145,20 +146,15 @@ def head_scores(f, names, y_all, train, test, l2):
 
 
 def load_packed(data):
-    from cv import make_folds
+    from cv import load, make_folds, samples
 
-    z = np.load(data)
-    z = {k: z[k] for k in z.files}
-    meta = json.loads(str(z["meta"]))
-    rsna_fold, s2d_fold, png_fold, _ = make_folds(z, meta, 4, 11)
-    labels = np.concatenate([z["rsna_y"], z["s2d_y"].astype(np.float32), z["png_y"]])
-    fold = np.concatenate([rsna_fold, s2d_fold, png_fold])
-    n_r, n_s, n_p = len(rsna_fold), len(s2d_fold), len(png_fold)
-    group = (["rsna:" + meta["series"][s]["series_uid"] for s in z["rsna_series"]]
-             + ["s2d:" + s["group_id"] for s in meta["samples"]] + [f"png:{i}" for i in range(n_p)])
+    z, meta, _ = load(data, png=True)
+    folds = make_folds(z, meta, 4, 11)
+    labels, fold, group = samples(z, meta, folds)
+    n_r, n_s, n_p = (len(f) for f in folds[:3])
     clean = {"rsna:" + s for s in meta["val_series"]} | {"s2d:" + g for g in meta["val_groups"]}
     clean |= {f"png:{i}" for i in range(n_p)}
-    return z, meta, labels, fold, np.array(group), clean, (n_r, n_s, n_p)
+    return z, meta, labels, fold, group, clean, (n_r, n_s, n_p)
 
 
 def cv(a):
@@ -167,6 +163,7 @@ def cv(a):
     f = dict(np.load(a.features))
     z, meta, labels, fold, group, clean, (n_r, n_s, n_p) = load_packed(a.data)
     known = ~np.isnan(labels).any(1)
+    is_png = np.char.startswith(group.astype(str), "png:")
     y = np.nan_to_num(labels) > 0
     rows_clean, rows_all = [], []
     results = {}
@@ -175,7 +172,7 @@ def cv(a):
         for l2 in [float(v) for v in a.l2.split(",")]:
             oof = np.zeros((len(y), 6), np.float32)
             for k in range(4):
-                tr = np.where((fold != k) & known & (a.png or np.char.find(group.astype(str), "png:") < 0))[0]
+                tr = np.where((fold != k) & known & (bool(a.png) | ~is_png))[0]
                 te = np.where(fold == k)[0]
                 oof[te] = head_scores(f, FEATURE_SETS[name], y, tr, te, l2)
             arm = f"{name}_l2={l2:g}"
@@ -231,6 +228,13 @@ def attach(a):
 
     m = onnx.load(a.onnx)
     g = m.graph
+    # a segmenter that already has a head (the shipped one) gets the new head in its place
+    for field, keep in ((g.node, lambda n: not n.name.startswith("/slice_head/")),
+                        (g.initializer, lambda t: not t.name.startswith("slice_head.")),
+                        (g.output, lambda o: o.name != "slice_logits")):
+        kept = [x for x in field if keep(x)]
+        del field[:]
+        field.extend(kept)
     src = {"enc": ENCODER_OUT, "dec": DECODER_OUT}
     pooled = []
     for n in names:  # e.g. dec_avg, dec_max
@@ -260,8 +264,8 @@ def attach(a):
     d_seg = d_head = 0.0
     for i in (0, 100, 400):
         xin = preprocess_slice(z["rsna_x"][i])
-        lg_old = s_old.run(None, {"input": xin})[0]
-        lg, hd = s_new.run(None, {"input": xin})
+        lg_old = s_old.run(["logits"], {"input": xin})[0]
+        lg, hd = s_new.run(["logits", "slice_logits"], {"input": xin})
         d_seg = max(d_seg, float(np.abs(lg - lg_old).max()))
         d_head = max(d_head, float(np.abs(hd[0] - (xs[i] @ w_all + b_all)).max()))
     log(f"check: logits unchanged (max diff {d_seg}), head as fitted (max diff {d_head:.2e})")

@@ -8,7 +8,7 @@ use super::cascade::{self, Cascade};
 use super::orient::ModelView;
 use super::result::AnalysisResult;
 use super::result::Labels;
-use super::scores::{fuse, segmenter_max, sigmoid};
+use super::scores::{fuse, label_probabilities, segmenter_max};
 pub use super::slice_positions;
 use super::status::{allowed_codes, assessed_flags, contributing, label_status, LabelStatus};
 use super::tissue;
@@ -195,11 +195,7 @@ impl Analyzer {
     pub fn classify_slice(&self, hu: &[i16], rows: usize, cols: usize) -> Result<[f32; 6]> {
         let x = preprocess_slice(hu, rows, cols, &self.classifier.card.preprocessing)?;
         let logits = self.classifier.plan()?.run(x)?;
-        let mut p = [0f32; 6];
-        for (o, l) in p.iter_mut().zip(&logits) {
-            *o = sigmoid(*l);
-        }
-        Ok(p)
+        Ok(label_probabilities(&logits))
     }
 
     /// Analyse one slice (row-major HU, display orientation).
@@ -229,11 +225,7 @@ impl Analyzer {
                     preprocess_slice(hu, rows, cols, &self.classifier.card.preprocessing)?
                 };
                 let logits = self.classifier.plan()?.run(xc)?;
-                let mut p = [0f32; 6];
-                for (o, l) in p.iter_mut().zip(&logits) {
-                    *o = sigmoid(*l);
-                }
-                Some(p)
+                Some(label_probabilities(&logits))
             }
             None => None,
         };
@@ -253,11 +245,7 @@ impl Analyzer {
                 self.card.slice_score.classifier_weight,
             ),
             (None, Some(head)) if head_weight > 0.0 => {
-                let mut p = [0f32; 6];
-                for (o, l) in p.iter_mut().zip(&head) {
-                    *o = sigmoid(*l);
-                }
-                fuse(Some(&p), &seg_scores, head_weight)
+                fuse(Some(&label_probabilities(&head)), &seg_scores, head_weight)
             }
             // a segmenter without the head (a user's) is scored by its maximum alone
             (None, _) => seg_scores,

@@ -8,6 +8,15 @@ pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// Per-label probabilities of six slice logits (a classifier's or a slice head's).
+pub fn label_probabilities(logits: &[f32]) -> [f32; 6] {
+    let mut p = [0f32; 6];
+    for (o, l) in p.iter_mut().zip(logits) {
+        *o = sigmoid(*l);
+    }
+    p
+}
+
 /// Segmenter evidence per label on one slice: for each subtype the largest per-pixel softmax
 /// probability of that class, for "any" the largest `1 − p(background)`.
 /// `logits` is one slice's output, `channels × pixels` (channel-major), channel 0 background.

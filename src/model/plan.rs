@@ -111,16 +111,16 @@ impl Plan {
                     e,
                 )
             })?;
-        let out_shape = optimized
-            .output_fact(0)
-            .ok()
-            .and_then(|f| f.shape.as_concrete().map(|s| s.to_vec()));
+        let concrete_output = |i: usize| {
+            optimized
+                .output_fact(i)
+                .ok()
+                .and_then(|f| f.shape.as_concrete().map(|s| s.to_vec()))
+        };
+        let out_shape = concrete_output(0);
         let slice_output_shape = card.onnx.slice_output.as_ref().map(|o| o.shape.clone());
         if let Some(want) = &slice_output_shape {
-            let got = optimized
-                .output_fact(1)
-                .ok()
-                .and_then(|f| f.shape.as_concrete().map(|s| s.to_vec()));
+            let got = concrete_output(1);
             if got.as_ref() != Some(want) {
                 return Err(Error::Model(format!(
                     "{}: its card declares a second output (onnx.slice_output) of shape \

@@ -194,12 +194,13 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             .find(|r| r.get("sample") == Some(name))
             .and_then(|r| r.get("group_id"))
             .map_or_else(|| format!("2d:{name}"), |g| format!("2d:{g}"));
-        groups.push(group_of(&source_group));
+        let group = group_of(&source_group);
+        groups.push(group);
         let g = gt.slice(0);
         let p = out.labels.iter().map(|&v| v > 0);
         let t = g.iter().map(|&v| v > 0);
         dices.push(dice(p, t));
-        dice_groups.push(groups.last().copied().unwrap_or_default());
+        dice_groups.push(group);
         for (&a, &b) in out.labels.iter().zip(g) {
             inter += (a > 0 && b > 0) as u64;
             total += (a > 0) as u64 + (b > 0) as u64;
