@@ -10,8 +10,8 @@
 
 use hemoscope::analysis::pipeline::{Analyzer, LoadedModel};
 use hemoscope::model::{integrity, shipped, ModelCard, ModelRole};
-use hemoscope::ui::analysis_protocol::{FromWorker, ModelVerdict, SliceMode, ToWorker};
-use hemoscope::ui::analysis_worker;
+use hemoscope::ui::workers::analysis as analysis_worker;
+use hemoscope::ui::workers::analysis_protocol::{FromWorker, ModelVerdict, SliceMode, ToWorker};
 use js_sys::{Int16Array, Uint8Array};
 use wasm_bindgen_test::*;
 

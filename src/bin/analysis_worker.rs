@@ -3,7 +3,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    hemoscope::ui::analysis_worker::start();
+    hemoscope::ui::workers::analysis::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

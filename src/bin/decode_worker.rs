@@ -3,7 +3,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    hemoscope::ui::worker::start();
+    hemoscope::ui::workers::decode::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

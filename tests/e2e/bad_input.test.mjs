@@ -143,7 +143,7 @@ test("a panic shows the error panel with diagnostics that hold no file data", as
   assert.match(copied, /Browser: Mozilla\/5\.0 .*Chrome/);
   assert.match(copied, /SIMD: yes/);
   assert.match(copied, /Timings: app start \d+ ms/);
-  assert.match(copied, /panic at src\/ui\/panic\.rs:\d+: deliberate panic/);
+  assert.match(copied, /panic at src\/ui\/web\/panic\.rs:\d+: deliberate panic/);
   assert.doesNotMatch(copied, /Doe|John|\.nii/);
   const st = await state(page);
   assert.equal(st.status, "error");

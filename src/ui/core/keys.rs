@@ -5,7 +5,7 @@
 //! ←/→ and [/] move the crosshair; Enter in a view probes at the crosshair (probe tool) or
 //! starts a distance or ellipse there, whose second point the arrow keys then move (Shift: 10
 //! pixels) until Enter sets it (Esc cancels); Delete removes the newest measurement; ? opens
-//! the help panel. Slice, window and zoom keys are the viewer's own (`ui/events.rs`).
+//! the help panel. Slice, window and zoom keys are the viewer's own (`ui/web/events.rs`).
 
 use crate::render::Plane;
 use crate::ui::core::layout::Layout;

@@ -13,3 +13,5 @@ pub mod model_cache;
 pub mod pool;
 pub mod reading;
 pub mod series;
+pub mod settings;
+pub mod viewer;

@@ -3,7 +3,7 @@
 //! cascade's two passes, users' models, and the result assembled as the CLI does.
 //!
 //! [`Pool::update`] takes one [`PoolMsg`] (a user action or a worker's reply) and returns the
-//! [`Effect`]s to perform; the web glue (`ui/analysis.rs`) owns the `Worker` objects, performs
+//! [`Effect`]s to perform; the web glue (`ui/web/analysis.rs`) owns the `Worker` objects, performs
 //! the effects in order and shows the notices. Workers are named by their slot index.
 
 use std::collections::{BTreeMap, VecDeque};

@@ -2,7 +2,7 @@
 //! shared by the three views, whose k is the axial slice shown), the layout, the tool, the
 //! overlay switch, measurements (placed, listed, deleted), the measurement being placed (by
 //! pointer or keys), and the coronal and sagittal views' zoom and pan. The web glue
-//! (`ui/views.rs`) turns events into these calls, announces what they return, and draws
+//! (`ui/app/reading.rs`) turns events into these calls, announces what they return, and draws
 //! from the state.
 
 use serde::Serialize;
