@@ -2,6 +2,7 @@
 // error in the page (or opens with its warning), nothing throws, and the next good file loads.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import path from "node:path";
 import {
   startServer,
   launchBrowser,
@@ -83,6 +84,12 @@ test("every bad file gives a readable error, no page error, and a good file load
     if (c.expect === "error") {
       assert.equal(st.status, "error", `${c.name}: must fail, got ${JSON.stringify(st.volume)}`);
       assertReadable(c.name, st.error);
+      // A single file is named in its message (what the status line says around it, and that
+      // the previous volume stays, is decided natively: ui::core::viewer).
+      if (c.files.length === 1) {
+        const file = path.basename(c.files[0]);
+        assert.ok(st.error.includes(file), `${c.name}: "${file}" named in ${st.error}`);
+      }
       // The NIfTI reader's and the zip intake's messages are the same in the page and natively
       // (skipped zip entries are named with the reason).
       if ((c.family === "nifti" && c.name !== "nii_empty") || c.family === "zip") {

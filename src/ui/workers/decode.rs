@@ -188,25 +188,38 @@ fn decode(
         };
         return io::open_bytes_with_progress(&file.name, &file.bytes, &mut progress)
             .map(|v| (v, Vec::new()))
-            .map_err(|e| {
-                let message = e.to_string();
-                if message.contains(&file.name) {
-                    message
-                } else {
-                    format!("{}: {message}", file.name)
-                }
-            });
+            .map_err(|e| naming(e.to_string(), &file.name));
     }
+    // One file (a DICOM file, a zip) is named in its error too; many files are named by the
+    // intake where it matters (which file of the series failed).
+    let only = match files.as_slice() {
+        [f] => Some(f.name.clone()),
+        _ => None,
+    };
     let mut progress = throttled(scope, id, "Reading files");
-    let intake = io::read_files(files, &mut progress).map_err(|e| e.to_string())?;
-    match intake {
-        Intake::Opened(opened) => Ok(finish(*opened)),
-        Intake::Dicom { set, notes } => {
-            let index = set.likeliest();
-            let result = open_series(scope, id, &set, &notes, index);
-            KEPT.with(|k| *k.borrow_mut() = Some((set, notes)));
-            result
-        }
+    let opened = io::read_files(files, &mut progress)
+        .map_err(|e| e.to_string())
+        .and_then(|intake| match intake {
+            Intake::Opened(opened) => Ok(finish(*opened)),
+            Intake::Dicom { set, notes } => {
+                let index = set.likeliest();
+                let result = open_series(scope, id, &set, &notes, index);
+                KEPT.with(|k| *k.borrow_mut() = Some((set, notes)));
+                result
+            }
+        });
+    match only {
+        Some(name) => opened.map_err(|message| naming(message, &name)),
+        None => opened,
+    }
+}
+
+/// The message with the file's name in front, unless it names it already.
+fn naming(message: String, name: &str) -> String {
+    if message.contains(name) {
+        message
+    } else {
+        format!("{name}: {message}")
     }
 }
 
