@@ -60,15 +60,20 @@ export function render(r) {
   }
   if (r.reading) {
     L.push("", `### Opening a scan: file chosen → first image on screen${when("reading")}`, "");
-    L.push("| case | size MB | ours: first image | ours: decode in the worker | ours: files read → first draw done | JS readers: first image | JS: all slices decoded | ours / JS (first image) |");
+    L.push("| case | size MB | ours: first image | ours: whole volume on screen | ours: decode in the worker | JS readers: first image | JS: all slices decoded | ours / JS (first image) |");
     L.push("|---|---|---|---|---|---|---|---|");
     for (const x of r.reading) {
-      L.push(`| ${x.case} | ${mb(x.bytes)} | ${f(x.ours.first_image_ms)} | ${f(x.ours.decode_ms)} | ${f(x.ours.app_load_ms)} | ${f(x.js.first_image_ms)} | ${f(x.js.all_decoded_ms)} | ${x.ratio_first_image_ours_over_js} |`);
+      // Results written before the early image was counted hold only the whole volume's time.
+      const first = x.ours.volume_ready_ms ? x.ours.first_image_ms : null;
+      const ready = x.ours.volume_ready_ms ?? x.ours.first_image_ms;
+      L.push(`| ${x.case} | ${mb(x.bytes)} | ${first ? f(first) : "–"} | ${f(ready)} | ${f(x.ours.decode_ms)} | ${f(x.js.first_image_ms)} | ${f(x.js.all_decoded_ms)} | ${x.ratio_first_image_ours_over_js} |`);
     }
     L.push("", "JS readers: DICOM with dicom-parser (+ jpeg-lossless-decoder-js for JPEG lossless): read and " +
       "parse every file, sort by position, decode and draw the middle slice (first image), then decode " +
-      "the rest; NIfTI with nifti-reader-js (fflate gunzip). Ours: the app itself (decode worker, whole " +
-      "volume decoded before the first image).");
+      "the rest; NIfTI with nifti-reader-js (fflate gunzip). Ours: the app itself; first image = its own " +
+      "count (state().timings.first_image_ms) from the request to the first image drawn: a DICOM series' " +
+      "middle slice, decoded first in the worker and shown while the rest decodes; a NIfTI file's volume. " +
+      "Whole volume on screen: file chosen → status \"ready\", measured by the harness.");
   }
   if (r.analysis) {
     L.push("", `### Whole-scan analysis in the app: Analyze → overlays on screen${when("analysis")}`, "");

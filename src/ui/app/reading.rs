@@ -20,41 +20,36 @@ use crate::ui::view::reading::{
 impl App {
     /// A new volume: build the reformats, centre the crosshair, forget measurements.
     pub(crate) fn reading_volume_changed(&mut self) {
-        let Some(l) = &self.loaded else { return };
+        let Some(l) = &self.session.loaded else { return };
         let volume = l.volume.clone();
         let Some(r) = self.reading.as_mut() else {
             return;
         };
-        let notes = r.state.volume_changed(&volume, self.viewer.slice);
+        let notes = r.state.volume_changed(&volume, self.session.viewer.slice);
         if let Some(e) = notes.no_reformats {
-            self.viewer.message
+            self.session.viewer.message
                 .push_str(&format!(" Coronal and sagittal views are unavailable: {e}."));
         }
         if notes.resampled {
-            self.viewer.message.push_str(
+            self.session.viewer.message.push_str(
                 " Tilted or oblique series: coronal and sagittal views are resampled onto an \
                  orthogonal grid.",
             );
         }
-        let text = format!("{} Crosshair at the volume centre.", self.viewer.message);
+        let text = format!("{} Crosshair at the volume centre.", self.session.viewer.message);
         r.announce(&text);
-        if let Some(preset) = self.remembered.preset() {
-            if let Some(p) = crate::render::PRESETS.get(preset) {
-                self.viewer.window = p.window;
-                self.viewer.preset = Some(preset);
-            }
-        }
+        self.session.apply_remembered_preset();
     }
 
     /// The crosshair's voxel (clamped into the volume); its k is the axial slice.
     pub(crate) fn crosshair(&self) -> Option<Crosshair> {
-        self.loaded.as_ref()?;
+        self.session.loaded.as_ref()?;
         self.reading.as_ref()?.state.crosshair()
     }
 
     /// Keep the crosshair on the axial slice shown (the slice may change by keys or wheel).
     fn sync_crosshair_to_slice(&mut self) {
-        let slice = self.viewer.slice;
+        let slice = self.session.viewer.slice;
         if let Some(r) = self.reading.as_mut() {
             r.state.sync_to_slice(slice);
         }
@@ -68,13 +63,13 @@ impl App {
         let Some(slice) = r.state.set_crosshair_ras(ras) else {
             return;
         };
-        self.viewer.slice = slice;
+        self.session.viewer.slice = slice;
         self.changed();
     }
 
     /// Move the crosshair by whole voxels of the axial view's screen axes.
     pub(crate) fn nudge_crosshair(&mut self, dx: f64, dy: f64) {
-        let (Some(l), Some(c)) = (&self.loaded, self.crosshair()) else {
+        let (Some(l), Some(c)) = (&self.session.loaded, self.crosshair()) else {
             return;
         };
         let s = l.view.screen_at_fractional(c.i as f64, c.j as f64);
@@ -96,8 +91,8 @@ impl App {
 
     /// Crosshair back to the centre, zoom and pan reset.
     pub(crate) fn reset_reading_view(&mut self) {
-        if let (Some(l), Some(r)) = (&self.loaded, self.reading.as_mut()) {
-            self.viewer.slice = r.state.recentre(&l.volume);
+        if let (Some(l), Some(r)) = (&self.session.loaded, self.reading.as_mut()) {
+            self.session.viewer.slice = r.state.recentre(&l.volume);
         }
         self.reset_view();
     }
@@ -164,12 +159,12 @@ impl App {
 
     /// RAS point at an image point of a view.
     fn ras_at(&self, plane: Plane, p: [f64; 2]) -> Option<[f64; 3]> {
-        let l = self.loaded.as_ref()?;
+        let l = self.session.loaded.as_ref()?;
         let r = self.reading.as_ref()?;
         match plane {
             Plane::Axial => {
                 let [i, j] = l.view.voxel_at_fractional(p[0], p[1]);
-                Some(l.volume.geometry.to_ras([i, j, self.viewer.slice as f64]))
+                Some(l.volume.geometry.to_ras([i, j, self.session.viewer.slice as f64]))
             }
             other => Some(r.state.reformat(other)?.ras_at(p[0], p[1], r.state.depth(other))),
         }
@@ -291,7 +286,7 @@ impl App {
             if !place.contains(p) {
                 return None;
             }
-            let l = self.loaded.as_ref()?;
+            let l = self.session.loaded.as_ref()?;
             let r = self.reading.as_ref()?;
             let rf = r.state.reformat(plane)?;
             let depth = r.state.depth(plane);
@@ -307,7 +302,7 @@ impl App {
                 voxel: rf.map.to_voxel(ras),
             })
         })();
-        self.cursor = cursor;
+        self.session.cursor = cursor;
         self.refresh_readouts();
     }
 
@@ -357,6 +352,7 @@ impl App {
         };
         let size = match plane {
             Plane::Axial => self
+                .session
                 .loaded
                 .as_ref()
                 .map(|l| [l.view.width as f64, l.view.height as f64]),
@@ -376,7 +372,7 @@ impl App {
 
     /// Finish a measurement: compute it from the true geometry and list it.
     fn add_measurement(&mut self, p: Pending) {
-        let Some(l) = self.loaded.as_ref() else {
+        let Some(l) = self.session.loaded.as_ref() else {
             return;
         };
         let volume = l.volume.clone();
@@ -388,11 +384,11 @@ impl App {
         };
         let Some(map) = r.state.map else { return };
         let depth = match p.plane {
-            Plane::Axial => volume.geometry.to_ras([0.0, 0.0, self.viewer.slice as f64])[2],
+            Plane::Axial => volume.geometry.to_ras([0.0, 0.0, self.session.viewer.slice as f64])[2],
             other => r.state.depth(other),
         };
         let slice = match p.plane {
-            Plane::Axial => self.viewer.slice,
+            Plane::Axial => self.session.viewer.slice,
             Plane::Coronal => map.nearest_voxel(r.state.cross)[1],
             Plane::Sagittal => map.nearest_voxel(r.state.cross)[0],
         };
@@ -405,7 +401,7 @@ impl App {
         let sample = match (p.tool, p.plane) {
             (Tool::Ellipse, Plane::Axial) => {
                 let v = &l.view;
-                region = v.screen_values(volume.slice(self.viewer.slice));
+                region = v.screen_values(volume.slice(self.session.viewer.slice));
                 Sample::Region {
                     hu: &region,
                     width: v.width,
@@ -425,7 +421,7 @@ impl App {
             (Tool::Probe, Plane::Axial) => Sample::Value(
                 l.view
                     .voxel_at_point(p.a[0], p.a[1])
-                    .and_then(|[i, j]| volume.value_at(i, j, self.viewer.slice))
+                    .and_then(|[i, j]| volume.value_at(i, j, self.session.viewer.slice))
                     .map(f64::from),
             ),
             (Tool::Probe, other) => Sample::Value(
@@ -448,8 +444,8 @@ impl App {
     /// Draw the reformat views, letters, annotations and panels (part of `App::render`).
     pub(crate) fn refresh_reading(&mut self) {
         self.sync_crosshair_to_slice();
-        let window = self.viewer.window;
-        let slice = self.viewer.slice;
+        let window = self.session.viewer.window;
+        let slice = self.session.viewer.slice;
         let crosshair = self.crosshair();
         let Some(r) = self.reading.as_mut() else {
             return;
@@ -470,15 +466,15 @@ impl App {
         // Reformat images, with the analysis overlay unless hidden (key O).
         let shown = r.state.overlay;
         let overlay: Overlay = crate::ui::app::state::overlay_layers(
-            &self.analysis,
-            &self.case,
-            self.gt_mode,
-            &self.overlay,
-            self.overlay_gen,
+            &self.session.analysis,
+            &self.session.case,
+            self.session.gt_mode,
+            &self.session.overlay,
+            self.session.overlay_gen,
         )
         .filter(|_| shown);
         let mut error = None;
-        match (&self.loaded, &r.state.reformats) {
+        match (&self.session.loaded, &r.state.reformats) {
             (Some(l), Some([cor, sag])) => {
                 let (dc, ds) = (r.state.cross[1], r.state.cross[0]);
                 let (zoom, pan) = (r.state.zoom, r.state.pan);
@@ -533,7 +529,7 @@ impl App {
             }
         }
         if let Some(e) = error {
-            self.viewer.error = Some(format!("drawing failed: {}", dom::js_error_text(&e)));
+            self.session.viewer.error = Some(format!("drawing failed: {}", dom::js_error_text(&e)));
         }
         let text = match crosshair {
             Some(c) => format!(
@@ -575,7 +571,7 @@ impl App {
             let Some(place) = self.placement(plane) else {
                 continue;
             };
-            if self.loaded.is_none() {
+            if self.session.loaded.is_none() {
                 continue;
             }
             // Crosshair: two lines through the point, with a gap around it.
@@ -621,7 +617,7 @@ impl App {
 
     /// Image point of a RAS point in a view.
     fn screen_of_ras(&self, plane: Plane, ras: [f64; 3]) -> Option<[f64; 2]> {
-        let l = self.loaded.as_ref()?;
+        let l = self.session.loaded.as_ref()?;
         let r = self.reading.as_ref()?;
         match plane {
             Plane::Axial => {
@@ -763,13 +759,13 @@ impl App {
     pub(crate) fn settings(&self) -> Option<Settings> {
         let r = self.reading.as_ref()?;
         let s = &r.state;
-        Some(Settings::now(s.layout, s.tool, s.overlay, self.viewer.preset, &self.remembered))
+        Some(Settings::now(s.layout, s.tool, s.overlay, self.session.viewer.preset, &self.session.remembered))
     }
 
     /// Apply the remembered settings at start.
     pub(crate) fn restore_settings(&mut self, s: Settings) {
         let stored = s.clone();
-        self.remembered = stored;
+        self.session.remembered = stored;
         if let Some(r) = self.reading.as_mut() {
             if let Some(l) = s.layout() {
                 r.state.layout = l;

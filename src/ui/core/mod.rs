@@ -13,5 +13,6 @@ pub mod model_cache;
 pub mod pool;
 pub mod reading;
 pub mod series;
+pub mod session;
 pub mod settings;
 pub mod viewer;

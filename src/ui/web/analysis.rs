@@ -179,8 +179,8 @@ fn perform(app: &AppRef, effect: Effect) -> Result<(), PoolMsg> {
         }
         Effect::Unavailable(message) => {
             let mut a = app.borrow_mut();
-            a.analysis_unavailable = Some(message.clone());
-            if a.viewer.status == Status::Analyzing {
+            a.session.analysis_unavailable = Some(message.clone());
+            if a.session.viewer.status == Status::Analyzing {
                 a.set_analysis_error(&message);
             } else {
                 a.refresh_analysis();
@@ -188,9 +188,9 @@ fn perform(app: &AppRef, effect: Effect) -> Result<(), PoolMsg> {
         }
         Effect::WorkerReady { simd, note } => {
             let mut a = app.borrow_mut();
-            a.analysis_info.engine = engine_name(simd).to_string();
+            a.session.analysis_info.engine = engine_name(simd).to_string();
             if note.is_some() {
-                a.models_note = note;
+                a.session.models_note = note;
             }
             a.refresh_analysis();
         }
@@ -213,6 +213,7 @@ fn perform(app: &AppRef, effect: Effect) -> Result<(), PoolMsg> {
         Effect::Finished { volume, result } => {
             let mut a = app.borrow_mut();
             let same_volume = a
+                .session
                 .loaded
                 .as_ref()
                 .is_some_and(|l| Rc::ptr_eq(&l.volume, &volume));
@@ -245,9 +246,10 @@ fn perform(app: &AppRef, effect: Effect) -> Result<(), PoolMsg> {
             version,
         } => app
             .borrow_mut()
+            .session
             .analysis_info
             .set_model(role, &name, &version, true),
-        Effect::ModelsReset => app.borrow_mut().analysis_info.reset_models(),
+        Effect::ModelsReset => app.borrow_mut().session.analysis_info.reset_models(),
     }
     Ok(())
 }
@@ -294,7 +296,7 @@ fn spawn(app: &AppRef, slot: usize) -> Result<(), JsValue> {
 /// the model cache; the others start from it).
 pub fn install(app: &AppRef) {
     let simd = simd_supported() && !simd_forced_off();
-    app.borrow_mut().analysis_info.engine = engine_name(simd).to_string();
+    app.borrow_mut().session.analysis_info.engine = engine_name(simd).to_string();
     send(
         app,
         PoolMsg::Install {
@@ -334,11 +336,11 @@ pub fn load_failed(app: &AppRef) {
 pub fn start(app: &AppRef) {
     let (volume, cascade) = {
         let a = app.borrow();
-        match a.loaded.as_ref() {
+        match a.session.loaded.as_ref() {
             // Not while only the early slice of a DICOM series is shown.
             Some(l) if l.partial.is_none() => (
                 l.volume.clone(),
-                a.analysis_info.cascade.then(Cascade::default),
+                a.session.analysis_info.cascade.then(Cascade::default),
             ),
             _ => return,
         }

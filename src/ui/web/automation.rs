@@ -39,6 +39,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
     let mask_app = app_for_mask;
     let mask = Closure::<dyn Fn() -> JsValue>::new(move || match mask_app.try_borrow() {
         Ok(a) => a
+            .session
             .analysis
             .as_ref()
             .map(|an| js_sys::Uint8Array::from(an.mask.as_slice()).into())
@@ -52,6 +53,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
     let voxels_app = app_voxels;
     let voxels = Closure::<dyn Fn() -> JsValue>::new(move || match voxels_app.try_borrow() {
         Ok(a) => a
+            .session
             .loaded
             .as_ref()
             .map(|l| js_sys::Int16Array::from(l.volume.voxels.as_slice()).into())

@@ -154,7 +154,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
             acc.set(total - steps * WHEEL_STEP);
             if steps != 0.0 {
                 let mut a = app.borrow_mut();
-                let k = a.viewer.slice as i64 - steps as i64;
+                let k = a.session.viewer.slice as i64 - steps as i64;
                 a.set_slice(k);
             }
         })?;
@@ -170,19 +170,19 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         listen::<MouseEvent>(&viewer, "mousedown", false, move |e| {
             let _ = viewer_el.focus();
             let a = app.borrow();
-            if a.loaded.is_none() {
+            if a.session.loaded.is_none() {
                 return;
             }
             let (x, y) = (e.client_x() as f64, e.client_y() as f64);
             drag.set(match e.button() {
                 // Left button without Shift belongs to the crosshair and tools (`pointer`).
-                0 if e.shift_key() => Drag::Pan { x, y, pan: a.viewer.pan },
-                1 => Drag::Pan { x, y, pan: a.viewer.pan },
+                0 if e.shift_key() => Drag::Pan { x, y, pan: a.session.viewer.pan },
+                1 => Drag::Pan { x, y, pan: a.session.viewer.pan },
                 2 => Drag::Window {
                     x,
                     y,
-                    center: a.viewer.window.center,
-                    width: a.viewer.window.width,
+                    center: a.session.viewer.window.center,
+                    width: a.session.viewer.window.width,
                 },
                 _ => Drag::None,
             });
@@ -197,7 +197,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
             match drag.get() {
                 Drag::Pan { x: x0, y: y0, pan } => {
                     let mut a = app.borrow_mut();
-                    a.viewer.pan = [pan[0] + x - x0, pan[1] + y - y0];
+                    a.session.viewer.pan = [pan[0] + x - x0, pan[1] + y - y0];
                     a.changed();
                 }
                 Drag::Window {
@@ -234,7 +234,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         let app = app.clone();
         listen::<MouseEvent>(&viewer, "mouseleave", true, move |_| {
             let mut a = app.borrow_mut();
-            a.cursor = None;
+            a.session.cursor = None;
             a.changed();
         })?;
     }
@@ -278,7 +278,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
             if a.keyboard_pending() && key.starts_with("Arrow") {
                 return;
             }
-            let k = a.viewer.slice as i64;
+            let k = a.session.viewer.slice as i64;
             let page = (a.slice_count() as i64 / 10).max(1);
             // Zoom keys act on the view with keyboard focus (the axial view otherwise).
             let zoomed = a.focused_plane().unwrap_or(crate::render::Plane::Axial);

@@ -58,8 +58,9 @@ impl App {
     /// Enable the exports once an analysis is shown; DICOM SEG only for DICOM input.
     pub fn refresh_exports(&self) {
         let e = &self.ael.export;
-        let ready = self.analysis.is_some() && self.viewer.status != Status::Analyzing;
+        let ready = self.session.analysis.is_some() && self.session.viewer.status != Status::Analyzing;
         let dicom = self
+            .session
             .loaded
             .as_ref()
             .is_some_and(|l| l.volume.dicom.is_some());
@@ -92,6 +93,7 @@ fn set_status(app: &AppRef, text: &str, error: bool) {
 fn analysis_time(app: &AppRef) -> Result<(DateTime<Utc>, String), String> {
     let a = app.borrow();
     let an = a
+        .session
         .analysis
         .as_ref()
         .ok_or("Nothing to export: analyse a scan first.")?;
@@ -103,7 +105,7 @@ fn export_report(app: &AppRef, csv: bool) {
     let built = (|| -> Result<(String, String), String> {
         let (time, stamp) = analysis_time(app)?;
         let a = app.borrow();
-        let (Some(an), Some(l)) = (a.analysis.as_ref(), a.loaded.as_ref()) else {
+        let (Some(an), Some(l)) = (a.session.analysis.as_ref(), a.session.loaded.as_ref()) else {
             return Err("Nothing to export: analyse a scan first.".into());
         };
         let info = ReportInfo::new(&l.volume, time, a.ael.export.include_patient.checked());
@@ -130,7 +132,7 @@ fn request_worker(app: &AppRef, kind: &str) {
     let built = (|| -> Result<(JsValue, Array), String> {
         let (_, stamp) = analysis_time(app)?;
         let a = app.borrow();
-        let (Some(an), Some(l)) = (a.analysis.as_ref(), a.loaded.as_ref()) else {
+        let (Some(an), Some(l)) = (a.session.analysis.as_ref(), a.session.loaded.as_ref()) else {
             return Err("Nothing to export: analyse a scan first.".into());
         };
         if kind == "seg" && l.volume.dicom.is_none() {
@@ -316,6 +318,7 @@ fn export_png(app: &AppRef) {
         ctx.set_text_baseline("alphabetic");
         // Legend: the five subtypes in the overlay colours.
         let assessed = a
+            .session
             .analysis
             .as_ref()
             .map(|an| crate::analysis::status::assessed_flags(&an.result.label_status))
@@ -336,7 +339,7 @@ fn export_png(app: &AppRef) {
             };
             ctx.fill_text(&label, x + 16.0 * scale, y)?;
             let text_w = ctx.measure_text(&label)?.width();
-            if !a.overlay.visible[code] {
+            if !a.session.overlay.visible[code] {
                 ctx.fill_rect(x, y - 4.0 * scale, 16.0 * scale + text_w, scale);
             }
             x += 16.0 * scale + text_w + 14.0 * scale;
@@ -344,9 +347,9 @@ fn export_png(app: &AppRef) {
         let slices = a.slice_count();
         let caption = format!(
             "{RESEARCH_USE} · Hemoscope {SOFTWARE_VERSION} · axial slice {} / {slices} · W {:.0} L {:.0}",
-            a.viewer.slice + 1,
-            a.viewer.window.width,
-            a.viewer.window.center,
+            a.session.viewer.slice + 1,
+            a.session.viewer.window.width,
+            a.session.viewer.window.center,
         );
         ctx.set_fill_style_str("#fff");
         ctx.fill_text(&caption, 8.0 * scale, y + 22.0 * scale)?;

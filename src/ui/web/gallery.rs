@@ -380,9 +380,9 @@ pub fn open_case(app: &AppRef, idx: usize, analyse: bool) {
 /// or say whether to analyse it now.
 pub fn volume_loaded(app: &AppRef, truth: Option<Result<Volume, String>>) -> Opened {
     let mut a = app.borrow_mut();
-    let volume = a.loaded.as_ref().map(|l| l.volume.clone());
+    let volume = a.session.loaded.as_ref().map(|l| l.volume.clone());
     let voxels = volume.as_ref().map_or(0, |v| v.voxels.len());
-    let models = models_key(&a.analysis_info);
+    let models = models_key(&a.session.analysis_info);
     let Some(g) = a.gallery.as_mut() else {
         return Opened::Show;
     };
@@ -400,7 +400,7 @@ pub fn volume_loaded(app: &AppRef, truth: Option<Result<Volume, String>>) -> Ope
         (Some(Err(e)), _) => (None, Some(e)),
         _ => (None, None),
     };
-    a.case = Some(OpenCase {
+    a.session.case = Some(OpenCase {
         id: case.id.clone(),
         truth: Truth::from_case(&case, label_map),
         truth_error,
@@ -423,7 +423,7 @@ pub fn volume_loaded(app: &AppRef, truth: Option<Result<Volume, String>>) -> Ope
     g.refresh();
     if let Some((result, mask, at)) = restored {
         a.set_analysis(result, mask, at);
-        a.viewer.message = "The results of this case's earlier analysis (same models) are shown; \
+        a.session.viewer.message = "The results of this case's earlier analysis (same models) are shown; \
                      Analyze runs it again."
             .to_string();
         a.changed();
@@ -447,12 +447,12 @@ fn models_key(info: &crate::ui::core::analysis_info::AnalysisInfo) -> String {
 pub fn analysis_finished(app: &AppRef) {
     let next = {
         let mut a = app.borrow_mut();
-        let outcome = a.case.as_ref().and_then(|c| c.comparison.clone());
-        let kept = a.analysis.as_ref().map(|an| Kept {
+        let outcome = a.session.case.as_ref().and_then(|c| c.comparison.clone());
+        let kept = a.session.analysis.as_ref().map(|an| Kept {
             result: an.result.clone(),
             mask: Runs::encode(&an.mask),
             analysed_at_ms: an.analysed_at_ms,
-            models: models_key(&a.analysis_info),
+            models: models_key(&a.session.analysis_info),
         });
         let Some(g) = a.gallery.as_mut() else { return };
         let Some(idx) = g.cases.current() else { return };
@@ -486,7 +486,7 @@ pub fn analysis_finished(app: &AppRef) {
 pub fn analysis_stopped(app: &AppRef, cancelled: bool) {
     let next = {
         let mut a = app.borrow_mut();
-        let message = a.viewer.error.clone();
+        let message = a.session.viewer.error.clone();
         let Some(g) = a.gallery.as_mut() else { return };
         let next = g.cases.analysis_ended(if cancelled {
             Outcome::Cancelled
@@ -505,7 +505,7 @@ pub fn analysis_stopped(app: &AppRef, cancelled: bool) {
 pub fn load_failed(app: &AppRef) {
     let next = {
         let mut a = app.borrow_mut();
-        let message = a.viewer.error.clone();
+        let message = a.session.viewer.error.clone();
         let Some(g) = a.gallery.as_mut() else { return };
         let next = g.cases.load_failed(message);
         g.refresh();
@@ -520,7 +520,7 @@ pub fn load_failed(app: &AppRef) {
 fn analyse_all(app: &AppRef) {
     let first = {
         let mut a = app.borrow_mut();
-        if a.viewer.status == Status::Analyzing || a.viewer.status == Status::Loading {
+        if a.session.viewer.status == Status::Analyzing || a.session.viewer.status == Status::Loading {
             return;
         }
         let Some(g) = a.gallery.as_mut() else { return };
@@ -546,9 +546,9 @@ fn cancel_all(app: &AppRef) {
         let Some(g) = a.gallery.as_mut() else { return };
         g.cases.cancel_all();
         g.refresh();
-        if a.viewer.status == Status::Loading {
+        if a.session.viewer.status == Status::Loading {
             a.set_idle("Stopped.");
-            a.viewer.progress = None;
+            a.session.viewer.progress = None;
             a.changed();
         }
     }

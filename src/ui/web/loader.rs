@@ -68,7 +68,7 @@ fn ensure_worker(app: &AppRef) -> Result<(), JsValue> {
             // A request in flight fails (unless the worker already said why); a new worker
             // starts with the next request.
             let mut a = app.borrow_mut();
-            if a.viewer.status == Status::Loading {
+            if a.session.viewer.status == Status::Loading {
                 a.set_error(&format!(
                     "The decoder stopped unexpectedly ({detail}). Try another file; the app keeps working."
                 ));
@@ -129,9 +129,9 @@ pub fn send_export(app: &AppRef, msg: JsValue, transfer: Array) {
 /// A new drop replaces the series list (the worker releases the old files).
 fn forget_series(app: &AppRef) {
     let mut a = app.borrow_mut();
-    if !a.series.is_empty() {
-        a.series.clear();
-        series_list::render(&a.series);
+    if !a.session.series.is_empty() {
+        a.session.series.clear();
+        series_list::render(&a.session.series);
     }
 }
 
@@ -155,6 +155,7 @@ pub fn open_series(app: &AppRef, index: usize) {
     {
         let mut a = app.borrow_mut();
         let name = a
+            .session
             .series
             .get(index)
             .map(|s| {
@@ -223,7 +224,7 @@ pub fn open_files(app: &AppRef, files: Vec<File>) {
         }
         {
             let mut a = app.borrow_mut();
-            a.viewer.message = format!("Decoding {}…", names.join(", "));
+            a.session.viewer.message = format!("Decoding {}…", names.join(", "));
             a.changed();
         }
         match protocol::object(&[
@@ -342,10 +343,10 @@ fn on_message(app: &AppRef, data: JsValue) {
                 done: protocol::get_f64(&data, "done"),
                 total: protocol::get_f64(&data, "total"),
             };
-            let early = a.loaded.as_ref().and_then(|l| l.partial);
+            let early = a.session.loaded.as_ref().and_then(|l| l.partial);
             let (fraction, text) = progress_text(report, early);
-            a.viewer.progress = Some(fraction);
-            a.viewer.message = text;
+            a.session.viewer.progress = Some(fraction);
+            a.session.viewer.message = text;
             a.changed();
         }
         "slice" => {
@@ -371,8 +372,8 @@ fn on_message(app: &AppRef, data: JsValue) {
         "error" => {
             let message = protocol::get_str(&data, "message");
             // An early slice of the failed series is not left on screen.
-            if a.loaded.as_ref().is_some_and(|l| l.partial.is_some()) {
-                a.loaded = None;
+            if a.session.loaded.as_ref().is_some_and(|l| l.partial.is_some()) {
+                a.session.loaded = None;
             }
             a.set_error(&message);
             drop(a);
@@ -387,8 +388,8 @@ fn on_message(app: &AppRef, data: JsValue) {
             match (meta, voxels) {
                 (Ok(mut meta), Ok(voxels)) => {
                     let decode_ms = meta.decode_ms;
-                    a.series = std::mem::take(&mut meta.series);
-                    series_list::render(&a.series);
+                    a.session.series = std::mem::take(&mut meta.series);
+                    series_list::render(&a.session.series);
                     match meta.into_volume(voxels) {
                         Ok(v) => {
                             a.set_volume(v, started, decode_ms);

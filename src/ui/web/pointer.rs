@@ -104,7 +104,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
                 let app = app.clone();
                 listen::<MouseEvent>(&target, "mouseleave", move |_| {
                     if let Ok(mut a) = app.try_borrow_mut() {
-                        a.cursor = None;
+                        a.session.cursor = None;
                         a.refresh_readouts();
                     }
                 })?;

@@ -60,9 +60,9 @@ fn retry_later(app: &AppRef) {
 pub fn flush(a: &mut App) {
     a.render_if_dirty();
     if let Some(now) = a.settings() {
-        if now != a.remembered {
+        if now != a.session.remembered {
             settings::save(&now);
-            a.remembered = now;
+            a.session.remembered = now;
         }
     }
 }

@@ -35,7 +35,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         listen::<Event>(&el.opacity.clone().into(), "input", true, move |_| {
             if let Ok(v) = input.value().parse::<f32>() {
                 let mut a = app.borrow_mut();
-                a.overlay.opacity = (v / 100.0).clamp(0.0, 1.0);
+                a.session.overlay.opacity = (v / 100.0).clamp(0.0, 1.0);
                 a.overlay_changed();
             }
         })?;
@@ -45,7 +45,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         let input = el.outline.clone();
         listen::<Event>(&el.outline.clone().into(), "change", true, move |_| {
             let mut a = app.borrow_mut();
-            a.overlay.outline = input.checked();
+            a.session.overlay.outline = input.checked();
             a.overlay_changed();
         })?;
     }
@@ -55,7 +55,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         let code = *code as usize;
         listen::<Event>(&toggle.clone().into(), "change", true, move |_| {
             let mut a = app.borrow_mut();
-            a.overlay.visible[code] = input.checked();
+            a.session.overlay.visible[code] = input.checked();
             a.overlay_changed();
         })?;
     }
@@ -78,19 +78,19 @@ impl App {
     /// Bring the analysis controls, the panel and the strip in line with the state.
     pub fn refresh_analysis(&mut self) {
         let el = &self.ael;
-        let analyzing = self.viewer.status == crate::ui::app::state::Status::Analyzing;
+        let analyzing = self.session.viewer.status == crate::ui::app::state::Status::Analyzing;
         el.analyze.set_disabled(
-            self.loaded.as_ref().is_none_or(|l| l.partial.is_some())
+            self.session.loaded.as_ref().is_none_or(|l| l.partial.is_some())
                 || analyzing
-                || self.analysis_unavailable.is_some(),
+                || self.session.analysis_unavailable.is_some(),
         );
         el.cancel.set_hidden(!analyzing);
-        let models = models_html(&self.analysis_info, self.models_note.as_deref());
+        let models = models_html(&self.session.analysis_info, self.session.models_note.as_deref());
         if el.models.inner_html() != models {
             el.models.set_inner_html(&models);
         }
         if let Some(loader) = &self.loader {
-            let (text, class) = match &self.analysis_info.model_check {
+            let (text, class) = match &self.session.analysis_info.model_check {
                 Some(c) => (c.message.as_str(), c.state),
                 None => ("", ""),
             };
@@ -98,10 +98,10 @@ impl App {
             let _ = loader.status.set_attribute("data-state", class);
             loader
                 .reset
-                .set_hidden(!self.analysis_info.any_user_model());
-            loader.cascade.set_checked(self.analysis_info.cascade);
+                .set_hidden(!self.session.analysis_info.any_user_model());
+            loader.cascade.set_checked(self.session.analysis_info.cascade);
         }
-        let html = match (&self.analysis, &self.analysis_unavailable, analyzing) {
+        let html = match (&self.session.analysis, &self.session.analysis_unavailable, analyzing) {
             (_, Some(why), _) => format!("<p class=\"error\">{}</p>", escape_html(why)),
             (_, None, true) => "<p class=\"muted\">Analysing…</p>".to_string(),
             (Some(a), None, false) => results_html(&a.result),
@@ -134,7 +134,7 @@ impl App {
 
     fn draw_strip(&mut self) {
         let el = &self.ael;
-        let (scores, assessed): (Vec<Option<[f32; 6]>>, [bool; 6]) = match &self.analysis {
+        let (scores, assessed): (Vec<Option<[f32; 6]>>, [bool; 6]) = match &self.session.analysis {
             Some(a) => (
                 a.result
                     .slices
@@ -174,7 +174,7 @@ impl App {
         if let Err(e) = drawn {
             web_sys::console::warn_1(&e);
         }
-        let left = (self.viewer.slice as f64 + 0.5) / n as f64 * 100.0;
+        let left = (self.session.viewer.slice as f64 + 0.5) / n as f64 * 100.0;
         let _ = el
             .strip_marker
             .style()

@@ -48,7 +48,7 @@ fn route(app: &AppRef, m: Msg) {
         Msg::ModelCheck(check) => app.borrow_mut().set_model_check(check),
         Msg::Cascade(on) => {
             let mut a = app.borrow_mut();
-            a.analysis_info.cascade = on;
+            a.session.analysis_info.cascade = on;
             a.refresh_analysis();
         }
     }

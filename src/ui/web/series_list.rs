@@ -27,7 +27,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         let chosen = button
             .get_attribute("data-series-index")
             .and_then(|v| v.parse::<usize>().ok())
-            .and_then(|index| choose(&app.borrow().series, index));
+            .and_then(|index| choose(&app.borrow().session.series, index));
         if let Some(index) = chosen {
             send(&app, Msg::OpenSeries(index));
         }
