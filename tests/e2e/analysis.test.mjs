@@ -234,6 +234,69 @@ test("demo case: Analyze gives the CLI's numbers, overlay drawn where the mask i
   }
 });
 
+test("while the analysis runs, each slice's labels are on the overlay as soon as it is back", async () => {
+  const { context, page, log } = await openApp(browser, url);
+  try {
+    await page.click('[data-testid="open-demo"]');
+    await waitForStatus(page, ["ready"]);
+    await page.$eval('[data-testid="overlay-opacity"]', (el) => {
+      el.value = "100";
+      el.dispatchEvent(new Event("input"));
+    });
+    const [nx, ny, nz] = native.dims;
+    const blood = [];
+    for (let k = 0; k < nz; k++) {
+      let c = 0;
+      for (let n = k * nx * ny; n < (k + 1) * nx * ny; n++) if (native.mask[n]) c++;
+      blood.push(c);
+    }
+    await page.click('[data-testid="analyze"]');
+    // One task per look: go to a slice already back that has blood (at least 100 voxels in the
+    // CLI's mask), render, read the canvas and
+    // the status together, so no worker reply can come in between.
+    let seen = null;
+    const started = Date.now();
+    while (!seen && Date.now() - started < 120_000) {
+      const look = await page.evaluate(({ blood, palette }) => {
+        const before = window.hemoscope.state();
+        if (before.status !== "analyzing") return { status: before.status };
+        const k = (before.labelled_slices ?? []).find((k) => blood[k] >= 100);
+        if (k === undefined) return { status: before.status };
+        const slider = document.querySelector("#slice-slider");
+        slider.value = String(k);
+        slider.dispatchEvent(new Event("input"));
+        const st = window.hemoscope.state(); // renders what is pending
+        const c = document.querySelector('[data-testid="viewer-axial"] canvas');
+        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+        let coloured = 0;
+        for (let o = 0; o < d.length; o += 4)
+          if (palette.some((p) => p && p[0] === d[o] && p[1] === d[o + 1] && p[2] === d[o + 2])) coloured++;
+        return { status: st.status, k, slice: st.slice, coloured, labelled: st.labelled_slices,
+                 mask: window.hemoscope.mask() === null ? null : "set" };
+      }, { blood, palette: PALETTE });
+      if (look.k !== undefined) seen = look;
+      else if (look.status !== "analyzing" && look.status !== "ready") break;
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(seen, "a slice with blood came back while the analysis was still running");
+    assert.equal(seen.status, "analyzing");
+    assert.equal(seen.slice, seen.k);
+    // The view scales the 256² image (about one canvas pixel per voxel at this window size).
+    assert.ok(seen.coloured >= 0.5 * blood[seen.k],
+      `slice ${seen.k} shows its labels before the end: ${seen.coloured} px for ${blood[seen.k]} voxels`);
+    assert.ok(seen.labelled.length < nz, "not every slice was back yet");
+    assert.equal(seen.mask, null, "mask() stays null until the analysis is done");
+    const st = await waitForStatus(page, ["done", "error"], 300_000);
+    assert.equal(st.status, "done", st.error);
+    assert.equal(st.labelled_slices, undefined, "the result replaces the slices shown so far");
+    assertSameAsNative(st.results, await webMask(page));
+    console.log(`streamed: slice ${seen.k} (${blood[seen.k]} voxels) shown with ${seen.coloured} overlay px while ${seen.labelled.length} of ${nz} slices were back`);
+    assertPrivate(log);
+  } finally {
+    await context.close();
+  }
+});
+
 test("NIfTI written by the CLI: automatic analysis equals the CLI; models come from the cache", async () => {
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
   try {

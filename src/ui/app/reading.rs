@@ -465,13 +465,7 @@ impl App {
 
         // Reformat images, with the analysis overlay unless hidden (key O).
         let shown = r.state.overlay;
-        let overlay: Overlay = crate::ui::app::state::overlay_layers(
-            &self.session.analysis,
-            &self.session.case,
-            self.session.gt_mode,
-            &self.session.overlay,
-            self.session.overlay_gen,
-        )
+        let overlay: Overlay = crate::ui::app::state::overlay_layers(&self.session)
         .filter(|_| shown);
         let mut error = None;
         match (&self.session.loaded, &r.state.reformats) {

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use crate::analysis::AnalysisResult;
-use crate::render::{OverlayStyle, WindowLevel, PRESETS};
+use crate::render::{WindowLevel, PRESETS};
 pub use crate::ui::core::analysis_info::{AnalysisInfo, ModelCheck};
 use crate::ui::view::canvas::{AxialCanvas, ImageRect};
 use crate::ui::view::dom::{self, Elements};
@@ -20,32 +20,17 @@ pub use crate::ui::core::session::{Analysis, Cursor, Loaded, Session};
 
 pub use crate::ui::core::case::{GtMode, OpenCase};
 
-/// What the views blend over the image: the prediction and/or the open case's ground truth,
-/// as the ground-truth toggle says. Takes the fields it reads, so callers can hold others.
-pub fn overlay_layers<'a>(
-    analysis: &'a Option<Analysis>,
-    case: &'a Option<OpenCase>,
-    gt_mode: GtMode,
-    style: &'a OverlayStyle,
-    gen: u64,
-) -> crate::ui::view::canvas::Overlay<'a> {
-    let mask = analysis
-        .as_ref()
-        .filter(|_| gt_mode != GtMode::Truth)
-        .map(|a| a.mask.as_slice());
-    let truth = case
-        .as_ref()
-        .and_then(|c| c.truth.label_map.as_deref())
-        .filter(|_| gt_mode != GtMode::Prediction);
-    if mask.is_none() && truth.is_none() {
-        return None;
+/// What the views blend over the image ([`Session::overlay_masks`]) in the view's form.
+pub fn overlay_layers(session: &Session) -> crate::ui::view::canvas::Overlay<'_> {
+    match session.overlay_masks() {
+        (None, None) => None,
+        (mask, truth) => Some(crate::ui::view::canvas::Layers {
+            mask,
+            truth,
+            style: &session.overlay,
+            gen: session.overlay_gen,
+        }),
     }
-    Some(crate::ui::view::canvas::Layers {
-        mask,
-        truth,
-        style,
-        gen,
-    })
 }
 
 /// Shared handle to the app state, captured by every event handler.
@@ -187,6 +172,13 @@ impl App {
         self.session.slice_count()
     }
 
+    /// A slice's labels came back while the analysis runs: shown at once.
+    pub fn slice_labels(&mut self, k: usize, labels: &[u8]) {
+        if self.session.slice_labels(k, labels) {
+            self.changed();
+        }
+    }
+
     pub fn set_slice(&mut self, k: i64) {
         if self.session.set_slice(k) {
             self.changed();
@@ -257,13 +249,7 @@ impl App {
     /// Redraw the canvas and bring every element in line with the state.
     pub fn render(&mut self) {
         self.dirty = false;
-        let overlay = overlay_layers(
-            &self.session.analysis,
-            &self.session.case,
-            self.session.gt_mode,
-            &self.session.overlay,
-            self.session.overlay_gen,
-        )
+        let overlay = overlay_layers(&self.session)
         .filter(|_| self.reading.as_ref().is_none_or(|r| r.state.overlay));
         let draw = match &self.session.loaded {
             Some(l) => self.canvas.draw(
@@ -441,6 +427,7 @@ impl App {
                 slices,
                 first_image_ms: l_first(loaded),
             }),
+            labelled_slices: self.session.streamed.as_ref().map(|s| s.slices.clone()),
             series: self
                 .session
                 .series
@@ -493,6 +480,9 @@ pub struct Snapshot {
     /// While a DICOM series is decoded and its first slice is shown early.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partial: Option<Partial>,
+    /// While an analysis runs: the slices whose labels the overlay already shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labelled_slices: Option<Vec<usize>>,
     /// The DICOM series of the last drop (empty for NIfTI files and the demo).
     pub series: Vec<SeriesItem>,
 }

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use crate::analysis::assemble::{assemble, model_versions};
 use crate::analysis::cascade::{self, Cascade};
 use crate::analysis::orient::ModelView;
-use crate::analysis::status::{contributing, label_status};
+use crate::analysis::status::{allowed_codes, assessed_flags, contributing, label_status};
 use crate::analysis::tissue;
 use crate::analysis::AnalysisResult;
 use crate::model::card::{AnalysisCard, ModelCard};
@@ -171,6 +171,9 @@ pub enum Effect {
     PostModel { slot: usize, model: UserModel },
     /// The analysis runs: the status line and the progress bar.
     Progress { text: String, fraction: f64 },
+    /// Slice `k`'s labels, on the volume grid, as the result will hold them (labels the
+    /// models cannot assess already cleared): the overlay shows them before the end.
+    SliceLabels { k: usize, labels: Vec<u8> },
     /// The analysis stopped with an error (`job_stopped`: a running job was lost, which
     /// the gallery needs to know).
     AnalysisError { message: String, job_stopped: bool },
@@ -234,6 +237,8 @@ struct Job {
     segmented: usize,
     /// Which slices hold brain ([`tissue`]); the others are not sent to the models.
     brain: Vec<bool>,
+    /// Label codes the result keeps (0 and the assessed labels), for the slices shown early.
+    allowed: [bool; 6],
 }
 
 impl Job {
@@ -501,6 +506,7 @@ impl Pool {
             classified_done: skipped,
             segmented: 0,
             brain,
+            allowed: self.allowed_codes(cascade.is_some()),
         };
         if job.done == nz {
             // Nothing to run (no slice holds brain).
@@ -709,6 +715,7 @@ impl Pool {
         for (acc, v) in job.ms.iter_mut().zip(ms) {
             *acc += v;
         }
+        let mut streamed = None;
         if mode == SliceMode::Classify {
             if job.classified[k].replace(scores).is_none() {
                 job.classified_done += 1;
@@ -721,7 +728,14 @@ impl Pool {
                 job.done += 1;
                 job.segmented += 1;
             }
-            job.mask[k * per..(k + 1) * per].copy_from_slice(&job.view.to_stored(labels));
+            let mut stored = job.view.to_stored(labels).into_owned();
+            for v in stored.iter_mut() {
+                if !job.allowed.get(usize::from(*v)).copied().unwrap_or(true) {
+                    *v = 0;
+                }
+            }
+            job.mask[k * per..(k + 1) * per].copy_from_slice(&stored);
+            streamed = Some(stored);
         }
         let total = job.scores.len();
         if job.done == total {
@@ -730,6 +744,9 @@ impl Pool {
                 fx.push(self.finish(job, workers, now_ms));
             }
             return;
+        }
+        if let Some(labels) = streamed {
+            fx.push(Effect::SliceLabels { k, labels });
         }
         let fraction = progress(job);
         let elapsed = now_ms - job.started_ms;
@@ -756,6 +773,23 @@ impl Pool {
             (Some(u), _) => ModelCard::from_json(&u.card_text),
             (None, ModelRole::Classifier) => ModelCard::from_json(shipped::CLASSIFIER_CARD),
             (None, ModelRole::Segmenter) => ModelCard::from_json(shipped::SEGMENTER_CARD),
+        }
+    }
+
+    /// The label codes a result keeps with the models in use (as `assemble` decides); all of
+    /// them when a card cannot be read (the result then says why).
+    fn allowed_codes(&self, cascade: bool) -> [bool; 6] {
+        let cards = (
+            self.active_card(ModelRole::Classifier),
+            self.active_card(ModelRole::Segmenter),
+            AnalysisCard::from_json(shipped::ANALYSIS_CARD),
+        );
+        match cards {
+            (Ok(cls), Ok(seg), Ok(card)) => {
+                let status = label_status(&card, &contributing(&cls, &seg, &card, cascade));
+                allowed_codes(&assessed_flags(&status))
+            }
+            _ => [true; 6],
         }
     }
 
@@ -1065,6 +1099,42 @@ mod tests {
             }
             other => panic!("expected the result: {other:?}"),
         }
+    }
+
+    #[test]
+    fn each_slice_is_shown_before_the_end_with_the_labels_the_result_keeps() {
+        let mut pool = two_ready();
+        start(&mut pool, 3, None);
+        let sent = vec![0, 1, 2, 3, 4, 5, 2, 2, 0, 0, 5, 1];
+        let mut msg = done(1, 1, 1, 1000.0);
+        if let PoolMsg::SliceDone { labels, .. } = &mut msg {
+            labels.clone_from(&sent);
+        }
+        let streamed = |fx: &[Effect]| -> Vec<(usize, Vec<u8>)> {
+            fx.iter()
+                .filter_map(|e| match e {
+                    Effect::SliceLabels { k, labels } => Some((*k, labels.clone())),
+                    _ => None,
+                })
+                .collect()
+        };
+        // Epidural (code 1) is not assessed by the shipped models: cleared, as in the result.
+        let kept = vec![0, 0, 2, 3, 4, 5, 2, 2, 0, 0, 5, 0];
+        assert_eq!(streamed(&pool.update(msg)), vec![(1, kept.clone())]);
+        assert_eq!(streamed(&pool.update(done(0, 1, 0, 1500.0))).len(), 1);
+        // The last slice comes with the result, which holds what was shown.
+        let fx = pool.update(done(1, 1, 2, 2000.0));
+        assert!(streamed(&fx).is_empty());
+        match fx.as_slice() {
+            [Effect::Finished { result, .. }] => {
+                let (_, mask) = result.as_ref().as_ref().expect("assembled");
+                assert_eq!(mask[12..24], kept[..]);
+            }
+            other => panic!("expected the result: {other:?}"),
+        }
+        // A reply of another job shows nothing.
+        start(&mut pool, 3, None);
+        assert!(streamed(&pool.update(done(0, 1, 0, 2500.0))).is_empty());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::render::{AxialView, OverlayStyle, Plane, PRESETS};
 use crate::ui::core::analysis_info::AnalysisInfo;
 use crate::ui::core::case::{GtMode, OpenCase};
 use crate::ui::core::settings::Settings;
-use crate::ui::core::viewer::Viewer;
+use crate::ui::core::viewer::{Status, Viewer};
 use crate::Volume;
 
 /// The loaded volume with its display mapping.
@@ -76,6 +76,14 @@ pub struct Analysis {
     pub analysed_at_ms: f64,
 }
 
+/// While an analysis runs: the labels of the slices already analysed, shown before the end.
+pub struct Streamed {
+    /// Label mask on the volume grid (i fastest); zero where no slice is back yet.
+    pub mask: Vec<u8>,
+    /// The slices whose labels are in `mask`, in the order they came back.
+    pub slices: Vec<usize>,
+}
+
 /// Everything open in the page, without its elements.
 pub struct Session {
     /// Status line and axial display (slice, window, zoom, pan).
@@ -85,6 +93,8 @@ pub struct Session {
     /// Analysis results (same JSON as `hemoscope analyze --json`), once analysed.
     pub results: Option<serde_json::Value>,
     pub analysis: Option<Analysis>,
+    /// The running analysis' slices so far.
+    pub streamed: Option<Streamed>,
     /// Why the analysis cannot run (models failed to load or their self-test).
     pub analysis_unavailable: Option<String>,
     /// Where the models came from (downloaded or the browser cache).
@@ -111,6 +121,7 @@ impl Default for Session {
             cursor: None,
             results: None,
             analysis: None,
+            streamed: None,
             analysis_unavailable: None,
             models_note: None,
             overlay: OverlayStyle::default(),
@@ -168,6 +179,7 @@ impl Session {
         self.cursor = None;
         self.results = None;
         self.analysis = None;
+        self.streamed = None;
         self.case = None;
         self.overlay_gen += 1;
         self.loaded = Some(Loaded {
@@ -242,6 +254,7 @@ impl Session {
             mask,
             analysed_at_ms,
         });
+        self.streamed = None;
         self.overlay_gen += 1;
         self.viewer.analysed(total);
     }
@@ -260,9 +273,51 @@ impl Session {
 
     fn drop_analysis(&mut self) {
         self.results = None;
-        if self.analysis.take().is_some() {
+        let streamed = self.streamed.take().is_some();
+        if self.analysis.take().is_some() || streamed {
             self.overlay_gen += 1;
         }
+    }
+
+    /// Slice `k`'s labels came back while the analysis runs: the overlay shows them now.
+    /// Ignored when no analysis runs or they do not fit the volume; whether they were taken.
+    pub fn slice_labels(&mut self, k: usize, labels: &[u8]) -> bool {
+        let Some(l) = self.loaded.as_ref() else {
+            return false;
+        };
+        let [ni, nj, nk] = l.volume.dims;
+        let per = ni * nj;
+        if self.viewer.status != Status::Analyzing || k >= nk || labels.len() != per {
+            return false;
+        }
+        let streamed = self.streamed.get_or_insert_with(|| Streamed {
+            mask: vec![0; per * nk],
+            slices: Vec::new(),
+        });
+        streamed.mask[k * per..(k + 1) * per].copy_from_slice(labels);
+        if !streamed.slices.contains(&k) {
+            streamed.slices.push(k);
+        }
+        self.overlay_gen += 1;
+        true
+    }
+
+    /// What the overlay blends over the image, as the ground-truth toggle says: the
+    /// prediction (the finished analysis, or the slices back so far while it runs) and the
+    /// open case's ground truth.
+    pub fn overlay_masks(&self) -> (Option<&[u8]>, Option<&[u8]>) {
+        let prediction = match (&self.analysis, &self.streamed) {
+            (Some(a), _) => Some(a.mask.as_slice()),
+            (None, Some(s)) => Some(s.mask.as_slice()),
+            (None, None) => None,
+        }
+        .filter(|_| self.gt_mode != GtMode::Truth);
+        let truth = self
+            .case
+            .as_ref()
+            .and_then(|c| c.truth.label_map.as_deref())
+            .filter(|_| self.gt_mode != GtMode::Prediction);
+        (prediction, truth)
     }
 
     /// The overlay's look or its layers changed.
@@ -289,7 +344,6 @@ mod tests {
     use crate::model::card::AnalysisCard;
     use crate::model::shipped::ANALYSIS_CARD;
     use crate::phantom;
-    use crate::ui::core::viewer::Status;
 
     fn volume() -> Volume {
         phantom::demo_case().0
@@ -421,6 +475,49 @@ mod tests {
         s.analysis_cancelled();
         assert!(s.analysis.is_none() && s.results.is_none());
         assert_eq!(s.viewer.status, Status::Ready);
+    }
+
+    #[test]
+    fn slices_back_during_an_analysis_are_shown_until_the_result_replaces_them() {
+        let v = volume();
+        let labels = phantom::demo_case().1;
+        let [ni, nj, nk] = v.dims;
+        let per = ni * nj;
+        let mut s = Session::default();
+        s.open(v, 0.0);
+        let k = (0..nk)
+            .find(|&k| labels[k * per..(k + 1) * per].iter().any(|&c| c > 0))
+            .unwrap();
+        let slice = &labels[k * per..(k + 1) * per];
+        assert!(!s.slice_labels(k, slice), "no analysis runs");
+        s.analyzing("Analysing… 0 / 28 slices".to_string(), 0.0);
+        assert!(!s.slice_labels(nk, slice), "no such slice");
+        assert!(!s.slice_labels(k, &slice[1..]), "wrong size");
+        assert_eq!(s.overlay_masks(), (None, None));
+        let gen = s.overlay_gen;
+        assert!(s.slice_labels(k, slice));
+        assert!(s.overlay_gen > gen, "the overlay is redrawn");
+        let (shown, truth) = s.overlay_masks();
+        let shown = shown.expect("the slices back so far");
+        assert_eq!(&shown[k * per..(k + 1) * per], slice);
+        assert!(
+            shown[..k * per].iter().all(|&c| c == 0),
+            "nothing where no slice is back"
+        );
+        assert_eq!(truth, None);
+        assert_eq!(s.streamed.as_ref().unwrap().slices, vec![k]);
+        s.set_gt_mode(GtMode::Truth);
+        assert_eq!(s.overlay_masks().0, None, "the toggle hides the prediction");
+        s.set_gt_mode(GtMode::Both);
+        let (result, mask) = analysed_with_mask(&s, &labels);
+        s.analysed(result, mask, 1.0);
+        assert!(s.streamed.is_none());
+        assert_eq!(s.overlay_masks().0.map(<[u8]>::len), Some(per * nk));
+        // A cancelled run's slices go with it.
+        s.analyzing("Analysing… 0 / 28 slices".to_string(), 0.0);
+        assert!(s.slice_labels(k, slice));
+        s.analysis_cancelled();
+        assert!(s.streamed.is_none() && s.overlay_masks().0.is_none());
     }
 
     fn case_without_truth() -> OpenCase {

@@ -164,6 +164,7 @@ fn perform(app: &AppRef, effect: Effect) -> Result<(), PoolMsg> {
             })?
         }
         Effect::Progress { text, fraction } => app.borrow_mut().set_analyzing(text, fraction),
+        Effect::SliceLabels { k, labels } => app.borrow_mut().slice_labels(k, &labels),
         Effect::AnalysisError {
             message,
             job_stopped,
