@@ -377,12 +377,20 @@ async function dropCase(c, waitMs) {
       .then(() => Date.now() - t0);
     // Awaited below; a failed run must not leave it as an unhandled rejection meanwhile.
     firstImage.catch(() => {});
+    // The first slice's labels on the overlay (each slice is shown as soon as it is back).
+    const firstLabels = page
+      .waitForFunction(() => {
+        const s = window.hemoscope.state();
+        return (s.labelled_slices?.length ?? 0) > 0 || ["done", "error"].includes(s.status);
+      }, null, { timeout: 300_000, polling: 2 })
+      .then(() => Date.now() - t0);
+    firstLabels.catch(() => {});
     await page.waitForFunction(() => ["done", "error"].includes(window.hemoscope.state().status), null, { timeout: 300_000, polling: 2 });
     await page.evaluate(() => new Promise((res) => requestAnimationFrame(() => res())));
     const ms = Date.now() - t0;
     const s = await page.evaluate(() => window.hemoscope.state());
     if (s.status !== "done") throw new Error(`${c.name}: ${s.error}`);
-    return { ms, first_image_ms: await firstImage, analysis: s.analysis };
+    return { ms, first_image_ms: await firstImage, first_labels_ms: await firstLabels, analysis: s.analysis };
   } finally {
     await context.close();
   }
@@ -401,6 +409,7 @@ async function drop() {
         page_open_before_drop_ms: waitMs,
         drop_to_overlays_ms: stats(runs.map((x) => x.ms)),
         drop_to_first_image_ms: stats(runs.map((x) => x.first_image_ms)),
+        drop_to_first_labels_ms: stats(runs.map((x) => x.first_labels_ms)),
       });
     }
   }
