@@ -9,7 +9,6 @@ use crate::ui::core::keys::{escape, EscapeStep, KeyAction};
 use crate::ui::core::layout::Layout;
 use crate::ui::core::measure::{self, Measurement, Pending, Placed, Sample, Tool};
 use crate::ui::core::reading::{capitalised, reformat_index, Press};
-use crate::ui::core::settings::Settings;
 use crate::ui::view::dom;
 use crate::ui::app::state::App;
 use crate::ui::view::reading::{
@@ -25,7 +24,7 @@ impl App {
         let Some(r) = self.reading.as_mut() else {
             return;
         };
-        let notes = r.state.volume_changed(&volume, self.session.viewer.slice);
+        let notes = self.session.reading.volume_changed(&volume, self.session.viewer.slice);
         if let Some(e) = notes.no_reformats {
             self.session.viewer.message
                 .push_str(&format!(" Coronal and sagittal views are unavailable: {e}."));
@@ -44,23 +43,18 @@ impl App {
     /// The crosshair's voxel (clamped into the volume); its k is the axial slice.
     pub(crate) fn crosshair(&self) -> Option<Crosshair> {
         self.session.loaded.as_ref()?;
-        self.reading.as_ref()?.state.crosshair()
+        self.session.reading.crosshair()
     }
 
     /// Keep the crosshair on the axial slice shown (the slice may change by keys or wheel).
     fn sync_crosshair_to_slice(&mut self) {
         let slice = self.session.viewer.slice;
-        if let Some(r) = self.reading.as_mut() {
-            r.state.sync_to_slice(slice);
-        }
+        self.session.reading.sync_to_slice(slice);
     }
 
     /// Move the crosshair to a RAS point; the axial slice follows.
     pub(crate) fn set_crosshair_ras(&mut self, ras: [f64; 3]) {
-        let Some(r) = self.reading.as_mut() else {
-            return;
-        };
-        let Some(slice) = r.state.set_crosshair_ras(ras) else {
+        let Some(slice) = self.session.reading.set_crosshair_ras(ras) else {
             return;
         };
         self.session.viewer.slice = slice;
@@ -80,10 +74,7 @@ impl App {
 
     /// Move a reformat view's plane along its normal by `steps` voxel steps.
     pub(crate) fn move_plane(&mut self, plane: Plane, steps: f64) {
-        let moved = self
-            .reading
-            .as_ref()
-            .and_then(|r| r.state.plane_moved(plane, steps));
+        let moved = self.session.reading.plane_moved(plane, steps);
         if let Some(ras) = moved {
             self.set_crosshair_ras(ras);
         }
@@ -91,15 +82,15 @@ impl App {
 
     /// Crosshair back to the centre, zoom and pan reset.
     pub(crate) fn reset_reading_view(&mut self) {
-        if let (Some(l), Some(r)) = (&self.session.loaded, self.reading.as_mut()) {
-            self.session.viewer.slice = r.state.recentre(&l.volume);
+        if let Some(l) = &self.session.loaded {
+            self.session.viewer.slice = self.session.reading.recentre(&l.volume);
         }
         self.reset_view();
     }
 
     pub(crate) fn set_layout(&mut self, layout: Layout) {
         if let Some(r) = self.reading.as_mut() {
-            let text = r.state.set_layout(layout);
+            let text = self.session.reading.set_layout(layout);
             let _ = r.views.set_attribute("data-layout", layout.name());
             r.announce(&text);
         }
@@ -108,14 +99,13 @@ impl App {
 
     /// Maximise `plane`, or go back to three views if it already is.
     pub(crate) fn toggle_maximised(&mut self, plane: Plane) {
-        if let Some(layout) = self.reading.as_ref().map(|r| r.state.maximise_toggled(plane)) {
-            self.set_layout(layout);
-        }
+        let layout = self.session.reading.maximise_toggled(plane);
+        self.set_layout(layout);
     }
 
     pub(crate) fn set_tool(&mut self, tool: Tool) {
         if let Some(r) = self.reading.as_mut() {
-            let text = r.state.set_tool(tool);
+            let text = self.session.reading.set_tool(tool);
             r.announce(&text);
         }
         self.changed();
@@ -123,7 +113,7 @@ impl App {
 
     pub(crate) fn toggle_overlay(&mut self) {
         if let Some(r) = self.reading.as_mut() {
-            let text = r.state.toggle_overlay();
+            let text = self.session.reading.toggle_overlay();
             r.announce(text);
         }
         self.changed();
@@ -131,7 +121,7 @@ impl App {
 
     pub(crate) fn delete_measurement(&mut self, id: Option<u32>) {
         if let Some(r) = self.reading.as_mut() {
-            if let Some(text) = r.state.delete_measurement(id) {
+            if let Some(text) = self.session.reading.delete_measurement(id) {
                 r.announce(&text);
             }
         }
@@ -160,13 +150,12 @@ impl App {
     /// RAS point at an image point of a view.
     fn ras_at(&self, plane: Plane, p: [f64; 2]) -> Option<[f64; 3]> {
         let l = self.session.loaded.as_ref()?;
-        let r = self.reading.as_ref()?;
         match plane {
             Plane::Axial => {
                 let [i, j] = l.view.voxel_at_fractional(p[0], p[1]);
                 Some(l.volume.geometry.to_ras([i, j, self.session.viewer.slice as f64]))
             }
-            other => Some(r.state.reformat(other)?.ras_at(p[0], p[1], r.state.depth(other))),
+            other => Some(self.session.reading.reformat(other)?.ras_at(p[0], p[1], self.session.reading.depth(other))),
         }
     }
 
@@ -179,10 +168,7 @@ impl App {
         if !place.contains(p) {
             return;
         }
-        let Some(r) = self.reading.as_mut() else {
-            return;
-        };
-        match r.state.pointer_down(plane, p) {
+        match self.session.reading.pointer_down(plane, p) {
             Press::MoveCrosshair => {
                 if let Some(ras) = self.ras_at(plane, p) {
                     self.set_crosshair_ras(ras);
@@ -196,14 +182,11 @@ impl App {
 
     /// Mouse moved (anywhere) during a drag that started in a view.
     pub(crate) fn pointer_move(&mut self, client: [f64; 2]) {
-        let Some(r) = self.reading.as_mut() else {
-            return;
-        };
-        if r.state.pan_to(client) {
+        if self.session.reading.pan_to(client) {
             self.changed();
             return;
         }
-        let plane = match (r.state.dragging, r.state.pending) {
+        let plane = match (self.session.reading.dragging, self.session.reading.pending) {
             (Some(p), _) => p,
             (None, Some(p)) if !p.keyboard => p.plane,
             _ => return,
@@ -219,12 +202,12 @@ impl App {
         let p = place.image_point(css);
         let (w, h) = (place.rect.image[0] as f64, place.rect.image[1] as f64);
         let p = [p[0].clamp(0.0, w - 1e-6), p[1].clamp(0.0, h - 1e-6)];
-        if self.reading.as_ref().and_then(|r| r.state.dragging).is_some() {
+        if self.session.reading.dragging.is_some() {
             if let Some(ras) = self.ras_at(plane, p) {
                 self.set_crosshair_ras(ras);
             }
-        } else if let Some(r) = self.reading.as_mut() {
-            if let Some(pending) = r.state.pending.as_mut() {
+        } else {
+            if let Some(pending) = self.session.reading.pending.as_mut() {
                 pending.b = p;
             }
             self.changed();
@@ -233,7 +216,7 @@ impl App {
 
     /// Left button released: finish a drag.
     pub(crate) fn pointer_up(&mut self) {
-        let finished = self.reading.as_mut().and_then(|r| r.state.pointer_up());
+        let finished = self.session.reading.pointer_up();
         if let Some(p) = finished {
             self.add_measurement(p);
         }
@@ -241,24 +224,17 @@ impl App {
 
     /// Start panning a coronal or sagittal view (Shift+drag or middle-drag) at a client point.
     pub(crate) fn start_pan(&mut self, plane: Plane, client: [f64; 2]) {
-        if let Some(r) = self.reading.as_mut() {
-            r.state.start_pan(plane, client);
-        }
+        self.session.reading.start_pan(plane, client);
     }
 
     /// Any button released: a pan drag ends.
     pub(crate) fn end_pan(&mut self) {
-        if let Some(r) = self.reading.as_mut() {
-            r.state.end_pan();
-        }
+        self.session.reading.end_pan();
     }
 
     /// Zoom one view by `factor` about its centre (the axial view keeps its own zoom).
     pub(crate) fn zoom_view(&mut self, plane: Plane, factor: f64) {
-        let reformat = self
-            .reading
-            .as_mut()
-            .is_some_and(|r| r.state.zoom_view(plane, factor));
+        let reformat = self.session.reading.zoom_view(plane, factor);
         if reformat {
             self.changed();
         } else if plane == Plane::Axial {
@@ -287,9 +263,8 @@ impl App {
                 return None;
             }
             let l = self.session.loaded.as_ref()?;
-            let r = self.reading.as_ref()?;
-            let rf = r.state.reformat(plane)?;
-            let depth = r.state.depth(plane);
+            let rf = self.session.reading.reformat(plane)?;
+            let depth = self.session.reading.depth(plane);
             let [i, j, k] = rf.voxel_at(p[0], p[1], depth)?;
             let ras = rf.ras_at(p[0], p[1], depth);
             Some(crate::ui::app::state::Cursor {
@@ -308,29 +283,25 @@ impl App {
 
     /// Whether a measurement is being placed from the keyboard.
     pub(crate) fn keyboard_pending(&self) -> bool {
-        self.reading
-            .as_ref()
-            .is_some_and(|r| r.state.keyboard_pending())
+        self.session.reading.keyboard_pending()
     }
 
     /// Enter in a view: with the probe tool, probe at the crosshair; with the distance or
     /// ellipse tool, set the first point at the crosshair, or finish the measurement being
     /// placed (its second point moved by [`Self::move_keyboard_point`]).
     pub(crate) fn enter_in_view(&mut self, plane: Plane) {
-        let Some(cross) = self.reading.as_ref().map(|r| r.state.cross) else {
-            return;
-        };
+        let cross = self.session.reading.cross;
         let at = self.screen_of_ras(plane, cross);
         let Some(r) = self.reading.as_mut() else {
             return;
         };
-        match r.state.enter(plane, at) {
+        match self.session.reading.enter(plane, at) {
             Press::Finish(p) => self.add_measurement(p),
             Press::Started => {
                 r.announce(&format!(
                     "{} started at the crosshair: arrow keys move the second point \
                      (with Shift by 10 pixels), Enter sets it, Escape cancels.",
-                    capitalised(r.state.tool.name())
+                    capitalised(self.session.reading.tool.name())
                 ));
                 self.changed();
             }
@@ -341,10 +312,7 @@ impl App {
     /// Arrow keys while a measurement is placed from the keyboard: move its second point by
     /// `dx`, `dy` image pixels of its view, staying on the image.
     pub(crate) fn move_keyboard_point(&mut self, dx: f64, dy: f64) {
-        let Some(plane) = self
-            .reading
-            .as_ref()
-            .and_then(|r| r.state.pending)
+        let Some(plane) = self.session.reading.pending
             .filter(|p| p.keyboard)
             .map(|p| p.plane)
         else {
@@ -356,17 +324,12 @@ impl App {
                 .loaded
                 .as_ref()
                 .map(|l| [l.view.width as f64, l.view.height as f64]),
-            other => self
-                .reading
-                .as_ref()
-                .and_then(|r| r.state.reformat(other))
+            other => self.session.reading.reformat(other)
                 .map(|rf| [rf.width as f64, rf.height as f64]),
         };
         let Some(size) = size else { return };
-        if let Some(r) = self.reading.as_mut() {
-            if r.state.move_keyboard_point(dx, dy, size) {
-                self.changed();
-            }
+        if self.session.reading.move_keyboard_point(dx, dy, size) {
+            self.changed();
         }
     }
 
@@ -382,15 +345,15 @@ impl App {
         let Some(r) = self.reading.as_ref() else {
             return;
         };
-        let Some(map) = r.state.map else { return };
+        let Some(map) = self.session.reading.map else { return };
         let depth = match p.plane {
             Plane::Axial => volume.geometry.to_ras([0.0, 0.0, self.session.viewer.slice as f64])[2],
-            other => r.state.depth(other),
+            other => self.session.reading.depth(other),
         };
         let slice = match p.plane {
             Plane::Axial => self.session.viewer.slice,
-            Plane::Coronal => map.nearest_voxel(r.state.cross)[1],
-            Plane::Sagittal => map.nearest_voxel(r.state.cross)[0],
+            Plane::Coronal => map.nearest_voxel(self.session.reading.cross)[1],
+            Plane::Sagittal => map.nearest_voxel(self.session.reading.cross)[0],
         };
         let at = Placed {
             ras: [ra, rb],
@@ -409,7 +372,7 @@ impl App {
                 }
             }
             (Tool::Ellipse, other) => {
-                let (Some(pc), Some(rf)) = (r.plane_canvas(other), r.state.reformat(other)) else {
+                let (Some(pc), Some(rf)) = (r.plane_canvas(other), self.session.reading.reformat(other)) else {
                     return;
                 };
                 Sample::Region {
@@ -425,7 +388,7 @@ impl App {
                     .map(f64::from),
             ),
             (Tool::Probe, other) => Sample::Value(
-                r.state
+                self.session.reading
                     .reformat(other)
                     .and_then(|rf| rf.hu_at(&volume, p.a[0], p.a[1], depth)),
             ),
@@ -435,7 +398,7 @@ impl App {
             return;
         };
         if let Some(r) = self.reading.as_mut() {
-            let text = r.state.add_measurement(m);
+            let text = self.session.reading.add_measurement(m);
             r.announce(&text);
         }
         self.changed();
@@ -452,33 +415,33 @@ impl App {
         };
         // Buttons and layout.
         for (tool, b) in &r.tool_buttons {
-            let _ = b.set_attribute("aria-pressed", bool_str(*tool == r.state.tool));
+            let _ = b.set_attribute("aria-pressed", bool_str(*tool == self.session.reading.tool));
         }
         for (layout, b) in &r.layout_buttons {
-            let _ = b.set_attribute("aria-pressed", bool_str(*layout == r.state.layout));
+            let _ = b.set_attribute("aria-pressed", bool_str(*layout == self.session.reading.layout));
         }
         let _ = r
             .overlay_button
-            .set_attribute("aria-pressed", bool_str(r.state.overlay));
-        let _ = r.views.set_attribute("data-layout", r.state.layout.name());
-        let _ = r.views.set_attribute("data-tool", r.state.tool.name());
+            .set_attribute("aria-pressed", bool_str(self.session.reading.overlay));
+        let _ = r.views.set_attribute("data-layout", self.session.reading.layout.name());
+        let _ = r.views.set_attribute("data-tool", self.session.reading.tool.name());
 
         // Reformat images, with the analysis overlay unless hidden (key O).
-        let shown = r.state.overlay;
+        let shown = self.session.reading.overlay;
         let overlay: Overlay = crate::ui::app::state::overlay_layers(&self.session)
         .filter(|_| shown);
         let mut error = None;
-        match (&self.session.loaded, &r.state.reformats) {
+        match (&self.session.loaded, &self.session.reading.reformats) {
             (Some(l), Some([cor, sag])) => {
-                let (dc, ds) = (r.state.cross[1], r.state.cross[0]);
-                let (zoom, pan) = (r.state.zoom, r.state.pan);
-                if r.state.layout == Layout::Three || r.state.layout == Layout::Coronal {
+                let (dc, ds) = (self.session.reading.cross[1], self.session.reading.cross[0]);
+                let (zoom, pan) = (self.session.reading.zoom, self.session.reading.pan);
+                if self.session.reading.layout == Layout::Three || self.session.reading.layout == Layout::Coronal {
                     error = error.or(r
                         .coronal
                         .draw(&l.volume, cor, dc, window, overlay, zoom[0], pan[0])
                         .err());
                 }
-                if r.state.layout == Layout::Three || r.state.layout == Layout::Sagittal {
+                if self.session.reading.layout == Layout::Three || self.session.reading.layout == Layout::Sagittal {
                     error = error.or(r
                         .sagittal
                         .draw(&l.volume, sag, ds, window, overlay, zoom[1], pan[1])
@@ -533,7 +496,7 @@ impl App {
             None => "–".to_string(),
         };
         if let Some(r) = self.reading.as_ref() {
-            let note = if r.state.reformats.as_ref().is_some_and(|f| f[0].resampled) {
+            let note = if self.session.reading.reformats.as_ref().is_some_and(|f| f[0].resampled) {
                 ". Tilted series: coronal and sagittal are resampled onto an orthogonal grid."
             } else {
                 ""
@@ -569,7 +532,7 @@ impl App {
                 continue;
             }
             // Crosshair: two lines through the point, with a gap around it.
-            if let Some(p) = self.screen_of_ras(plane, r.state.cross) {
+            if let Some(p) = self.screen_of_ras(plane, self.session.reading.cross) {
                 let [cx, cy] = place.canvas_point(p);
                 let rc = &place.rect;
                 let gap = 8.0;
@@ -588,7 +551,7 @@ impl App {
             }
             let depth = match plane {
                 Plane::Axial => None,
-                other => Some((r.state.depth(other), r.state.reformat(other).map(|f| f.depth_step))),
+                other => Some((self.session.reading.depth(other), self.session.reading.reformat(other).map(|f| f.depth_step))),
             };
             let visible = |m: &Measurement| {
                 m.plane == plane
@@ -600,10 +563,10 @@ impl App {
                     }
             };
             ctx.set_font("13px system-ui, sans-serif");
-            for m in r.state.measurements.iter().filter(|m| visible(m)) {
+            for m in self.session.reading.measurements.iter().filter(|m| visible(m)) {
                 draw_measurement(ctx, &place, m.kind, &m.points, &m.label, false);
             }
-            if let Some(p) = r.state.pending.filter(|p| p.plane == plane) {
+            if let Some(p) = self.session.reading.pending.filter(|p| p.plane == plane) {
                 draw_measurement(ctx, &place, p.tool, &[p.a, p.b], "", true);
             }
         }
@@ -612,13 +575,12 @@ impl App {
     /// Image point of a RAS point in a view.
     fn screen_of_ras(&self, plane: Plane, ras: [f64; 3]) -> Option<[f64; 2]> {
         let l = self.session.loaded.as_ref()?;
-        let r = self.reading.as_ref()?;
         match plane {
             Plane::Axial => {
-                let v = r.state.map?.to_voxel(ras);
+                let v = self.session.reading.map?.to_voxel(ras);
                 Some(l.view.screen_at_fractional(v[0], v[1]))
             }
-            other => Some(r.state.reformat(other)?.screen_of(ras)),
+            other => Some(self.session.reading.reformat(other)?.screen_of(ras)),
         }
     }
 
@@ -627,14 +589,14 @@ impl App {
         let Some(r) = self.reading.as_mut() else {
             return;
         };
-        let ids: Vec<u32> = r.state.measurements.iter().map(|m| m.id).collect();
+        let ids: Vec<u32> = self.session.reading.measurements.iter().map(|m| m.id).collect();
         if ids == r.listed {
             return;
         }
         r.listed = ids;
         let Ok(doc) = dom::document() else { return };
         r.measure_list.set_text_content(None);
-        for m in &r.state.measurements {
+        for m in &self.session.reading.measurements {
             let Ok(li) = doc.create_element("li") else {
                 continue;
             };
@@ -657,32 +619,32 @@ impl App {
             }
             let _ = r.measure_list.append_child(&li);
         }
-        r.measure_empty.set_hidden(!r.state.measurements.is_empty());
+        r.measure_empty.set_hidden(!self.session.reading.measurements.is_empty());
     }
 
     /// `state().reading`.
     pub(crate) fn reading_info(&self) -> Option<ReadingInfo> {
         let r = self.reading.as_ref()?;
         let info = |plane: Plane| {
-            let rf = r.state.reformat(plane)?;
+            let rf = self.session.reading.reformat(plane)?;
             let pc = r.plane_canvas(plane)?;
             Some(PlaneInfo {
-                depth_mm: r.state.depth(plane),
+                depth_mm: self.session.reading.depth(plane),
                 pixel_mm: rf.pixel_mm,
                 corner: rf.corner,
-                zoom: r.state.zoom[reformat_index(plane)?],
-                pan: r.state.pan[reformat_index(plane)?],
+                zoom: self.session.reading.zoom[reformat_index(plane)?],
+                pan: self.session.reading.pan[reformat_index(plane)?],
                 letters: rf.letters,
                 image_rect: pc.rect,
                 reformat_ms: pc.last_ms,
             })
         };
         Some(ReadingInfo {
-            layout: r.state.layout,
-            tool: r.state.tool,
-            overlay: r.state.overlay,
-            help_open: r.state.help_open,
-            resampled: r.state.reformats.as_ref().is_some_and(|f| f[0].resampled),
+            layout: self.session.reading.layout,
+            tool: self.session.reading.tool,
+            overlay: self.session.reading.overlay,
+            help_open: self.session.reading.help_open,
+            resampled: self.session.reading.reformats.as_ref().is_some_and(|f| f[0].resampled),
             coronal: info(Plane::Coronal),
             sagittal: info(Plane::Sagittal),
         })
@@ -690,10 +652,7 @@ impl App {
 
     /// `state().measurements`.
     pub(crate) fn measurements(&self) -> Vec<Measurement> {
-        self.reading
-            .as_ref()
-            .map(|r| r.state.measurements.clone())
-            .unwrap_or_default()
+        self.session.reading.measurements.clone()
     }
 }
 
@@ -714,12 +673,7 @@ impl App {
             KeyAction::ChooseTool(tool) => self.set_tool(tool),
             KeyAction::ResetView => self.reset_reading_view(),
             KeyAction::ToggleOverlay => self.toggle_overlay(),
-            KeyAction::ToggleHelp => {
-                if let Some(r) = self.reading.as_mut() {
-                    let open = r.state.help_open;
-                    r.set_help(!open);
-                }
-            }
+            KeyAction::ToggleHelp => self.set_help(!self.session.reading.help_open),
             KeyAction::Escape => self.on_escape(),
             KeyAction::DeleteNewestMeasurement => self.delete_measurement(None),
             KeyAction::NudgeCrosshair { dx, dy } => self.nudge_crosshair(dx, dy),
@@ -731,45 +685,29 @@ impl App {
         }
     }
 
+    /// Open or close the help panel.
+    pub(crate) fn set_help(&mut self, open: bool) {
+        self.session.reading.help_open = open;
+        if let Some(r) = self.reading.as_ref() {
+            r.show_help(open);
+        }
+    }
+
     /// Esc: see [`escape`].
     fn on_escape(&mut self) {
         let Some(r) = self.reading.as_mut() else {
             return;
         };
-        match escape(r.state.help_open, r.state.pending.is_some(), r.state.tool, r.state.layout) {
-            EscapeStep::CloseHelp => r.set_help(false),
+        match escape(self.session.reading.help_open, self.session.reading.pending.is_some(), self.session.reading.tool, self.session.reading.layout) {
+            EscapeStep::CloseHelp => self.set_help(false),
             EscapeStep::CancelMeasurement => {
-                r.state.pending = None;
+                self.session.reading.pending = None;
                 r.announce("Measurement cancelled");
                 self.changed();
             }
             EscapeStep::DropTool => self.set_tool(Tool::None),
             EscapeStep::ThreeViews => self.set_layout(Layout::Three),
             EscapeStep::Nothing => {}
-        }
-    }
-
-    /// The settings to remember now (layout, tool, overlay choice, window preset).
-    pub(crate) fn settings(&self) -> Option<Settings> {
-        let r = self.reading.as_ref()?;
-        let s = &r.state;
-        Some(Settings::now(s.layout, s.tool, s.overlay, self.session.viewer.preset, &self.session.remembered))
-    }
-
-    /// Apply the remembered settings at start.
-    pub(crate) fn restore_settings(&mut self, s: Settings) {
-        let stored = s.clone();
-        self.session.remembered = stored;
-        if let Some(r) = self.reading.as_mut() {
-            if let Some(l) = s.layout() {
-                r.state.layout = l;
-            }
-            if let Some(t) = s.tool() {
-                r.state.tool = t;
-            }
-            if let Some(o) = s.overlay() {
-                r.state.overlay = o;
-            }
         }
     }
 }

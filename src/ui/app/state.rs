@@ -204,9 +204,7 @@ impl App {
     /// Zoom and pan of every view back to fitted and centred.
     pub fn reset_view(&mut self) {
         self.session.viewer.reset_view();
-        if let Some(r) = self.reading.as_mut() {
-            r.state.unzoom();
-        }
+        self.session.reading.unzoom();
         self.changed();
     }
 
@@ -250,7 +248,7 @@ impl App {
     pub fn render(&mut self) {
         self.dirty = false;
         let overlay = overlay_layers(&self.session)
-        .filter(|_| self.reading.as_ref().is_none_or(|r| r.state.overlay));
+        .filter(|_| self.session.reading.overlay);
         let draw = match &self.session.loaded {
             Some(l) => self.canvas.draw(
                 &l.volume,

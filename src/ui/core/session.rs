@@ -12,6 +12,7 @@ use crate::io::dicom::SeriesSummary;
 use crate::render::{AxialView, OverlayStyle, Plane, PRESETS};
 use crate::ui::core::analysis_info::AnalysisInfo;
 use crate::ui::core::case::{GtMode, OpenCase};
+use crate::ui::core::reading::ReadingState;
 use crate::ui::core::settings::Settings;
 use crate::ui::core::viewer::{Status, Viewer};
 use crate::Volume;
@@ -111,6 +112,8 @@ pub struct Session {
     pub series: Vec<SeriesSummary>,
     /// The settings as last stored (the web glue stores them again when they change).
     pub remembered: Settings,
+    /// The reading tools: crosshair, reformat planes, layout, tool, measurements, zoom, pan.
+    pub reading: ReadingState,
 }
 
 impl Default for Session {
@@ -131,11 +134,39 @@ impl Default for Session {
             gt_mode: GtMode::Both,
             series: Vec::new(),
             remembered: Settings::default(),
+            reading: ReadingState::default(),
         }
     }
 }
 
 impl Session {
+    /// The settings to remember now (layout, tool, overlay choice, window preset).
+    pub fn settings(&self) -> Settings {
+        let r = &self.reading;
+        Settings::now(
+            r.layout,
+            r.tool,
+            r.overlay,
+            self.viewer.preset,
+            &self.remembered,
+        )
+    }
+
+    /// The settings stored on an earlier visit, applied at start (the window preset applies to
+    /// each volume opened).
+    pub fn restore_settings(&mut self, s: Settings) {
+        if let Some(l) = s.layout() {
+            self.reading.layout = l;
+        }
+        if let Some(t) = s.tool() {
+            self.reading.tool = t;
+        }
+        if let Some(o) = s.overlay() {
+            self.reading.overlay = o;
+        }
+        self.remembered = s;
+    }
+
     /// Axial slices of the loaded volume (0 when none).
     pub fn slice_count(&self) -> usize {
         self.loaded.as_ref().map(|l| l.volume.dims[2]).unwrap_or(0)
@@ -518,6 +549,34 @@ mod tests {
         assert!(s.slice_labels(k, slice));
         s.analysis_cancelled();
         assert!(s.streamed.is_none() && s.overlay_masks().0.is_none());
+    }
+
+    #[test]
+    fn settings_are_restored_into_the_reading_tools_and_read_back_when_they_change() {
+        use crate::ui::core::layout::Layout;
+        use crate::ui::core::measure::Tool;
+        let mut s = Session::default();
+        s.restore_settings(Settings::parse(Some(
+            r#"{"layout":"coronal","tool":"probe","overlay":false,"preset":1}"#,
+        )));
+        assert_eq!(s.reading.layout, Layout::Coronal);
+        assert_eq!(s.reading.tool, Tool::Probe);
+        assert!(!s.reading.overlay);
+        s.open(volume(), 0.0);
+        s.apply_remembered_preset();
+        assert_eq!(s.viewer.preset, Some(1));
+        assert_eq!(
+            s.settings(),
+            s.remembered,
+            "nothing changed: nothing to store"
+        );
+        s.reading.set_tool(Tool::Distance);
+        let now = s.settings();
+        assert_ne!(now, s.remembered);
+        assert_eq!(now.tool(), Some(Tool::Distance));
+        // A custom window keeps the preset remembered before.
+        s.viewer.set_window(41.0, 79.0);
+        assert_eq!(s.settings().preset(), Some(1));
     }
 
     fn case_without_truth() -> OpenCase {

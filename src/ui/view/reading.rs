@@ -20,7 +20,6 @@ use crate::ui::view::canvas::{draw_fitted, ImageRect};
 use crate::ui::view::dom;
 use crate::ui::core::layout::Layout;
 use crate::ui::core::measure::Tool;
-use crate::ui::core::reading::ReadingState;
 use crate::Volume;
 
 /// Crosshair colour (Okabe-Ito sky blue, unused by the overlay labels) and measurement colour
@@ -276,8 +275,6 @@ pub struct Reading {
     pub(crate) measure_empty: HtmlElement,
     pub(crate) crosshair_readout: HtmlElement,
     pub(crate) announcer: HtmlElement,
-    /// What the reading tools show (crosshair, layout, tool, measurements, zoom and pan).
-    pub state: ReadingState,
     /// Measurements as last written to the list (to rebuild it only on change).
     pub(crate) listed: Vec<u32>,
 }
@@ -345,7 +342,6 @@ impl Reading {
             measure_empty: dom::by_id("measure-empty")?,
             crosshair_readout: dom::by_id("crosshair-readout")?,
             announcer: dom::by_id("announcer")?,
-            state: ReadingState::default(),
             listed: Vec::new(),
         })
     }
@@ -371,8 +367,8 @@ impl Reading {
         self.announcer.set_text_content(Some(text));
     }
 
-    pub fn set_help(&mut self, open: bool) {
-        self.state.help_open = open;
+    /// Show or hide the help panel, focus following it.
+    pub fn show_help(&self, open: bool) {
         self.help_panel.set_hidden(!open);
         let _ = self
             .help_button

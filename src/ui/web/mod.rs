@@ -60,7 +60,7 @@ fn try_start() -> Result<(), JsValue> {
     {
         let mut a = app.borrow_mut();
         a.reading = Some(crate::ui::view::reading::Reading::find()?);
-        a.restore_settings(settings::load());
+        a.session.restore_settings(settings::load());
     }
     pointer::install(app.clone())?;
     keys::install(app.clone())?;

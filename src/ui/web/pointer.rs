@@ -168,7 +168,7 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         let app = app.clone();
         listen::<MouseEvent>(&b.into(), "click", move |_| {
             let mut a = app.borrow_mut();
-            let current = a.reading.as_ref().map(|r| r.state.layout);
+            let current = Some(a.session.reading.layout);
             a.set_layout(if current == Some(layout) {
                 crate::ui::core::layout::Layout::Three
             } else {
@@ -186,18 +186,14 @@ pub fn install(app: AppRef) -> Result<(), JsValue> {
         let app = app.clone();
         listen::<MouseEvent>(&help.into(), "click", move |_| {
             let mut a = app.borrow_mut();
-            let open = a.reading.as_ref().is_some_and(|r| r.state.help_open);
-            if let Some(r) = a.reading.as_mut() {
-                r.set_help(!open);
-            }
+            let open = a.session.reading.help_open;
+            a.set_help(!open);
         })?;
     }
     {
         let app = app.clone();
         listen::<MouseEvent>(&close_help.into(), "click", move |_| {
-            if let Some(r) = app.borrow_mut().reading.as_mut() {
-                r.set_help(false);
-            }
+            app.borrow_mut().set_help(false);
         })?;
     }
     {

@@ -59,10 +59,9 @@ fn retry_later(app: &AppRef) {
 /// Bring the page in line with the state, and store the settings when they changed.
 pub fn flush(a: &mut App) {
     a.render_if_dirty();
-    if let Some(now) = a.settings() {
-        if now != a.session.remembered {
-            settings::save(&now);
-            a.session.remembered = now;
-        }
+    let now = a.session.settings();
+    if now != a.session.remembered {
+        settings::save(&now);
+        a.session.remembered = now;
     }
 }
