@@ -5,6 +5,7 @@
 pub mod analysis_info;
 pub mod case;
 pub mod cases;
+pub mod gallery;
 pub mod keys;
 pub mod layout;
 pub mod loading;

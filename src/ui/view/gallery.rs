@@ -12,7 +12,8 @@ use crate::analysis::AnalysisResult;
 use crate::dataset::Manifest;
 use crate::model::card::LABELS;
 use crate::ui::core::case::OpenCase;
-use crate::ui::core::cases::{CaseStatus, Cases};
+use crate::ui::core::cases::Cases;
+use crate::ui::core::gallery;
 use crate::ui::view::dom;
 
 /// Side of a preview in pixels.
@@ -20,16 +21,7 @@ pub(crate) const THUMB_SIDE: u32 = 96;
 /// Short label names for the chips, in `LABELS` order.
 pub(crate) const SHORT: [&str; 6] = ["ICH", "EDH", "IPH", "IVH", "SAH", "SDH"];
 
-/// What the gallery keeps of a case's comparison.
-#[derive(Debug, Clone)]
-pub struct Summary {
-    pub dice: Value,
-    pub dice_any: Option<f64>,
-    pub slice_agreement: Option<f64>,
-    pub correct: Option<bool>,
-    pub wrong_labels: Vec<String>,
-    pub wrongness: f64,
-}
+pub use crate::ui::core::gallery::Summary;
 
 /// An analysed case's result, kept to show again when the case is reopened (the mask as runs:
 /// kilobytes, not the volume's megabytes).
@@ -96,39 +88,19 @@ pub(crate) fn elements() -> Result<Elements, JsValue> {
 
 impl Gallery {
     pub(crate) fn matches(&self, idx: usize) -> bool {
-        let case = &self.manifest.cases[idx];
-        match self.filter.as_str() {
-            "" | "all" => true,
-            "negative" => case.known_labels()[0] == Some(false),
-            "wrong" => self.entries[idx]
-                .summary
-                .as_ref()
-                .is_some_and(|s| s.correct == Some(false) || !s.wrong_labels.is_empty()),
-            label => case.positive_labels().contains(&label),
-        }
+        gallery::matches(
+            &self.filter,
+            &self.manifest.cases[idx],
+            self.entries[idx].summary.as_ref(),
+        )
     }
 
     /// Order (analysed cases by wrongness, worst first; then the rest in manifest order),
     /// filter, progress, badges and buttons.
     pub fn refresh(&mut self) {
-        let mut analysed: Vec<usize> = (0..self.entries.len())
-            .filter(|&i| self.entries[i].summary.is_some())
-            .collect();
-        analysed.sort_by(|&a, &b| {
-            let (wa, wb) = (
-                self.entries[a]
-                    .summary
-                    .as_ref()
-                    .map_or(0.0, |s| s.wrongness),
-                self.entries[b]
-                    .summary
-                    .as_ref()
-                    .map_or(0.0, |s| s.wrongness),
-            );
-            wb.total_cmp(&wa).then(a.cmp(&b))
-        });
-        let rest = (0..self.entries.len()).filter(|&i| self.entries[i].summary.is_none());
-        let order: Vec<usize> = analysed.into_iter().chain(rest).collect();
+        let summaries: Vec<Option<&Summary>> =
+            self.entries.iter().map(|e| e.summary.as_ref()).collect();
+        let order = gallery::display_order(&summaries);
         if order != self.order {
             for &i in &order {
                 let _ = self.el.list.append_child(&self.entries[i].li);
@@ -147,34 +119,8 @@ impl Gallery {
             } else {
                 e.button.remove_attribute("aria-current")
             };
-            let text = match (status, &e.summary, error) {
-                (_, _, Some(err)) => format!("error: {err}"),
-                (CaseStatus::Loading, _, _) => "loading…".to_string(),
-                (CaseStatus::Analysing, _, _) => "analysing…".to_string(),
-                (_, Some(s), _) => {
-                    let verdict = match s.correct {
-                        Some(true) if s.wrong_labels.is_empty() => "right",
-                        Some(true) => "subtype wrong",
-                        Some(false) => "WRONG",
-                        None => "no case truth",
-                    };
-                    let dice = s
-                        .dice_any
-                        .map(|d| format!("Dice {d:.2}"))
-                        .unwrap_or_else(|| "Dice –".into());
-                    format!("{verdict}, {dice}")
-                }
-                _ => "not analysed".to_string(),
-            };
+            let (text, class) = gallery::result_line(status, e.summary.as_ref(), error);
             dom::set_text(&e.result, &text);
-            let class = match (&e.summary, error) {
-                (_, Some(_)) => "case-result error",
-                (Some(s), _) if s.correct == Some(false) || !s.wrong_labels.is_empty() => {
-                    "case-result wrong"
-                }
-                (Some(_), _) => "case-result right",
-                _ => "case-result",
-            };
             if e.result.class_name() != class {
                 e.result.set_class_name(class);
             }

@@ -9,7 +9,6 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 
 use js_sys::{Array, ArrayBuffer, Uint8Array};
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -460,14 +459,7 @@ pub fn analysis_finished(app: &AppRef) {
         e.kept = kept;
         let outcome = match outcome {
             Some(Ok(c)) => {
-                e.summary = Some(Summary {
-                    dice: serde_json::to_value(c.dice).unwrap_or(Value::Null),
-                    dice_any: c.dice.any,
-                    slice_agreement: c.slice_agreement,
-                    correct: c.case.correct,
-                    wrong_labels: c.case.wrong_labels.clone(),
-                    wrongness: c.wrongness(),
-                });
+                e.summary = Some(Summary::of(&c));
                 Outcome::Result
             }
             Some(Err(err)) => Outcome::Incomparable(err),
