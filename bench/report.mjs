@@ -77,12 +77,12 @@ export function render(r) {
   }
   if (r.analysis) {
     L.push("", `### Whole-scan analysis in the app: Analyze → overlays on screen${when("analysis")}`, "");
-    L.push("| case | workers | slices through the models | Analyze → overlays | first run incl. model load | per slice in a worker: preprocess | segmenter | classifier | postprocess |");
-    L.push("|---|---|---|---|---|---|---|---|---|");
+    L.push("| case | workers | slices through the models | Analyze → overlays | first run incl. model load | per slice in a worker: preprocess | segmenter | classifier | postprocess | drawing on the page: renders | their total ms |");
+    L.push("|---|---|---|---|---|---|---|---|---|---|---|");
     for (const x of r.analysis) {
       const p = x.worker_ms_per_slice;
       const run = x.slices_run === undefined ? "" : `${x.slices_run} of ${x.slices}`;
-      L.push(`| ${x.case} | ${x.workers}${x.requested_workers === "default" ? " (default)" : ""} | ${run} | ${f(x.analyze_to_overlay_ms)} | ${x.first_analysis_incl_model_load_ms} | ${f(p.preprocess)} | ${f(p.segmenter)} | ${f(p.classifier)} | ${f(p.postprocess)} |`);
+      L.push(`| ${x.case} | ${x.workers}${x.requested_workers === "default" ? " (default)" : ""} | ${run} | ${f(x.analyze_to_overlay_ms)} | ${x.first_analysis_incl_model_load_ms} | ${f(p.preprocess)} | ${f(p.segmenter)} | ${f(p.classifier)} | ${f(p.postprocess)} | ${f(x.main_thread_renders)} | ${f(x.main_thread_render_ms)} |`);
     }
     L.push("", "Slices without brain (above the head, the top of the skull cap: `analysis::tissue`) are not sent to the workers; the per-slice figures are per slice sent.");
     const mem = r.analysis.filter((x) => x.memory);

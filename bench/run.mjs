@@ -285,6 +285,7 @@ async function analyseCase(c, workers, memory) {
   await page.waitForFunction(() => ["ready", "error"].includes(window.hemoscope.state().status), null, { timeout: 300_000 });
   const analyse = () =>
     page.evaluate(async () => {
+      const r0 = window.hemoscope.state().renders;
       const t0 = performance.now();
       document.querySelector('[data-testid="analyze"]').click();
       for (;;) {
@@ -296,7 +297,8 @@ async function analyseCase(c, workers, memory) {
       const s = window.hemoscope.state();
       // Slices without brain (analysis::tissue) are not sent to the workers.
       const run = s.results ? s.results.slices.filter((x) => !x.no_brain).length : 0;
-      return { ms: performance.now() - t0, status: s.status, error: s.error, timings: s.results?.timings_ms, dims: s.volume.dims, run };
+      const renders = { count: s.renders.count - r0.count, ms: s.renders.total_ms - r0.total_ms, max_ms: s.renders.max_ms };
+      return { ms: performance.now() - t0, status: s.status, error: s.error, timings: s.results?.timings_ms, dims: s.volume.dims, run, renders };
     });
   let peakRss = 0;
   let peakHeap = 0;
@@ -314,6 +316,8 @@ async function analyseCase(c, workers, memory) {
   const first = await analyse();
   if (first.status !== "done") throw new Error(`${c.name}: ${first.error}`);
   const walls = [];
+  const renderCounts = [];
+  const renderMs = [];
   const parts = { preprocess: [], classifier: [], segmenter: [], postprocess: [] };
   let tm;
   let run = 0;
@@ -321,6 +325,8 @@ async function analyseCase(c, workers, memory) {
     const res = await analyse();
     if (res.status !== "done") throw new Error(`${c.name}: ${res.error}`);
     walls.push(res.ms);
+    renderCounts.push(res.renders.count);
+    renderMs.push(res.renders.ms);
     tm = res.timings;
     run = res.run;
     for (const k of Object.keys(parts)) parts[k].push(tm[k] / Math.max(1, run));
@@ -334,6 +340,9 @@ async function analyseCase(c, workers, memory) {
     analyze_to_overlay_ms: stats(walls),
     first_analysis_incl_model_load_ms: Math.round(first.ms),
     worker_ms_per_slice: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, stats(v)])),
+    // Drawing on the main thread during one analysis (progress, each slice's labels, the result).
+    main_thread_renders: stats(renderCounts),
+    main_thread_render_ms: stats(renderMs),
   };
   if (memory) {
     out.memory = {

@@ -289,6 +289,8 @@ test("while the analysis runs, each slice's labels are on the overlay as soon as
     const st = await waitForStatus(page, ["done", "error"], 300_000);
     assert.equal(st.status, "done", st.error);
     assert.equal(st.labelled_slices, undefined, "the result replaces the slices shown so far");
+    assert.ok(st.renders.count > 0 && st.renders.total_ms >= 0 && st.renders.max_ms <= st.renders.total_ms,
+      `render counts: ${JSON.stringify(st.renders)}`);
     assertSameAsNative(st.results, await webMask(page));
     console.log(`streamed: slice ${seen.k} (${blood[seen.k]} voxels) shown with ${seen.coloured} overlay px while ${seen.labelled.length} of ${nz} slices were back`);
     assertPrivate(log);

@@ -33,6 +33,15 @@ pub fn overlay_layers(session: &Session) -> crate::ui::view::canvas::Overlay<'_>
     }
 }
 
+/// The page's renders since it opened: how often and how long the main thread drew
+/// (`state().renders`).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct RenderStats {
+    pub count: u64,
+    pub total_ms: f64,
+    pub max_ms: f64,
+}
+
 /// Shared handle to the app state, captured by every event handler.
 pub type AppRef = Rc<std::cell::RefCell<App>>;
 
@@ -58,6 +67,7 @@ pub struct App {
     /// Asks the web glue to render once the current event is handled (set at start; without
     /// it, [`App::changed`] renders at once).
     pub on_dirty: Option<Rc<dyn Fn()>>,
+    pub renders: RenderStats,
 }
 
 impl App {
@@ -74,6 +84,7 @@ impl App {
             comparison_el: None,
             dirty: false,
             on_dirty: None,
+            renders: RenderStats::default(),
         }
     }
 
@@ -246,6 +257,16 @@ impl App {
 
     /// Redraw the canvas and bring every element in line with the state.
     pub fn render(&mut self) {
+        let started = dom::now_ms();
+        self.draw_everything();
+        let ms = dom::now_ms() - started;
+        let r = &mut self.renders;
+        r.count += 1;
+        r.total_ms += ms;
+        r.max_ms = r.max_ms.max(ms);
+    }
+
+    fn draw_everything(&mut self) {
         self.dirty = false;
         let overlay = overlay_layers(&self.session)
         .filter(|_| self.session.reading.overlay);
@@ -426,6 +447,7 @@ impl App {
                 first_image_ms: l_first(loaded),
             }),
             labelled_slices: self.session.streamed.as_ref().map(|s| s.slices.clone()),
+            renders: self.renders,
             series: self
                 .session
                 .series
@@ -478,6 +500,8 @@ pub struct Snapshot {
     /// While a DICOM series is decoded and its first slice is shown early.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partial: Option<Partial>,
+    /// The page's renders since it opened.
+    pub renders: RenderStats,
     /// While an analysis runs: the slices whose labels the overlay already shows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub labelled_slices: Option<Vec<usize>>,
