@@ -183,9 +183,9 @@ impl App {
         self.session.slice_count()
     }
 
-    /// A slice's labels came back while the analysis runs: shown at once.
+    /// A slice's labels came back while the analysis runs (drawn as the session says).
     pub fn slice_labels(&mut self, k: usize, labels: &[u8]) {
-        if self.session.slice_labels(k, labels) {
+        if self.session.slice_labels(k, labels, dom::now_ms()) {
             self.changed();
         }
     }

@@ -83,7 +83,14 @@ pub struct Streamed {
     pub mask: Vec<u8>,
     /// The slices whose labels are in `mask`, in the order they came back.
     pub slices: Vec<usize>,
+    /// When the overlay was last redrawn for them (ms, the caller's clock).
+    redrawn_ms: f64,
 }
+
+/// While an analysis runs, the overlay is redrawn for slices coming back at most this often
+/// (ms), unless the slice is the one shown: each redraw recomputes the reformat views, which
+/// on a 512² scan costs the page more than a worker's slice is worth.
+pub const STREAM_REDRAW_MS: f64 = 250.0;
 
 /// Everything open in the page, without its elements.
 pub struct Session {
@@ -310,9 +317,11 @@ impl Session {
         }
     }
 
-    /// Slice `k`'s labels came back while the analysis runs: the overlay shows them now.
-    /// Ignored when no analysis runs or they do not fit the volume; whether they were taken.
-    pub fn slice_labels(&mut self, k: usize, labels: &[u8]) -> bool {
+    /// Slice `k`'s labels came back at `now_ms` while the analysis runs: they join the
+    /// overlay's mask. Whether the overlay must be redrawn now: for the slice shown, the first
+    /// slice back, and otherwise at most every [`STREAM_REDRAW_MS`] (the slices back in between
+    /// are drawn then). Ignored (false) when no analysis runs or they do not fit the volume.
+    pub fn slice_labels(&mut self, k: usize, labels: &[u8], now_ms: f64) -> bool {
         let Some(l) = self.loaded.as_ref() else {
             return false;
         };
@@ -321,16 +330,23 @@ impl Session {
         if self.viewer.status != Status::Analyzing || k >= nk || labels.len() != per {
             return false;
         }
+        let first = self.streamed.is_none();
         let streamed = self.streamed.get_or_insert_with(|| Streamed {
             mask: vec![0; per * nk],
             slices: Vec::new(),
+            redrawn_ms: now_ms,
         });
         streamed.mask[k * per..(k + 1) * per].copy_from_slice(labels);
         if !streamed.slices.contains(&k) {
             streamed.slices.push(k);
         }
-        self.overlay_gen += 1;
-        true
+        let redraw =
+            first || k == self.viewer.slice || now_ms - streamed.redrawn_ms >= STREAM_REDRAW_MS;
+        if redraw {
+            streamed.redrawn_ms = now_ms;
+            self.overlay_gen += 1;
+        }
+        redraw
     }
 
     /// What the overlay blends over the image, as the ground-truth toggle says: the
@@ -520,13 +536,16 @@ mod tests {
             .find(|&k| labels[k * per..(k + 1) * per].iter().any(|&c| c > 0))
             .unwrap();
         let slice = &labels[k * per..(k + 1) * per];
-        assert!(!s.slice_labels(k, slice), "no analysis runs");
+        assert!(!s.slice_labels(k, slice, 0.0), "no analysis runs");
         s.analyzing("Analysing… 0 / 28 slices".to_string(), 0.0);
-        assert!(!s.slice_labels(nk, slice), "no such slice");
-        assert!(!s.slice_labels(k, &slice[1..]), "wrong size");
+        assert!(!s.slice_labels(nk, slice, 0.0), "no such slice");
+        assert!(!s.slice_labels(k, &slice[1..], 0.0), "wrong size");
         assert_eq!(s.overlay_masks(), (None, None));
         let gen = s.overlay_gen;
-        assert!(s.slice_labels(k, slice));
+        assert!(
+            s.slice_labels(k, slice, 1000.0),
+            "the first slice back is drawn"
+        );
         assert!(s.overlay_gen > gen, "the overlay is redrawn");
         let (shown, truth) = s.overlay_masks();
         let shown = shown.expect("the slices back so far");
@@ -546,7 +565,7 @@ mod tests {
         assert_eq!(s.overlay_masks().0.map(<[u8]>::len), Some(per * nk));
         // A cancelled run's slices go with it.
         s.analyzing("Analysing… 0 / 28 slices".to_string(), 0.0);
-        assert!(s.slice_labels(k, slice));
+        assert!(s.slice_labels(k, slice, 0.0));
         s.analysis_cancelled();
         assert!(s.streamed.is_none() && s.overlay_masks().0.is_none());
     }
@@ -577,6 +596,33 @@ mod tests {
         // A custom window keeps the preset remembered before.
         s.viewer.set_window(41.0, 79.0);
         assert_eq!(s.settings().preset(), Some(1));
+    }
+
+    #[test]
+    fn slices_back_are_drawn_at_most_every_quarter_second_unless_shown() {
+        let v = volume();
+        let [ni, nj, nk] = v.dims;
+        let per = ni * nj;
+        let none = vec![0u8; per];
+        let mut s = Session::default();
+        s.open(v, 0.0);
+        let shown = s.viewer.slice;
+        let other = (shown + 1) % nk;
+        s.analyzing("Analysing".to_string(), 0.0);
+        assert!(s.slice_labels(0, &none, 1000.0), "the first one");
+        let gen = s.overlay_gen;
+        assert!(!s.slice_labels(other, &none, 1100.0), "100 ms later: waits");
+        assert_eq!(s.overlay_gen, gen, "nothing to redraw");
+        assert!(
+            s.slice_labels(shown, &none, 1150.0),
+            "the slice shown: at once"
+        );
+        assert!(!s.slice_labels(other, &none, 1300.0));
+        assert!(
+            s.slice_labels(other, &none, 1400.0),
+            "250 ms after the last redraw"
+        );
+        assert_eq!(s.streamed.as_ref().unwrap().slices, vec![0, other, shown]);
     }
 
     fn case_without_truth() -> OpenCase {
