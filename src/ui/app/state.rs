@@ -64,6 +64,8 @@ pub struct App {
     pub comparison_el: Option<crate::ui::view::comparison::ComparisonElements>,
     /// The state changed since the page was last brought in line with it.
     pub dirty: bool,
+    /// Only the status line and progress bar changed (see [`App::progressed`]).
+    pub status_dirty: bool,
     /// Asks the web glue to render once the current event is handled (set at start; without
     /// it, [`App::changed`] renders at once).
     pub on_dirty: Option<Rc<dyn Fn()>>,
@@ -83,6 +85,7 @@ impl App {
             gallery: None,
             comparison_el: None,
             dirty: false,
+            status_dirty: false,
             on_dirty: None,
             renders: RenderStats::default(),
         }
@@ -110,8 +113,13 @@ impl App {
 
     /// The analysis runs: progress (0..1) and a message with slices done and time left.
     pub fn set_analyzing(&mut self, message: String, fraction: f64) {
+        let running = self.session.viewer.status == Status::Analyzing;
         self.session.analyzing(message, fraction);
-        self.changed();
+        if running {
+            self.progressed();
+        } else {
+            self.changed();
+        }
     }
 
     /// The analysis finished: results, overlay, strip.
@@ -248,10 +256,23 @@ impl App {
         }
     }
 
-    /// Render if the state changed since the last render.
+    /// Only the status line and the progress bar changed (the next slice of a running
+    /// analysis, the decoder's progress): the render after the event redraws just those.
+    pub fn progressed(&mut self) {
+        self.status_dirty = true;
+        match self.on_dirty.clone() {
+            Some(schedule) => schedule(),
+            None => self.render_if_dirty(),
+        }
+    }
+
+    /// Render what changed since the last render.
     pub fn render_if_dirty(&mut self) {
         if self.dirty {
             self.render();
+        } else if self.status_dirty {
+            self.status_dirty = false;
+            self.refresh_controls();
         }
     }
 
@@ -268,6 +289,7 @@ impl App {
 
     fn draw_everything(&mut self) {
         self.dirty = false;
+        self.status_dirty = false;
         let overlay = overlay_layers(&self.session)
         .filter(|_| self.session.reading.overlay);
         let draw = match &self.session.loaded {

@@ -347,7 +347,7 @@ fn on_message(app: &AppRef, data: JsValue) {
             let (fraction, text) = progress_text(report, early);
             a.session.viewer.progress = Some(fraction);
             a.session.viewer.message = text;
-            a.changed();
+            a.progressed();
         }
         "slice" => {
             let meta: Result<SliceMeta, String> =
