@@ -24,6 +24,8 @@ impl App {
         let Some(r) = self.reading.as_mut() else {
             return;
         };
+        r.coronal.forget_volume();
+        r.sagittal.forget_volume();
         let notes = self.session.reading.volume_changed(&volume, self.session.viewer.slice);
         if let Some(e) = notes.no_reformats {
             self.session.viewer.message

@@ -77,6 +77,9 @@ pub struct PlaneCanvas {
     pub(crate) lut: Option<(WindowLevel, Lut)>,
     /// Resampled HU of the current image (for ROI statistics) and its RGBA pixels.
     pub hu: Vec<i16>,
+    /// The depth `hu` was resampled at, for the volume shown (forgotten with the volume): a
+    /// new window or overlay recolours it without resampling the volume again.
+    pub(crate) hu_depth: Option<f64>,
     pub(crate) rgba: Vec<u8>,
     pub(crate) labels: Vec<u8>,
     /// Time of the last resampling + colouring, in ms.
@@ -97,6 +100,7 @@ impl PlaneCanvas {
             rect: None,
             lut: None,
             hu: Vec::new(),
+            hu_depth: None,
             rgba: Vec::new(),
             labels: Vec::new(),
             last_ms: 0.0,
@@ -114,6 +118,13 @@ impl PlaneCanvas {
         );
         self.rendered = None;
         self.rect = None;
+        self.hu_depth = None;
+    }
+
+    /// Another volume is shown: nothing drawn or resampled before is valid.
+    pub(crate) fn forget_volume(&mut self) {
+        self.rendered = None;
+        self.hu_depth = None;
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -139,7 +150,10 @@ impl PlaneCanvas {
             if self.lut.as_ref().map(|(w, _)| *w) != Some(window) {
                 self.lut = Some((window, Lut::new(window)));
             }
-            r.sample_hu(volume, depth, &mut self.hu);
+            if self.hu_depth != Some(depth) {
+                r.sample_hu(volume, depth, &mut self.hu);
+                self.hu_depth = Some(depth);
+            }
             if let Some((_, lut)) = &self.lut {
                 hu_to_rgba(&self.hu, lut, &mut self.rgba);
             }
