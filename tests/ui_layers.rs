@@ -74,6 +74,16 @@ fn strip_comments(src: &str) -> String {
             continue;
         }
         match (c, chars.peek()) {
+            // A char literal of a quote ('"' or '\"') does not open a string.
+            ('\'', Some('"')) | ('\'', Some('\\')) => {
+                out.push(c);
+                for n in chars.by_ref() {
+                    out.push(n);
+                    if n == '\'' {
+                        break;
+                    }
+                }
+            }
             ('"', _) => {
                 in_str = true;
                 out.push(c);
@@ -337,7 +347,14 @@ fn the_checker_finds_a_planted_circle_and_a_layer_breach() {
         m("app::c"),
         "// use crate::ui::web::d;\nfn f() { super::super::core::a::g() }".to_string(),
     );
+    // A quote as a char literal opens no string: the comment after it is still a comment.
+    mods.insert(
+        m("web::d"),
+        "let q = '\"'; // not crate::ui::app::c\nuse crate::ui::core::a; let e = '\\\"';"
+            .to_string(),
+    );
     let graph = imports(&mods);
+    assert_eq!(graph[&m("web::d")], [m("core::a")].into_iter().collect());
     assert_eq!(
         graph[&m("view::b")],
         [m("core::a"), m("app::c")].into_iter().collect()

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::components::{abc_over_2_ml, largest};
 use super::result::{AnalysisResult, Labels, SliceResult};
 use super::scores::{predict, verdict};
-use super::status::{allowed_codes, assessed_flags, LabelStatus};
+use super::status::{allowed_codes, assessed_flags, clear_disallowed, LabelStatus};
 use super::volumes::volumes_ml;
 use crate::model::card::{AnalysisCard, ModelCard};
 use crate::{Error, Result, Volume};
@@ -54,14 +54,7 @@ pub fn assemble(
     }
     let thresholds = card.threshold_array();
     let assessed = assessed_flags(&status);
-    let allowed = allowed_codes(&assessed);
-    if allowed.iter().any(|a| !a) {
-        for v in mask.iter_mut() {
-            if !allowed.get(usize::from(*v)).copied().unwrap_or(true) {
-                *v = 0;
-            }
-        }
-    }
+    clear_disallowed(mask, &allowed_codes(&assessed));
     let positions = super::slice_positions(volume);
     let mut predicted = Vec::with_capacity(nz);
     let mut slices = Vec::with_capacity(nz);

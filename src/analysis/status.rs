@@ -111,6 +111,18 @@ pub fn allowed_codes(assessed: &[bool; 6]) -> [bool; 6] {
     allowed
 }
 
+/// Set to background every label code that `allowed` (see [`allowed_codes`]) does not allow.
+pub fn clear_disallowed(labels: &mut [u8], allowed: &[bool; 6]) {
+    if allowed.iter().all(|a| *a) {
+        return;
+    }
+    for v in labels.iter_mut() {
+        if !allowed.get(usize::from(*v)).copied().unwrap_or(true) {
+            *v = 0;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

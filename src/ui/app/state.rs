@@ -250,16 +250,18 @@ impl App {
     /// done (one render however many changes an event makes).
     pub fn changed(&mut self) {
         self.dirty = true;
-        match self.on_dirty.clone() {
-            Some(schedule) => schedule(),
-            None => self.render(),
-        }
+        self.schedule_render();
     }
 
     /// Only the status line and the progress bar changed (the next slice of a running
     /// analysis, the decoder's progress): the render after the event redraws just those.
     pub fn progressed(&mut self) {
         self.status_dirty = true;
+        self.schedule_render();
+    }
+
+    /// The render after the event (at once when no scheduler is installed yet).
+    fn schedule_render(&mut self) {
         match self.on_dirty.clone() {
             Some(schedule) => schedule(),
             None => self.render_if_dirty(),

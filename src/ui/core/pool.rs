@@ -12,7 +12,9 @@ use std::rc::Rc;
 use crate::analysis::assemble::{assemble, model_versions};
 use crate::analysis::cascade::{self, Cascade};
 use crate::analysis::orient::ModelView;
-use crate::analysis::status::{allowed_codes, assessed_flags, contributing, label_status};
+use crate::analysis::status::{
+    allowed_codes, assessed_flags, clear_disallowed, contributing, label_status,
+};
 use crate::analysis::tissue;
 use crate::analysis::AnalysisResult;
 use crate::model::card::{AnalysisCard, ModelCard};
@@ -729,11 +731,7 @@ impl Pool {
                 job.segmented += 1;
             }
             let mut stored = job.view.to_stored(labels).into_owned();
-            for v in stored.iter_mut() {
-                if !job.allowed.get(usize::from(*v)).copied().unwrap_or(true) {
-                    *v = 0;
-                }
-            }
+            clear_disallowed(&mut stored, &job.allowed);
             job.mask[k * per..(k + 1) * per].copy_from_slice(&stored);
             streamed = Some(stored);
         }

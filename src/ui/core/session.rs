@@ -244,10 +244,8 @@ impl Session {
         }
         if let (Some(c), Some(l)) = (self.cursor.as_mut(), &self.loaded) {
             if c.plane == Plane::Axial {
-                c.k = self.viewer.slice;
-                c.hu = l.volume.get(c.i, c.j, c.k);
-                c.voxel[2] = c.k as f64;
-                c.ras = l.volume.geometry.to_ras(c.voxel);
+                let at = Some([c.voxel[0], c.voxel[1]]);
+                *c = Cursor::axial(&l.volume, [c.i, c.j], self.viewer.slice, at);
             }
         }
         true
