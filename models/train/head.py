@@ -299,13 +299,33 @@ def attach(a):
     log(f"wrote {path} ({os.path.getsize(path)} bytes) and segmenter.json")
 
 
+def neighbour_mean(q, pos, sigma):
+    """Mirror of `src/analysis/context.rs`: each slice's scores as the Gaussian-weighted mean
+    (standard deviation `sigma` mm, cut at 3 sigma) of the scores of its series' slices."""
+    if sigma <= 0:
+        return q
+    d = np.abs(pos[:, None] - pos[None, :])
+    w = np.where(d <= 3 * sigma, np.exp(-0.5 * (d / sigma) ** 2), 0.0)
+    return (w @ q) / w.sum(1, keepdims=True)
+
+
+def series_spacing(dataset, uid):
+    """Slice spacing (mm) of a shared RSNA series, from its NIfTI header."""
+    import nibabel as nib
+
+    img = nib.load(os.path.join(dataset, "rsna-ich", "volumes", f"{uid}.nii.gz"))
+    return float(np.linalg.norm(img.affine[:3, 2]))
+
+
 def analysis_card(a):
     """Update models/analysis.json for the segmenter with its head, on the validation split.
 
-    The head weight h (slice score q = h · sigmoid(head) + (1 − h) · segmenter_max) is chosen
-    among `--weights` by validation AUC for any, then mean AUC (the rule the classifier weight
-    was chosen by), thresholds by maximum slice F1 on the same split, as before; the rest of the
-    card is kept. `hemoscope evaluate` gives the leave-one-patient-out figures next to them.
+    The head weight h (slice score q = h · sigmoid(head) + (1 − h) · segmenter_max) and the
+    slice context's width sigma (each slice's q averaged with its neighbours', Gaussian in mm;
+    see `neighbour_mean`) are chosen among `--weights` × `--sigmas` by validation AUC for any,
+    then mean AUC (the rule the classifier weight was chosen by); thresholds by maximum slice F1
+    on the same split, as before; the rest of the card is kept. `hemoscope evaluate` gives the
+    leave-one-patient-out figures next to them.
     """
     import onnxruntime as ort
     from preprocess import preprocess_slice
@@ -318,9 +338,11 @@ def analysis_card(a):
     sess = ort.InferenceSession(a.onnx, providers=["CPUExecutionProvider"])
     rx, ry, rser, rsplit = z["rsna_x"], z["rsna_y"], z["rsna_series"], z["rsna_split"]
     sx, sy, ssplit = z["s2d_x"], z["s2d_y"], z["s2d_split"]
-    vr = np.where((rsplit == 1) & ~np.isnan(ry).any(1))[0]
+    # every slice of the validation series is scored (unlabelled ones are still neighbours)
+    vr = np.where(rsplit == 1)[0]
     vs = np.where(ssplit == 1)[0]
-    seg, head, ys, series_of = [], [], [], []
+    seg, head, ys, series_of, pos = [], [], [], [], []
+    spacing = {}
     for kind, idx in (("rsna", vr), ("s2d", vs)):
         for i in idx:
             lg, hd = sess.run(None, {"input": preprocess_slice(rx[i] if kind == "rsna" else sx[i])})
@@ -329,17 +351,38 @@ def analysis_card(a):
             seg.append([(1 - p[0]).max()] + [p[c].max() for c in range(1, 6)])
             head.append(1 / (1 + np.exp(-hd[0])))
             ys.append(ry[i] if kind == "rsna" else sy[i])
-            series_of.append(int(rser[i]) if kind == "rsna" else -1)
-    seg, head, ys, series_of = map(np.array, (seg, head, ys, series_of))
+            if kind == "rsna":
+                si = int(rser[i])
+                if si not in spacing:
+                    spacing[si] = series_spacing(a.dataset, meta["series"][si]["series_uid"])
+                series_of.append(si)
+                pos.append(spacing[si] * (i - np.where(rser == si)[0][0]))
+            else:
+                series_of.append(-1)
+                pos.append(0.0)
+    seg, head, ys, series_of, pos = map(np.array, (seg, head, ys, series_of, pos))
+    labelled = ~np.isnan(ys).any(1)
+
+    def scores(h, sigma):
+        q = h * head + (1 - h) * seg
+        out = q.copy()
+        for si in set(series_of[series_of >= 0].tolist()):
+            sel = series_of == si
+            out[sel] = neighbour_mean(q[sel], pos[sel], sigma)
+        return out[labelled]
+
+    ys, series_of = ys[labelled], series_of[labelled]
     assessed = [c for c, lab in enumerate(LABELS) if lab not in card.get("not_assessed", {})]
     tried = {}
     for h in [float(v) for v in a.weights.split(",")]:
-        q = h * head + (1 - h) * seg
-        tried[h] = (round(auc(ys[:, 0], q[:, 0]), 4),
-                    round(float(np.mean([auc(ys[:, c], q[:, c]) for c in assessed])), 4))
-        log(f"h={h}: any AUC {tried[h][0]}, mean AUC {tried[h][1]}")
-    h = max(tried, key=lambda k: tried[k])
-    q = h * head + (1 - h) * seg
+        for sigma in [float(v) for v in a.sigmas.split(",")]:
+            q = scores(h, sigma)
+            tried[(h, sigma)] = (round(auc(ys[:, 0], q[:, 0]), 4),
+                                 round(float(np.mean([auc(ys[:, c], q[:, c]) for c in assessed])), 4))
+            log(f"h={h} sigma={sigma} mm: any AUC {tried[(h, sigma)][0]}, "
+                f"mean AUC {tried[(h, sigma)][1]}")
+    h, sigma = max(tried, key=lambda k: tried[k])
+    q = scores(h, sigma)
     thr = {lab: round(best_threshold(ys[:, c], q[:, c]), 4) for c, lab in enumerate(LABELS)}
     per = {lab: {"auc": auc(ys[:, c], q[:, c]), "f1": f1_at(ys[:, c], q[:, c], thr[lab]),
                  "positives": int(ys[:, c].sum()), "n": int(len(ys))} for c, lab in enumerate(LABELS)}
@@ -363,27 +406,52 @@ def analysis_card(a):
                        r["predicted"][lab] and not r["truth"][lab] for r in rows
                        for c, lab in enumerate(LABELS) if c > 0 and c in assessed),
                    "rows": rows}
-    m["segmenter_alone_slices"] = {lab: {"auc": auc(ys[:, c], seg[:, c])} for c, lab in enumerate(LABELS)}
-    m["head_alone_slices"] = {lab: {"auc": auc(ys[:, c], head[:, c])} for c, lab in enumerate(LABELS)}
+    seg_l, head_l = seg[labelled], head[labelled]
+    m["segmenter_alone_slices"] = {lab: {"auc": auc(ys[:, c], seg_l[:, c])} for c, lab in enumerate(LABELS)}
+    m["head_alone_slices"] = {lab: {"auc": auc(ys[:, c], head_l[:, c])} for c, lab in enumerate(LABELS)}
     m.pop("out_of_group", None)  # recomputed by `hemoscope evaluate` for the new scores
     card["models"]["segmenter"]["sha256"] = sha256(a.onnx)
     card["slice_score"] = {
         "formula": "q = head_weight * sigmoid(segmenter slice head) + (1 - head_weight) * "
-                   "segmenter_max (the classifier is not run while classifier_weight is 0)",
+                   "segmenter_max (the classifier is not run while classifier_weight is 0), then "
+                   "each slice's q is the mean of its series' q weighted by "
+                   "exp(-d^2 / (2 neighbour_sigma_mm^2)), d the distance in mm (cut at 3 sigma)",
         "segmenter_max": "max over the segmenter output grid of softmax(logits)[class]; for any: "
                          "max of 1 - softmax[background]",
         "classifier_weight": 0.0,
         "head_weight": h,
-        "head_weights_tried": {str(k): {"any_auc": v[0], "mean_auc": v[1]} for k, v in tried.items()},
+        "neighbour_sigma_mm": sigma,
+        "tried": [{"head_weight": k[0], "neighbour_sigma_mm": k[1], "any_auc": v[0], "mean_auc": v[1]}
+                  for k, v in tried.items()],
         "chosen_by": "highest validation AUC for any, then mean AUC over the assessed labels",
     }
     card["thresholds"] = thr
     card["version"] = a.version
     with open(a.analysis, "w") as fh:
         json.dump(card, fh, indent=1)
-    log(f"wrote {a.analysis}: head_weight {h}, thresholds {thr}")
+    log(f"wrote {a.analysis}: head_weight {h}, neighbour_sigma_mm {sigma}, thresholds {thr}")
     log("slices", json.dumps({k: (round(v["auc"], 3) if v["auc"] else None, round(v["f1"], 3))
                               for k, v in per.items()}))
+
+
+def merge_evaluate(a):
+    """Copy the figures only `hemoscope evaluate --json` computes (95 % intervals over patients,
+    leave-one-patient-out thresholds, Dice) into models/analysis.json."""
+    with open(a.analysis) as fh:
+        card = json.load(fh)
+    with open(a.evaluate) as fh:
+        ev = json.load(fh)
+    m = card["metrics"]
+    for lab, v in ev["slices"].items():
+        if "auc_ci95" in v and lab in m["slices"]:
+            m["slices"][lab]["auc_ci95"] = [round(x, 4) for x in v["auc_ci95"]]
+    for k in ("dice_any_mean_per_slice", "dice_any_pooled", "n_masked_slices", "bootstrap",
+              "out_of_group"):
+        m[k] = ev[k]
+    m["dice_any_mean_per_slice_ci95"] = [round(x, 4) for x in ev["dice_any_mean_per_slice_ci95"]]
+    with open(a.analysis, "w") as fh:
+        json.dump(card, fh, indent=1)
+    log(f"wrote {a.analysis}: intervals, leave-one-patient-out figures and Dice from {a.evaluate}")
 
 
 def main():
@@ -415,9 +483,15 @@ def main():
     k.add_argument("--data", default=".train/data.npz")
     k.add_argument("--onnx", default="models/segmenter.onnx")
     k.add_argument("--analysis", default="models/analysis.json")
+    k.add_argument("--dataset", default="../shared/data", help="for the RSNA series' spacing")
     k.add_argument("--weights", default="0,0.5,1")
-    k.add_argument("--version", default="0.2.0")
+    k.add_argument("--sigmas", default="0,2,3,4,6", help="slice context widths (mm) to try")
+    k.add_argument("--version", default="0.3.0")
     k.set_defaults(func=analysis_card)
+    e = sub.add_parser("merge-evaluate")
+    e.add_argument("--analysis", default="models/analysis.json")
+    e.add_argument("--evaluate", required=True, help="`hemoscope evaluate ../shared/data --json` output")
+    e.set_defaults(func=merge_evaluate)
     a = ap.parse_args()
     a.func(a)
 

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::components::{abc_over_2_ml, largest};
+use super::context::with_neighbours;
 use super::result::{AnalysisResult, Labels, SliceResult};
 use super::scores::{predict, verdict};
 use super::status::{allowed_codes, assessed_flags, clear_disallowed, LabelStatus};
@@ -29,7 +30,8 @@ pub fn model_versions(
 }
 
 /// Build the result from every slice's scores (`LABELS` order, k order; `None` for a slice
-/// the models did not run on because it holds no brain, see [`super::tissue`]) and the label
+/// the models did not run on because it holds no brain, see [`super::tissue`]; each read with
+/// its neighbours', see [`super::context`], before its thresholds) and the label
 /// mask on the volume's grid (i fastest). `timings_ms` is passed through. Labels that `status` marks
 /// not assessed get no predicted slice and no verdict, and any of their codes left in the mask
 /// are cleared (the segmenter's argmax already leaves them out).
@@ -56,6 +58,7 @@ pub fn assemble(
     let assessed = assessed_flags(&status);
     clear_disallowed(mask, &allowed_codes(&assessed));
     let positions = super::slice_positions(volume);
+    let scores = with_neighbours(scores, &positions, card.slice_score.neighbour_sigma_mm);
     let mut predicted = Vec::with_capacity(nz);
     let mut slices = Vec::with_capacity(nz);
     for (k, s) in scores.iter().enumerate() {

@@ -7,6 +7,7 @@
 pub mod assemble;
 pub mod cascade;
 pub mod components;
+pub mod context;
 pub mod metrics;
 pub mod orient;
 #[cfg(feature = "inference")]

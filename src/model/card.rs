@@ -121,6 +121,11 @@ pub struct SliceScore {
     /// two weights is above 0.
     #[serde(default)]
     pub head_weight: f32,
+    /// Slice context: each slice's score is the Gaussian-weighted mean of its own and its
+    /// neighbours' scores, with this standard deviation in mm along the slice normal (see
+    /// `analysis::context`). 0 or absent: each slice alone.
+    #[serde(default)]
+    pub neighbour_sigma_mm: f32,
 }
 
 /// Scan-level verdict rule.
@@ -354,6 +359,13 @@ impl AnalysisCard {
                  above 0; it has classifier_weight {cw}, head_weight {hw}"
             )));
         }
+        let sigma = card.slice_score.neighbour_sigma_mm;
+        if !sigma.is_finite() || !(0.0..=100.0).contains(&sigma) {
+            return Err(Error::Model(format!(
+                "the analysis card's slice_score.neighbour_sigma_mm must lie in [0, 100] mm; \
+                 it is {sigma}"
+            )));
+        }
         if let Some(bad) = card
             .not_assessed
             .keys()
@@ -403,6 +415,29 @@ mod tests {
         });
         let e = ModelCard::from_json(&bad).unwrap_err().to_string();
         assert!(e.contains("onnx.slice_output.shape must be [1, 6]"), "{e}");
+    }
+
+    #[test]
+    fn the_neighbour_sigma_is_checked_and_defaults_to_none() {
+        let set = |sigma: serde_json::Value| {
+            with(shipped::ANALYSIS_CARD, |v| {
+                v["slice_score"]["neighbour_sigma_mm"] = sigma;
+            })
+        };
+        let card = AnalysisCard::from_json(&set(serde_json::json!(3.0))).unwrap();
+        assert_eq!(card.slice_score.neighbour_sigma_mm, 3.0);
+        for bad in [serde_json::json!(-1.0), serde_json::json!(1000.0)] {
+            let e = AnalysisCard::from_json(&set(bad)).unwrap_err().to_string();
+            assert!(e.contains("neighbour_sigma_mm must lie in [0, 100]"), "{e}");
+        }
+        let old = with(shipped::ANALYSIS_CARD, |v| {
+            v["slice_score"]
+                .as_object_mut()
+                .unwrap()
+                .remove("neighbour_sigma_mm");
+        });
+        let card = AnalysisCard::from_json(&old).unwrap();
+        assert_eq!(card.slice_score.neighbour_sigma_mm, 0.0);
     }
 
     #[test]
