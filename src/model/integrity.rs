@@ -16,29 +16,43 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// `Ok` when `bytes` has the card's size and sha256 (both required: the shipped models).
 pub fn verify(bytes: &[u8], card: &ModelCard) -> Result<()> {
+    require_both(card)?;
+    verify_given(bytes, card)
+}
+
+/// [`verify`] for a file whose sha256 (hex) was computed elsewhere (the browser's WebCrypto,
+/// in the analysis worker's loader): `len` bytes with that digest.
+pub fn verify_digest(len: usize, sha256: &str, card: &ModelCard) -> Result<()> {
+    require_both(card)?;
+    check(len, || sha256.to_string(), card)
+}
+
+fn require_both(card: &ModelCard) -> Result<()> {
     if card.sha256.is_none() || card.size_bytes.is_none() {
         return Err(Error::Model(format!(
             "model card {} gives no sha256 or size_bytes: the file cannot be checked",
             card.name
         )));
     }
-    verify_given(bytes, card)
+    Ok(())
 }
 
 /// Check the size and sha256 the card gives; a field the card leaves out is not checked.
 pub fn verify_given(bytes: &[u8], card: &ModelCard) -> Result<()> {
-    if let Some(size) = card.size_bytes.filter(|&s| s != bytes.len() as u64) {
+    check(bytes.len(), || sha256_hex(bytes), card)
+}
+
+/// Size and digest (computed only when the size matches and the card gives one) against the card.
+fn check(len: usize, digest: impl FnOnce() -> String, card: &ModelCard) -> Result<()> {
+    if let Some(size) = card.size_bytes.filter(|&s| s != len as u64) {
         return Err(Error::Model(format!(
             "{} ({}) has {} bytes, its card says {}: the file is incomplete or not the one \
              described; reload the page",
-            card.file,
-            card.name,
-            bytes.len(),
-            size
+            card.file, card.name, len, size
         )));
     }
     if let Some(want) = &card.sha256 {
-        let got = sha256_hex(bytes);
+        let got = digest();
         if !got.eq_ignore_ascii_case(want) {
             return Err(Error::Model(format!(
                 "{} ({}) has sha256 {got}, its card (field sha256) says {want}: the file is \
@@ -65,6 +79,29 @@ mod tests {
         assert!(e.contains("sha256"), "{e}");
         let e = verify(&bad[1..], &card).unwrap_err().to_string();
         assert!(e.contains("bytes"), "{e}");
+    }
+
+    #[test]
+    fn a_digest_computed_elsewhere_is_checked_the_same_way() {
+        let card = ModelCard::from_json(shipped::SEGMENTER_CARD).unwrap();
+        let bytes = shipped::SEGMENTER_ONNX;
+        let good = sha256_hex(bytes);
+        verify_digest(bytes.len(), &good, &card).unwrap();
+        verify_digest(bytes.len(), &good.to_uppercase(), &card).unwrap();
+        let e = verify_digest(bytes.len(), &sha256_hex(b"other"), &card)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sha256"), "{e}");
+        let e = verify_digest(bytes.len() - 1, &good, &card)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("bytes"), "{e}");
+        let mut unchecked = card.clone();
+        unchecked.sha256 = None;
+        let e = verify_digest(bytes.len(), &good, &unchecked)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot be checked"), "{e}");
     }
 
     #[test]

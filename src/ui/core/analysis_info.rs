@@ -6,6 +6,16 @@ use serde::Serialize;
 
 use crate::model::{shipped, ModelCard, ModelRole};
 
+/// How long the first analysis worker took to start, in its own clock (ms): from its creation
+/// to its wasm module running (script, compile, instantiate), then to the model files read and
+/// checked (and stored in the model cache), then to the plans built and self-tested.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WorkerStart {
+    pub compile_ms: f64,
+    pub read_ms: f64,
+    pub build_ms: f64,
+}
+
 /// A model in use.
 #[derive(Debug, Clone, Serialize)]
 pub struct ActiveModel {
@@ -74,6 +84,9 @@ pub struct AnalysisInfo {
     pub models: ActiveModels,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model_check: Option<ModelCheck>,
+    /// The first worker's start, once it is ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker_start_ms: Option<WorkerStart>,
 }
 
 impl Default for AnalysisInfo {
@@ -86,6 +99,7 @@ impl Default for AnalysisInfo {
                 segmenter: ActiveModel::shipped(shipped::SEGMENTER_CARD),
             },
             model_check: None,
+            worker_start_ms: None,
         }
     }
 }

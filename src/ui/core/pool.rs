@@ -19,6 +19,7 @@ use crate::analysis::tissue;
 use crate::analysis::AnalysisResult;
 use crate::model::card::{AnalysisCard, ModelCard};
 use crate::model::{shipped, ModelRole};
+use crate::ui::core::analysis_info::WorkerStart;
 use crate::Volume;
 
 /// What a worker is asked to do with one slice.
@@ -126,6 +127,7 @@ pub enum PoolMsg {
         load_ms: f64,
         downloaded_bytes: f64,
         simd: bool,
+        start: WorkerStart,
     },
     /// A worker could not load or check the models.
     Fatal { message: String },
@@ -184,7 +186,12 @@ pub enum Effect {
     /// No analysis can run in this page.
     Unavailable(String),
     /// A worker is ready; `note` (for the first one) says where the models came from.
-    WorkerReady { simd: bool, note: Option<String> },
+    /// `note` and `start`: for the first worker ready only.
+    WorkerReady {
+        simd: bool,
+        note: Option<String>,
+        start: Option<WorkerStart>,
+    },
     /// A worker that is not needed could not start (the pool goes on without it).
     Warn(String),
     /// The rest of the pool waits for the scan being opened: send `Loading(false)` after
@@ -341,7 +348,8 @@ impl Pool {
                 load_ms,
                 downloaded_bytes,
                 simd,
-            } => self.on_ready(slot, load_ms, downloaded_bytes, simd, &mut fx),
+                start,
+            } => self.on_ready(slot, (load_ms, start), downloaded_bytes, simd, &mut fx),
             PoolMsg::Fatal { message } => {
                 self.job = None;
                 self.slots.clear();
@@ -562,7 +570,7 @@ impl Pool {
     fn on_ready(
         &mut self,
         slot: usize,
-        load_ms: f64,
+        (load_ms, start): (f64, WorkerStart),
         downloaded: f64,
         simd: bool,
         fx: &mut Vec<Effect>,
@@ -586,6 +594,7 @@ impl Pool {
         self.start_the_others(fx);
         fx.push(Effect::WorkerReady {
             simd,
+            start: first.then_some(start),
             note: first.then(|| {
                 if downloaded > 0.0 {
                     format!("downloaded {:.1} MB", downloaded / 1e6)
@@ -939,6 +948,11 @@ mod tests {
             load_ms: 500.0,
             downloaded_bytes: 0.0,
             simd: true,
+            start: WorkerStart {
+                compile_ms: 300.0,
+                read_ms: 100.0,
+                build_ms: 400.0,
+            },
         }
     }
 
@@ -994,8 +1008,9 @@ mod tests {
         let fx = pool.update(ready(0));
         assert!(spawned(&fx).is_empty());
         match fx.iter().find(|e| matches!(e, Effect::WorkerReady { .. })) {
-            Some(Effect::WorkerReady { note, .. }) => {
-                assert_eq!(note.as_deref(), Some("from the browser cache"))
+            Some(Effect::WorkerReady { note, start, .. }) => {
+                assert_eq!(note.as_deref(), Some("from the browser cache"));
+                assert_eq!(start.map(|s| s.build_ms), Some(400.0));
             }
             other => panic!("no ready notice: {other:?}"),
         }
@@ -1004,7 +1019,10 @@ mod tests {
             .iter()
             .find(|e| matches!(e, Effect::WorkerReady { .. }))
         {
-            Some(Effect::WorkerReady { note, .. }) => assert_eq!(note, &None, "said once"),
+            Some(Effect::WorkerReady { note, start, .. }) => {
+                assert_eq!(note, &None, "said once");
+                assert_eq!(start, &None, "the first worker's start only");
+            }
             other => panic!("no ready notice: {other:?}"),
         }
         assert_eq!(pool.workers(), 3);

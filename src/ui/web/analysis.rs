@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use crate::analysis::cascade::Cascade;
-use crate::model::ModelRole;
+use crate::model::{shipped, ModelCard, ModelRole};
 use crate::ui::workers::analysis_protocol::{FromWorker, ToWorker};
 use crate::ui::core::pool::{Effect, ModelVerdict, Pool, PoolMsg, UserModel, OTHERS_WAIT_MS};
 use crate::ui::web::msg::{send as send_msg, Msg};
@@ -187,9 +187,12 @@ fn perform(app: &AppRef, effect: Effect) -> Result<(), PoolMsg> {
                 a.refresh_analysis();
             }
         }
-        Effect::WorkerReady { simd, note } => {
+        Effect::WorkerReady { simd, note, start } => {
             let mut a = app.borrow_mut();
             a.session.analysis_info.engine = engine_name(simd).to_string();
+            if start.is_some() {
+                a.session.analysis_info.worker_start_ms = start;
+            }
             if note.is_some() {
                 a.session.models_note = note;
             }
@@ -263,6 +266,15 @@ fn post(slot: usize, request: ToWorker) -> Result<(), JsValue> {
     })
 }
 
+/// `(file, sha256)` of the shipped models, for the loader's read request.
+fn shipped_files() -> Vec<(String, String)> {
+    [shipped::SEGMENTER_CARD, shipped::CLASSIFIER_CARD]
+        .iter()
+        .filter_map(|card| ModelCard::from_json(card).ok())
+        .filter_map(|card| Some((card.file, card.sha256?)))
+        .collect()
+}
+
 /// Create the worker of `slot`, its replies going to the pool.
 fn spawn(app: &AppRef, slot: usize) -> Result<(), JsValue> {
     let worker = Worker::new(WORKER_SIMD_URL)?;
@@ -284,6 +296,9 @@ fn spawn(app: &AppRef, slot: usize) -> Result<(), JsValue> {
     };
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
+    // first message: the loader reads the model files while the module compiles
+    let (read, transfer) = ToWorker::read_shipped(&shipped_files()).to_js()?;
+    worker.post_message_with_transfer(&read, &transfer)?;
     WORKERS.with(|w| {
         let mut w = w.borrow_mut();
         w.truncate(slot);
@@ -385,11 +400,13 @@ fn on_message(app: &AppRef, slot: usize, data: JsValue) {
             load_ms,
             downloaded_bytes,
             simd,
+            start,
         } => PoolMsg::Ready {
             slot,
             load_ms,
             downloaded_bytes,
             simd,
+            start,
         },
         FromWorker::Fatal { message } => PoolMsg::Fatal { message },
         FromWorker::Slice {

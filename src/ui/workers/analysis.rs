@@ -17,6 +17,7 @@ use crate::analysis::pipeline::Analyzer;
 use crate::model::card::ModelCard;
 use crate::model::validate::validate_model;
 use crate::model::{integrity, shipped, ModelRole};
+use crate::ui::core::analysis_info::WorkerStart;
 use crate::ui::workers::analysis_protocol::{
     cache_key, FromWorker, ModelVerdict, SliceMode, ToWorker, CACHE_NAME, MODELS_DIR,
 };
@@ -40,16 +41,23 @@ pub fn start() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     spawn_local(async move {
+        // a worker's clock starts when the page creates it
         let started = now_ms(&scope);
         match load(&scope).await {
-            Ok((analyzer, downloaded)) => {
+            Ok((analyzer, downloaded, read)) => {
                 ANALYZER.with(|a| *a.borrow_mut() = Some(analyzer));
+                let built = now_ms(&scope);
                 post(
                     &scope,
                     &FromWorker::Ready {
-                        load_ms: now_ms(&scope) - started,
+                        load_ms: built - started,
                         downloaded_bytes: downloaded as f64,
                         simd: SIMD,
+                        start: WorkerStart {
+                            compile_ms: started,
+                            read_ms: read - started,
+                            build_ms: built - read,
+                        },
                     },
                 );
             }
@@ -89,15 +97,24 @@ fn js_text(e: &JsValue) -> String {
         .unwrap_or_else(|| format!("{e:?}"))
 }
 
-async fn load(scope: &DedicatedWorkerGlobalScope) -> Result<(Analyzer, usize), String> {
+/// The analyzer, the bytes downloaded, and when (worker clock, ms) the model files were read.
+async fn load(scope: &DedicatedWorkerGlobalScope) -> Result<(Analyzer, usize, f64), String> {
     let cls_card = ModelCard::from_json(shipped::CLASSIFIER_CARD).map_err(|e| e.to_string())?;
     let seg_card = ModelCard::from_json(shipped::SEGMENTER_CARD).map_err(|e| e.to_string())?;
     let cache = open_cache(scope).await;
-    let (cls, d1) = model_bytes(scope, cache.as_ref(), &cls_card).await?;
-    let (seg, d2) = model_bytes(scope, cache.as_ref(), &seg_card).await?;
+    // the cache writes run side by side; "cached" is said when all are done
+    let mut writes = Vec::new();
+    let (seg, d1) = model_bytes(scope, cache.as_ref(), &seg_card, &mut writes).await?;
+    let (cls, d2) = model_bytes(scope, cache.as_ref(), &cls_card, &mut writes).await?;
+    for write in writes {
+        let _ = JsFuture::from(write).await;
+    }
     post(scope, &FromWorker::Cached);
-    if let Some(cache) = &cache {
-        prune_cache(cache, &[&cls_card, &seg_card]).await;
+    let read = now_ms(scope);
+    if let Some(cache) = cache {
+        // after the plans are built: nothing waits for it
+        let cards = [cls_card, seg_card];
+        spawn_local(async move { prune_cache(&cache, &[&cards[0], &cards[1]]).await });
     }
     let analyzer = Analyzer::new(
         shipped::CLASSIFIER_CARD,
@@ -107,7 +124,7 @@ async fn load(scope: &DedicatedWorkerGlobalScope) -> Result<(Analyzer, usize), S
         shipped::ANALYSIS_CARD,
     )
     .map_err(|e| format!("The models failed their start-up check: {e}"))?;
-    Ok((analyzer, d1 + d2))
+    Ok((analyzer, d1 + d2, read))
 }
 
 /// The browser's model cache, when this context has one (it may be disabled).
@@ -148,14 +165,36 @@ async fn response_bytes(response: &Response) -> Result<Vec<u8>, String> {
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 
-/// The model file's bytes, checked against the card: from the cache when it holds this
-/// sha256, else fetched from the app's origin and stored. Returns the bytes downloaded.
+/// The model file's bytes, checked against the card: as the loader script read them, else
+/// from the cache when it holds this sha256, else fetched from the app's origin; bytes from
+/// the network are then stored (the write is added to `writes`). Returns the bytes downloaded.
 async fn model_bytes(
     scope: &DedicatedWorkerGlobalScope,
     cache: Option<&Cache>,
     card: &ModelCard,
+    writes: &mut Vec<js_sys::Promise>,
 ) -> Result<(Vec<u8>, usize), String> {
     let key = cache_key(&card.file, card.sha256.as_deref().unwrap_or_default());
+    if let Some(read) = read_by_loader(&key).await {
+        let LoaderRead {
+            mut bytes,
+            cached,
+            sha256,
+        } = read;
+        let ok = match &sha256 {
+            Some(hex) => integrity::verify_digest(bytes.len(), hex, card),
+            None => integrity::verify(&bytes, card),
+        }
+        .is_ok();
+        if ok {
+            if cached {
+                return Ok((bytes, 0));
+            }
+            store(cache, &key, &mut bytes, writes);
+            let n = bytes.len();
+            return Ok((bytes, n));
+        }
+    }
     if let Some(cache) = cache {
         if let Ok(hit) = JsFuture::from(cache.match_with_str(&key)).await {
             if let Ok(response) = hit.dyn_into::<Response>() {
@@ -182,13 +221,49 @@ async fn model_bytes(
     }
     let mut bytes = response_bytes(&response).await?;
     integrity::verify(&bytes, card).map_err(|e| e.to_string())?;
-    if let Some(cache) = cache {
-        if let Ok(copy) = Response::new_with_opt_u8_array(Some(&mut bytes)) {
-            let _ = JsFuture::from(cache.put_with_str(&key, &copy)).await;
-        }
-    }
+    store(cache, &key, &mut bytes, writes);
     let n = bytes.len();
     Ok((bytes, n))
+}
+
+/// Starts keeping checked model bytes in the model cache (best effort: without a cache, or
+/// when it is full, the next start reads the network again); the write is added to `writes`.
+fn store(cache: Option<&Cache>, key: &str, bytes: &mut [u8], writes: &mut Vec<js_sys::Promise>) {
+    if let Some(cache) = cache {
+        if let Ok(copy) = Response::new_with_opt_u8_array(Some(bytes)) {
+            writes.push(cache.put_with_str(key, &copy));
+        }
+    }
+}
+
+/// A model file the loader script read while the module compiled (see `analysis_protocol`).
+struct LoaderRead {
+    bytes: Vec<u8>,
+    /// From the model cache (else the network).
+    cached: bool,
+    /// Its sha256 (hex) by the browser's WebCrypto, where the context has it.
+    sha256: Option<String>,
+}
+
+/// The loader's read of `key`. `None` when it has none or its read failed: the worker then
+/// reads the file itself and reports any failure.
+async fn read_by_loader(key: &str) -> Option<LoaderRead> {
+    let reads = js_sys::Reflect::get(&js_sys::global(), &"hemoscopeRead".into()).ok()?;
+    let promise: js_sys::Promise = js_sys::Reflect::get(&reads, &key.into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let read = JsFuture::from(promise).await.ok()?;
+    let buffer: ArrayBuffer = js_sys::Reflect::get(&read, &"bytes".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let field = |name: &str| js_sys::Reflect::get(&read, &name.into()).ok();
+    Some(LoaderRead {
+        bytes: Uint8Array::new(&buffer).to_vec(),
+        cached: field("cached").and_then(|v| v.as_bool()).unwrap_or(false),
+        sha256: field("sha256").and_then(|v| v.as_string()),
+    })
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
@@ -215,6 +290,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             post(scope, &reply);
         }
         Ok(ToWorker::Model { role, card, onnx }) => post(scope, &use_model(role, &card, &onnx)),
+        Ok(ToWorker::Read { .. }) => {}
         Err(message) => web_sys::console::warn_1(&message.into()),
     }
 }

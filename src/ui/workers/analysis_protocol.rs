@@ -4,9 +4,10 @@
 //! cache (the page then starts the other workers, which read them from there while this one
 //! still optimises and self-tests its plan).
 //!
-//! Worker → page, once: `{type: "ready", load_ms, downloaded_bytes, simd}` after both models
-//! were fetched (Cache API first), checked against their cards' sha256, optimised and
-//! self-tested (`simd`: whether this worker's wasm uses SIMD); or `{type: "fatal", message}`
+//! Worker → page, once: `{type: "ready", load_ms, downloaded_bytes, simd, compile_ms, read_ms,
+//! build_ms}` after both models were read (the loader's read, else the Cache API, else the
+//! network), checked against their cards' sha256, and the segmenter optimised and self-tested
+//! (`simd`: whether this worker's wasm uses SIMD; the three phases as in `WorkerStart`); or `{type: "fatal", message}`
 //! when that failed (the page shows the message instead of results).
 //!
 //! Page → worker: `{type: "slice", job, k, rows, cols, hu: Int16Array}` (buffer transferred),
@@ -15,6 +16,12 @@
 //! Worker → page: `{type: "slice", job, k, mode, scores: Float32Array(6), labels: Uint8Array
 //! (rows × cols, buffer transferred; empty for "classify"), ms: Float64Array [preprocess,
 //! classifier, segmenter, postprocess]}` or `{type: "error", job, k, message}`.
+//!
+//! Page → worker, first: `{type: "read", cache, files: [{key, url}]}`, handled by the worker's
+//! loader script (web/analysis_worker_loader.js), not by the wasm module: it starts reading the
+//! model files (the model cache first, else the network) while the module still compiles; the
+//! module then takes the bytes from `self.hemoscopeRead[key]` and checks them as it checks
+//! bytes it read itself.
 //!
 //! Page → worker: `{type: "model", role, card, onnx: Uint8Array}`: validate a user's model and,
 //! when it passes, use it in place of the shipped one. Worker → page: `{type: "model", role,
@@ -30,6 +37,8 @@ pub use crate::ui::core::model_cache::{cache_key, CACHE_NAME, MODELS_DIR};
 
 /// What a worker does with a slice (shared with the pool's decisions).
 pub use crate::ui::core::pool::{ModelVerdict, SliceMode};
+
+use crate::ui::core::analysis_info::WorkerStart;
 
 /// Page → worker.
 #[derive(Debug, Clone)]
@@ -50,6 +59,8 @@ pub enum ToWorker {
         card: String,
         onnx: Uint8Array,
     },
+    /// For the loader script: start reading these model files, `(cache key, url)`.
+    Read { files: Vec<(String, String)> },
 }
 
 /// Worker → page.
@@ -60,6 +71,7 @@ pub enum FromWorker {
         load_ms: f64,
         downloaded_bytes: f64,
         simd: bool,
+        start: WorkerStart,
     },
     Fatal {
         message: String,
@@ -149,6 +161,31 @@ impl ToWorker {
                 .into(),
                 Array::new(),
             )),
+            ToWorker::Read { files } => {
+                let list = Array::new();
+                for (key, url) in files {
+                    list.push(&object(&[("key", key.into()), ("url", url.into())])?.into());
+                }
+                Ok((
+                    object(&[
+                        ("type", "read".into()),
+                        ("cache", CACHE_NAME.into()),
+                        ("files", list.into()),
+                    ])?
+                    .into(),
+                    Array::new(),
+                ))
+            }
+        }
+    }
+
+    /// The loader's read request for the shipped models (`(file, sha256)` of each card).
+    pub fn read_shipped(models: &[(String, String)]) -> ToWorker {
+        ToWorker::Read {
+            files: models
+                .iter()
+                .map(|(file, sha256)| (cache_key(file, sha256), format!("{MODELS_DIR}{file}")))
+                .collect(),
         }
     }
 
@@ -183,6 +220,8 @@ impl ToWorker {
                     .dyn_into()
                     .map_err(|_| "the model message has no ONNX bytes".to_string())?,
             }),
+            // the loader's message, when it arrives after the module took over: nothing to do
+            "read" => Ok(ToWorker::Read { files: Vec::new() }),
             other => Err(format!("unknown message type {other:?}")),
         }
     }
@@ -198,11 +237,15 @@ impl FromWorker {
                 load_ms,
                 downloaded_bytes,
                 simd,
+                start,
             } => object(&[
                 ("type", "ready".into()),
                 ("load_ms", (*load_ms).into()),
                 ("downloaded_bytes", (*downloaded_bytes).into()),
                 ("simd", (*simd).into()),
+                ("compile_ms", start.compile_ms.into()),
+                ("read_ms", start.read_ms.into()),
+                ("build_ms", start.build_ms.into()),
             ])?,
             FromWorker::Fatal { message } => {
                 object(&[("type", "fatal".into()), ("message", message.into())])?
@@ -269,6 +312,11 @@ impl FromWorker {
                 load_ms: get_f64(v, "load_ms"),
                 downloaded_bytes: get_f64(v, "downloaded_bytes"),
                 simd: get(v, "simd").as_bool().unwrap_or(true),
+                start: WorkerStart {
+                    compile_ms: get_f64(v, "compile_ms"),
+                    read_ms: get_f64(v, "read_ms"),
+                    build_ms: get_f64(v, "build_ms"),
+                },
             }),
             "fatal" => Ok(FromWorker::Fatal {
                 message: get_str(v, "message"),
