@@ -419,6 +419,8 @@ async function drop() {
         drop_to_overlays_ms: stats(runs.map((x) => x.ms)),
         drop_to_first_image_ms: stats(runs.map((x) => x.first_image_ms)),
         drop_to_first_labels_ms: stats(runs.map((x) => x.first_labels_ms)),
+        worker_start_ms: Object.fromEntries(["compile_ms", "read_ms", "build_ms"].map((k) =>
+          [k, stats(runs.map((x) => x.analysis.worker_start_ms?.[k] ?? NaN))])),
       });
     }
   }
