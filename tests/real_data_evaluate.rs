@@ -66,6 +66,17 @@ fn evaluate_reproduces_the_card_metrics() {
     let want = card["dice_any_pooled"].as_f64().unwrap();
     assert!((got - want).abs() < 0.01, "Dice {got} vs card {want}");
     assert_eq!(v["series"]["any_correct"], card["series"]["any_correct"]);
+    // Dice per subtype (the masks as reported: agreeing with the slice predictions)
+    let per = card["dice_pooled_per_subtype"].as_object().unwrap();
+    assert!(!per.is_empty());
+    for (label, want) in per {
+        let got = v["dice_pooled_per_subtype"][label].as_f64().unwrap();
+        let want = want.as_f64().unwrap();
+        assert!(
+            (got - want).abs() < 0.01,
+            "{label} Dice {got} vs card {want}"
+        );
+    }
     // Epidural is not assessed: a status, no metrics.
     assert!(v["slices"]["epidural"]["status"]
         .as_str()

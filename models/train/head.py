@@ -445,8 +445,8 @@ def merge_evaluate(a):
     for lab, v in ev["slices"].items():
         if "auc_ci95" in v and lab in m["slices"]:
             m["slices"][lab]["auc_ci95"] = [round(x, 4) for x in v["auc_ci95"]]
-    for k in ("dice_any_mean_per_slice", "dice_any_pooled", "n_masked_slices", "bootstrap",
-              "out_of_group"):
+    for k in ("dice_any_mean_per_slice", "dice_any_pooled", "dice_pooled_per_subtype",
+              "n_masked_slices", "bootstrap", "out_of_group"):
         m[k] = ev[k]
     m["dice_any_mean_per_slice_ci95"] = [round(x, 4) for x in ev["dice_any_mean_per_slice_ci95"]]
     with open(a.analysis, "w") as fh:

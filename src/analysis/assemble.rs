@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::components::{abc_over_2_ml, largest};
 use super::context::with_neighbours;
+use super::reconcile::follow_slices;
 use super::result::{AnalysisResult, Labels, SliceResult};
 use super::scores::{predict, verdict};
 use super::status::{allowed_codes, assessed_flags, clear_disallowed, LabelStatus};
@@ -32,7 +33,8 @@ pub fn model_versions(
 /// Build the result from every slice's scores (`LABELS` order, k order; `None` for a slice
 /// the models did not run on because it holds no brain, see [`super::tissue`]; each read with
 /// its neighbours', see [`super::context`], before its thresholds) and the label
-/// mask on the volume's grid (i fastest). `timings_ms` is passed through. Labels that `status` marks
+/// mask on the volume's grid (i fastest), which is made to agree with the slice predictions
+/// ([`super::reconcile`]). `timings_ms` is passed through. Labels that `status` marks
 /// not assessed get no predicted slice and no verdict, and any of their codes left in the mask
 /// are cleared (the segmenter's argmax already leaves them out).
 pub fn assemble(
@@ -82,6 +84,13 @@ pub fn assemble(
         });
     }
     let v = verdict(&predicted, card.series_verdict.min_slices);
+    let slice_scores: Vec<[f32; 6]> = slices.iter().map(|s| s.probabilities.to_array()).collect();
+    follow_slices(
+        mask,
+        volume.dims[0] * volume.dims[1],
+        &predicted,
+        &slice_scores,
+    );
     let vol = volumes_ml(mask, volume.voxel_volume_ml());
     let abc2 =
         largest(mask, volume.dims, 2).map(|c| abc_over_2_ml(&c, volume.dims, volume.spacing_mm()));

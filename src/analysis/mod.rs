@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod orient;
 #[cfg(feature = "inference")]
 pub mod pipeline;
+pub mod reconcile;
 pub mod report;
 pub mod result;
 pub mod rle;

@@ -11,6 +11,8 @@ use hemoscope::analysis::metrics::{
     auc, bootstrap_interval, dice, f1_at, f1_of, out_of_group_predictions,
 };
 use hemoscope::analysis::pipeline::Analyzer;
+use hemoscope::analysis::reconcile::follow_slices;
+use hemoscope::analysis::scores::predict;
 use hemoscope::model::card::LABELS;
 use serde_json::{json, Value};
 
@@ -148,6 +150,7 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
     // Absent provenance: each sample its own group.
     let provenance = read_csv(&root.join("slices2d/provenance.csv")).unwrap_or_default();
     let (mut dices, mut inter, mut total) = (Vec::new(), 0u64, 0u64);
+    let (mut sub_inter, mut sub_total) = ([0u64; 6], [0u64; 6]);
     // the patient group of each masked slice (for the Dice interval)
     let mut dice_groups: Vec<usize> = Vec::new();
     let mut masked_flagged = 0usize;
@@ -183,10 +186,16 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             (skipped, vec![0u8; nx * ny])
         };
         masked_flagged += flagged as usize;
-        let out = SliceOut {
+        let mut out = SliceOut {
             scores: out.0,
             labels: out.1,
         };
+        // the mask as the analysis reports it: agreeing with the slice's predictions
+        let mut predicted = predict(&out.scores, &thr);
+        for (p, s) in predicted.iter_mut().zip(status.iter()) {
+            *p &= s.assessed;
+        }
+        follow_slices(&mut out.labels, nx * ny, &[predicted], &[out.scores]);
         scores.push(out.scores);
         truth.push(y);
         let source_group = provenance
@@ -204,6 +213,16 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
         for (&a, &b) in out.labels.iter().zip(g) {
             inter += (a > 0 && b > 0) as u64;
             total += (a > 0) as u64 + (b > 0) as u64;
+        }
+        // per subtype, on the slices whose mask gives subtypes (code 6: blood of no stated subtype)
+        if !g.contains(&6) {
+            for (&a, &b) in out.labels.iter().zip(g) {
+                for c in 1..6u8 {
+                    let b = b == i16::from(c);
+                    sub_inter[usize::from(c)] += (a == c && b) as u64;
+                    sub_total[usize::from(c)] += (a == c) as u64 + b as u64;
+                }
+            }
         }
     }
 
@@ -294,6 +313,10 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             (!idx.is_empty()).then(|| idx.iter().map(|&j| dices[j]).sum::<f64>() / idx.len() as f64)
         }),
         "dice_any_pooled": if total == 0 { 1.0 } else { 2.0 * inter as f64 / total as f64 },
+        "dice_pooled_per_subtype": Value::Object((1..6)
+            .filter(|&c| status[c].assessed && sub_total[c] > 0)
+            .map(|c| (LABELS[c].to_string(), json!(2.0 * sub_inter[c] as f64 / sub_total[c] as f64)))
+            .collect()),
         "bootstrap": format!("95 % percentile intervals over {BOOTSTRAP} resamples of patients (seed {SEED})"),
         "n_masked_slices": dices.len(),
         "out_of_group": {
@@ -353,6 +376,16 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             report["dice_any_pooled"].as_f64().unwrap_or(0.0),
             dices.len()
         );
+        if let Some(per) = report["dice_pooled_per_subtype"].as_object() {
+            let list: Vec<String> = per
+                .iter()
+                .map(|(l, v)| format!("{l} {:.3}", v.as_f64().unwrap_or(0.0)))
+                .collect();
+            println!(
+                "Dice per subtype, pooled over the slices whose masks give subtypes: {}",
+                list.join(", ")
+            );
+        }
         println!(
             "subtype verdicts: {false_subtypes} false (on {series_with_false_subtype} of {} \
              series), {missed_subtypes} missed",

@@ -962,7 +962,7 @@ mod tests {
             job,
             k,
             mode: SliceMode::Full,
-            scores: [0.1; 6],
+            scores: [0.99; 6],
             labels: vec![1; 12],
             ms: [1.0, 0.0, 10.0, 2.0],
             now_ms,
@@ -1189,7 +1189,7 @@ mod tests {
             job: 1,
             k: 0,
             mode: SliceMode::Full,
-            scores: [0.1; 6],
+            scores: [0.99; 6],
             labels,
             ms: [0.0; 4],
             now_ms: 10.0,
@@ -1258,7 +1258,7 @@ mod tests {
                 let no_brain: Vec<bool> = r.slices.iter().map(|s| s.no_brain).collect();
                 assert_eq!(no_brain, vec![true, false, false, true]);
                 assert_eq!(r.slices[0].probabilities.any, 0.0);
-                assert_eq!(r.slices[1].probabilities.any, 0.1);
+                assert_eq!(r.slices[1].probabilities.any, 0.99);
                 assert_eq!(mask.len(), 48);
                 assert_eq!(mask[..12], [0; 12], "no labels where nothing ran");
             }
