@@ -10,6 +10,7 @@
 
 use hemoscope::analysis::pipeline::{Analyzer, LoadedModel};
 use hemoscope::model::{integrity, shipped, ModelCard, ModelRole};
+use hemoscope::ui::core::analysis_info::WorkerStart;
 use hemoscope::ui::workers::analysis as analysis_worker;
 use hemoscope::ui::workers::analysis_protocol::{FromWorker, ModelVerdict, SliceMode, ToWorker};
 use js_sys::{Int16Array, Uint8Array};
@@ -89,17 +90,50 @@ fn page_to_worker_messages_round_trip() {
 }
 
 #[wasm_bindgen_test]
+fn the_loaders_read_request_names_each_file_with_its_cache_key() {
+    let files = vec![("segmenter.onnx".to_string(), "ab12".to_string())];
+    let (js, transfer) = ToWorker::read_shipped(&files).to_js().unwrap();
+    assert_eq!(transfer.length(), 0);
+    let get = |o: &wasm_bindgen::JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap();
+    assert_eq!(get(&js, "type").as_string().unwrap(), "read");
+    assert_eq!(get(&js, "cache").as_string().unwrap(), "hemoscope-models");
+    let list = js_sys::Array::from(&get(&js, "files"));
+    assert_eq!(list.length(), 1);
+    let f = list.get(0);
+    assert_eq!(
+        get(&f, "key").as_string().unwrap(),
+        "models/segmenter.onnx?sha256=ab12"
+    );
+    assert_eq!(get(&f, "url").as_string().unwrap(), "models/segmenter.onnx");
+    // should the module see it (it arrived late), it is understood and does nothing
+    assert!(matches!(
+        ToWorker::from_js(&js).unwrap(),
+        ToWorker::Read { files } if files.is_empty()
+    ));
+}
+
+#[wasm_bindgen_test]
 fn worker_to_page_messages_round_trip() {
+    let start = WorkerStart {
+        compile_ms: 300.5,
+        read_ms: 40.25,
+        build_ms: 650.0,
+    };
     match round_from(&FromWorker::Ready {
         load_ms: 12.5,
         downloaded_bytes: 8.8e6,
         simd: false,
+        start,
     }) {
         FromWorker::Ready {
             load_ms,
             downloaded_bytes,
             simd,
-        } => assert_eq!((load_ms, downloaded_bytes, simd), (12.5, 8.8e6, false)),
+            start: back,
+        } => {
+            assert_eq!((load_ms, downloaded_bytes, simd), (12.5, 8.8e6, false));
+            assert_eq!(back, start);
+        }
         other => panic!("{other:?}"),
     }
     match round_from(&FromWorker::Fatal {
