@@ -362,13 +362,18 @@ def analysis_card(a):
                 pos.append(0.0)
     seg, head, ys, series_of, pos = map(np.array, (seg, head, ys, series_of, pos))
     labelled = ~np.isnan(ys).any(1)
+    # The context applies only to labels whose effect the validation series can show (some of
+    # their slices hold the label); the others keep each slice's own score.
+    in_series = (series_of >= 0) & labelled
+    ctx = [c for c in range(len(LABELS)) if np.nan_to_num(ys[in_series, c]).sum() > 0]
+    log("slice context for", [LABELS[c] for c in ctx])
 
     def scores(h, sigma):
         q = h * head + (1 - h) * seg
         out = q.copy()
         for si in set(series_of[series_of >= 0].tolist()):
             sel = series_of == si
-            out[sel] = neighbour_mean(q[sel], pos[sel], sigma)
+            out[np.ix_(sel, ctx)] = neighbour_mean(q[sel], pos[sel], sigma)[:, ctx]
         return out[labelled]
 
     ys, series_of = ys[labelled], series_of[labelled]
@@ -414,13 +419,16 @@ def analysis_card(a):
     card["slice_score"] = {
         "formula": "q = head_weight * sigmoid(segmenter slice head) + (1 - head_weight) * "
                    "segmenter_max (the classifier is not run while classifier_weight is 0), then "
-                   "each slice's q is the mean of its series' q weighted by "
+                   "for the neighbour_labels each slice's q is the mean of its series' q weighted by "
                    "exp(-d^2 / (2 neighbour_sigma_mm^2)), d the distance in mm (cut at 3 sigma)",
         "segmenter_max": "max over the segmenter output grid of softmax(logits)[class]; for any: "
                          "max of 1 - softmax[background]",
         "classifier_weight": 0.0,
         "head_weight": h,
         "neighbour_sigma_mm": sigma,
+        "neighbour_labels": [LABELS[c] for c in ctx],
+        "neighbour_labels_chosen_by": "the labels some validation series' slices hold (the others' "
+                                      "context could not be measured on a series)",
         "tried": [{"head_weight": k[0], "neighbour_sigma_mm": k[1], "any_auc": v[0], "mean_auc": v[1]}
                   for k, v in tried.items()],
         "chosen_by": "highest validation AUC for any, then mean AUC over the assessed labels",

@@ -60,7 +60,12 @@ pub fn assemble(
     let assessed = assessed_flags(&status);
     clear_disallowed(mask, &allowed_codes(&assessed));
     let positions = super::slice_positions(volume);
-    let scores = with_neighbours(scores, &positions, card.slice_score.neighbour_sigma_mm);
+    let scores = with_neighbours(
+        scores,
+        &positions,
+        card.slice_score.neighbour_sigma_mm,
+        card.slice_score.neighbour_flags(),
+    );
     let mut predicted = Vec::with_capacity(nz);
     let mut slices = Vec::with_capacity(nz);
     for (k, s) in scores.iter().enumerate() {

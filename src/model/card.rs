@@ -126,6 +126,23 @@ pub struct SliceScore {
     /// `analysis::context`). 0 or absent: each slice alone.
     #[serde(default)]
     pub neighbour_sigma_mm: f32,
+    /// The labels the slice context applies to (the others keep each slice's own score);
+    /// absent: every label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbour_labels: Option<Vec<String>>,
+}
+
+impl SliceScore {
+    /// Per label (`LABELS` order): whether its score is read with the neighbouring slices'.
+    pub fn neighbour_flags(&self) -> [bool; 6] {
+        let mut f = [self.neighbour_sigma_mm > 0.0; 6];
+        if let Some(list) = &self.neighbour_labels {
+            for (flag, l) in f.iter_mut().zip(LABELS) {
+                *flag &= list.iter().any(|x| x == l);
+            }
+        }
+        f
+    }
 }
 
 /// Scan-level verdict rule.
@@ -367,6 +384,18 @@ impl AnalysisCard {
             )));
         }
         if let Some(bad) = card
+            .slice_score
+            .neighbour_labels
+            .iter()
+            .flatten()
+            .find(|l| !LABELS.contains(&l.as_str()))
+        {
+            return Err(Error::Model(format!(
+                "the analysis card's slice_score.neighbour_labels names {bad:?}, which is not \
+                 one of {LABELS:?}"
+            )));
+        }
+        if let Some(bad) = card
             .not_assessed
             .keys()
             .find(|l| !LABELS.contains(&l.as_str()))
@@ -438,6 +467,31 @@ mod tests {
         });
         let card = AnalysisCard::from_json(&old).unwrap();
         assert_eq!(card.slice_score.neighbour_sigma_mm, 0.0);
+        assert_eq!(card.slice_score.neighbour_flags(), [false; 6]);
+        // the labels it applies to
+        let some = with(shipped::ANALYSIS_CARD, |v| {
+            v["slice_score"]["neighbour_sigma_mm"] = serde_json::json!(4.0);
+            v["slice_score"]["neighbour_labels"] = serde_json::json!(["any", "subarachnoid"]);
+        });
+        let card = AnalysisCard::from_json(&some).unwrap();
+        assert_eq!(
+            card.slice_score.neighbour_flags(),
+            [true, false, false, false, true, false]
+        );
+        let all = with(shipped::ANALYSIS_CARD, |v| {
+            v["slice_score"]["neighbour_sigma_mm"] = serde_json::json!(4.0);
+            v["slice_score"]
+                .as_object_mut()
+                .unwrap()
+                .remove("neighbour_labels");
+        });
+        let card = AnalysisCard::from_json(&all).unwrap();
+        assert_eq!(card.slice_score.neighbour_flags(), [true; 6]);
+        let bad = with(shipped::ANALYSIS_CARD, |v| {
+            v["slice_score"]["neighbour_labels"] = serde_json::json!(["any", "edh"]);
+        });
+        let e = AnalysisCard::from_json(&bad).unwrap_err().to_string();
+        assert!(e.contains("neighbour_labels names \"edh\""), "{e}");
     }
 
     #[test]
