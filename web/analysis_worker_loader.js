@@ -10,7 +10,6 @@
 // without it, the digest it computes itself) with the model card. A failed read here only
 // means the module reads the file again itself.
 // The module replaces this message handler with its own when it starts.
-console.log("T:loader " + (performance.timeOrigin + performance.now()));
 self.hemoscopeRead = {};
 self.onmessage = (e) => {
   const m = e.data;
@@ -43,5 +42,4 @@ async function withDigest(read) {
 }
 
 importScripts("./analysis_worker.js");
-console.log("T:glue " + (performance.timeOrigin + performance.now()));
 wasm_bindgen({ module_or_path: "./analysis_worker_bg.wasm" });
