@@ -67,15 +67,14 @@ pub fn assemble(
         card.slice_score.neighbour_flags(),
     );
     let mut predicted = Vec::with_capacity(nz);
+    let mut slice_scores = Vec::with_capacity(nz);
     let mut slices = Vec::with_capacity(nz);
     for (k, s) in scores.iter().enumerate() {
         let no_brain = s.is_none();
         let s = s.unwrap_or([0.0; 6]);
-        let mut p = predict(&s, &thresholds);
-        for (p, a) in p.iter_mut().zip(assessed) {
-            *p &= a;
-        }
+        let p = predict(&s, &thresholds, &assessed);
         predicted.push(p);
+        slice_scores.push(s);
         slices.push(SliceResult {
             index: k,
             position_mm: positions[k],
@@ -89,7 +88,6 @@ pub fn assemble(
         });
     }
     let v = verdict(&predicted, card.series_verdict.min_slices);
-    let slice_scores: Vec<[f32; 6]> = slices.iter().map(|s| s.probabilities.to_array()).collect();
     follow_slices(
         mask,
         volume.dims[0] * volume.dims[1],

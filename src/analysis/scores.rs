@@ -60,11 +60,12 @@ pub fn fuse(
     q
 }
 
-/// Per-label predictions of one slice.
-pub fn predict(scores: &[f32; 6], thresholds: &[f32; 6]) -> [bool; 6] {
+/// Per-label predictions of one slice: a score at or above its threshold, for the labels
+/// the analysis assesses (a label that is not assessed is never predicted).
+pub fn predict(scores: &[f32; 6], thresholds: &[f32; 6], assessed: &[bool; 6]) -> [bool; 6] {
     let mut out = [false; 6];
     for i in 0..6 {
-        out[i] = scores[i] >= thresholds[i];
+        out[i] = assessed[i] && scores[i] >= thresholds[i];
     }
     out
 }

@@ -191,10 +191,7 @@ pub fn run(args: &EvaluateArgs) -> Result<(), String> {
             labels: out.1,
         };
         // the mask as the analysis reports it: agreeing with the slice's predictions
-        let mut predicted = predict(&out.scores, &thr);
-        for (p, s) in predicted.iter_mut().zip(status.iter()) {
-            *p &= s.assessed;
-        }
+        let predicted = predict(&out.scores, &thr, &status.map(|s| s.assessed));
         follow_slices(&mut out.labels, nx * ny, &[predicted], &[out.scores]);
         scores.push(out.scores);
         truth.push(y);

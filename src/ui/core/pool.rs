@@ -124,7 +124,6 @@ pub enum PoolMsg {
     /// A worker has its plans built and self-tested.
     Ready {
         slot: usize,
-        load_ms: f64,
         downloaded_bytes: f64,
         simd: bool,
         start: WorkerStart,
@@ -266,8 +265,8 @@ pub struct Pool {
     fatal: Option<String>,
     job: Option<Job>,
     next_id: u32,
-    /// Start-up of the first worker (fetch, check, optimise, self-test), in ms.
-    load_ms: Option<f64>,
+    /// Start-up of the first worker ready.
+    first_start: Option<WorkerStart>,
     /// Users' models in use, by role (classifier, segmenter).
     user: [Option<UserModel>; 2],
     /// A user's model waiting to be checked by the first free worker.
@@ -296,9 +295,10 @@ impl Pool {
         self.slots.len()
     }
 
-    /// Start-up time of the first worker, once it is ready.
+    /// Start-up time of the first worker once it is ready, from its module running (models
+    /// read and checked, plans built and self-tested), in ms.
     pub fn load_ms(&self) -> Option<f64> {
-        self.load_ms
+        self.first_start.map(|s| s.read_ms + s.build_ms)
     }
 
     /// Decide what `msg` changes and what the glue must do.
@@ -345,11 +345,10 @@ impl Pool {
             PoolMsg::Cached => self.start_the_others(&mut fx),
             PoolMsg::Ready {
                 slot,
-                load_ms,
                 downloaded_bytes,
                 simd,
                 start,
-            } => self.on_ready(slot, (load_ms, start), downloaded_bytes, simd, &mut fx),
+            } => self.on_ready(slot, start, downloaded_bytes, simd, &mut fx),
             PoolMsg::Fatal { message } => {
                 self.job = None;
                 self.slots.clear();
@@ -570,7 +569,7 @@ impl Pool {
     fn on_ready(
         &mut self,
         slot: usize,
-        (load_ms, start): (f64, WorkerStart),
+        start: WorkerStart,
         downloaded: f64,
         simd: bool,
         fx: &mut Vec<Effect>,
@@ -586,9 +585,9 @@ impl Pool {
                 model: u.clone(),
             });
         }
-        let first = self.load_ms.is_none();
+        let first = self.first_start.is_none();
         if first {
-            self.load_ms = Some(load_ms);
+            self.first_start = Some(start);
         }
         // Already done on its "cached" message, unless that was lost: a no-op then.
         self.start_the_others(fx);
@@ -945,7 +944,6 @@ mod tests {
     fn ready(slot: usize) -> PoolMsg {
         PoolMsg::Ready {
             slot,
-            load_ms: 500.0,
             downloaded_bytes: 0.0,
             simd: true,
             start: WorkerStart {

@@ -397,13 +397,11 @@ fn on_message(app: &AppRef, slot: usize, data: JsValue) {
     let msg = match msg {
         FromWorker::Cached => PoolMsg::Cached,
         FromWorker::Ready {
-            load_ms,
             downloaded_bytes,
             simd,
             start,
         } => PoolMsg::Ready {
             slot,
-            load_ms,
             downloaded_bytes,
             simd,
             start,

@@ -50,7 +50,6 @@ pub fn start() {
                 post(
                     &scope,
                     &FromWorker::Ready {
-                        load_ms: built - started,
                         downloaded_bytes: downloaded as f64,
                         simd: SIMD,
                         start: WorkerStart {

@@ -4,7 +4,7 @@
 //! cache (the page then starts the other workers, which read them from there while this one
 //! still optimises and self-tests its plan).
 //!
-//! Worker → page, once: `{type: "ready", load_ms, downloaded_bytes, simd, compile_ms, read_ms,
+//! Worker → page, once: `{type: "ready", downloaded_bytes, simd, compile_ms, read_ms,
 //! build_ms}` after both models were read (the loader's read, else the Cache API, else the
 //! network), checked against their cards' sha256, and the segmenter optimised and self-tested
 //! (`simd`: whether this worker's wasm uses SIMD; the three phases as in `WorkerStart`); or `{type: "fatal", message}`
@@ -68,7 +68,6 @@ pub enum ToWorker {
 pub enum FromWorker {
     Cached,
     Ready {
-        load_ms: f64,
         downloaded_bytes: f64,
         simd: bool,
         start: WorkerStart,
@@ -234,13 +233,11 @@ impl FromWorker {
         let o = match self {
             FromWorker::Cached => object(&[("type", "cached".into())])?,
             FromWorker::Ready {
-                load_ms,
                 downloaded_bytes,
                 simd,
                 start,
             } => object(&[
                 ("type", "ready".into()),
-                ("load_ms", (*load_ms).into()),
                 ("downloaded_bytes", (*downloaded_bytes).into()),
                 ("simd", (*simd).into()),
                 ("compile_ms", start.compile_ms.into()),
@@ -309,7 +306,6 @@ impl FromWorker {
         match get_str(v, "type").as_str() {
             "cached" => Ok(FromWorker::Cached),
             "ready" => Ok(FromWorker::Ready {
-                load_ms: get_f64(v, "load_ms"),
                 downloaded_bytes: get_f64(v, "downloaded_bytes"),
                 simd: get(v, "simd").as_bool().unwrap_or(true),
                 start: WorkerStart {
