@@ -20,7 +20,7 @@ export function render(r) {
     return t && m.date && t.slice(0, 13) !== m.date.slice(0, 13) ? ` (measured ${t.slice(0, 16).replace("T", " ")} UTC, an earlier run)` : "";
   };
   if (r.inference) {
-    L.push("", `### Per-slice inference (1 × 3 × 256 × 256 input, the card's test vector)${when("inference")}`, "");
+    L.push("", `### Per-slice inference (each model's input shape, the card's test vector)${when("inference")}`, "");
     const cols = [
       ["tract_wasm_simd", "tract wasm SIMD"],
       ["tract_wasm_relaxed", "tract wasm relaxed-SIMD"],
@@ -30,11 +30,11 @@ export function render(r) {
       ["tract_native", "tract native"],
       ["ort_native_1t", "onnxruntime native 1 thread"],
     ].filter(([k]) => k && Object.values(r.inference).some((x) => x[k]));
-    L.push(`| model | ${cols.map((c) => c[1]).join(" | ")} | tract wasm SIMD / ort-web 1 thread (run by run) |`);
-    L.push(`|---|${cols.map(() => "---").join("|")}|---|`);
+    L.push(`| model | input | ${cols.map((c) => c[1]).join(" | ")} | tract wasm SIMD / ort-web 1 thread (run by run) |`);
+    L.push(`|---|---|${cols.map(() => "---").join("|")}|---|`);
     for (const [name, x] of Object.entries(r.inference)) {
       const pr = x.paired_ratio_tract_wasm_simd_over_ort_web_1t;
-      L.push(`| ${name} | ${cols.map(([k]) => f(x[k])).join(" | ")} | ${pr ? `${pr.median.toFixed(2)} (${pr.min.toFixed(2)}–${pr.max.toFixed(2)})` : "–"} |`);
+      L.push(`| ${name} | ${x.input_shape ? x.input_shape.join(" × ") : "1 × 3 × 256 × 256"} | ${cols.map(([k]) => f(x[k])).join(" | ")} | ${pr ? `${pr.median.toFixed(2)} (${pr.min.toFixed(2)}–${pr.max.toFixed(2)})` : "–"} |`);
     }
     L.push("");
     for (const [name, x] of Object.entries(r.inference)) {

@@ -80,6 +80,7 @@ async function inference() {
     : [];
   for (const model of MODELS) {
     const m = (out[model] = {});
+    m.input_shape = JSON.parse(fs.readFileSync(path.join(repoRoot, "models", `${model}.json`), "utf8")).onnx.input.shape;
     const outputs = {};
     // One page per thread setting of onnxruntime-web; in each, the engines run in turn, run by
     // run, so a change in the machine's load hits them alike.

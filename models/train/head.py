@@ -204,7 +204,7 @@ def attach(a):
     import onnx
     import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
-    from preprocess import preprocess_slice
+    from preprocess import PREPROCESSING, preprocess_slice
     from train_all import sha256, test_vector_input
 
     f = dict(np.load(a.features))
@@ -272,12 +272,12 @@ def attach(a):
     if d_seg > 0 or d_head > 1e-3:
         raise SystemExit("the attached head does not reproduce the fit")
 
-    size = 256
+    size = PREPROCESSING["input_size"][0]
     xin = test_vector_input(20261127, 3 * size * size).reshape(1, 3, size, size)
     _, hd = s_new.run(None, {"input": xin})
     with open(a.card) as fh:
         card = json.load(fh)
-    card["version"] = "0.2.0"
+    card["version"] = a.version
     card["sha256"] = sha256(path)
     card["size_bytes"] = os.path.getsize(path)
     card["onnx"]["slice_output"] = {"name": "slice_logits", "shape": [1, 6],
@@ -285,7 +285,7 @@ def attach(a):
     card["test_vector"]["slice_output_values"] = [float(v) for v in hd.reshape(-1)]
     card["architecture"]["slice_head"] = {
         "what": "logistic regression per label on the decoder's last feature (16 channels at "
-                "128²), global average and global maximum pooled (32 features); standardisation "
+                f"{size // 2}²), global average and global maximum pooled (32 features); standardisation "
                 "folded into the weights; output slice_logits (sigmoid per label)",
         "fitted_on": "the segmenter's training patients (13 RSNA series, 49 masked 2-D slices) "
                      "and the 200 labelled rsna-png slices; none of the validation patients",
@@ -486,6 +486,7 @@ def main():
     t.add_argument("--set", default="dec_avgmax")
     t.add_argument("--l2", type=float, default=0.1)
     t.add_argument("--out", default=".train/head/model")
+    t.add_argument("--version", default="0.2.0", help="the segmenter card's version")
     t.set_defaults(func=attach)
     k = sub.add_parser("card")
     k.add_argument("--data", default=".train/data.npz")

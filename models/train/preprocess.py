@@ -15,11 +15,18 @@ Steps (mirrored exactly by `src/model/preprocess.rs`):
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+
+#: Model input side: 256, unless HEMOSCOPE_INPUT_SIZE names another (a segmenter trained or
+#: fine-tuned at a smaller size: `finetune.py`, then `train_all.py --role finalize` and `head.py`
+#: with the same variable set).
+INPUT_SIDE = int(os.environ.get("HEMOSCOPE_INPUT_SIZE", "256"))
 
 #: Preprocessing as written into the model cards.
 PREPROCESSING = {
-    "input_size": [256, 256],
+    "input_size": [INPUT_SIDE, INPUT_SIDE],
     "layout": "NCHW float32, batch 1",
     "orientation": "display: row j downwards (anterior up), column i rightwards; slice = vol[:, :, k].T",
     "clip_hu": [0.0, 255.0],
