@@ -94,6 +94,17 @@ export function render(r) {
       L.push("", `(${mem[0].memory.how}.)`);
     }
   }
+  if (r.kernels) {
+    const k = r.kernels;
+    L.push("", `### The analysis worker's two builds: relaxed SIMD against plain SIMD (${k.case}, default pool)${when("kernels")}`, "");
+    L.push("| build (engine) | Analyze → overlays, median of each round's median | rounds | segmenter per slice in the workers |", "|---|---|---|---|");
+    for (const name of ["plain", "relaxed"]) {
+      const x = k[name];
+      L.push(`| ${name} (${x.engine}) | ${f(x.analyze_to_overlay_ms)} | ${x.analyze_to_overlay_ms_round_medians.map((v) => Math.round(v)).join(" / ")} | ${f(x.segmenter_ms_per_slice)} |`);
+    }
+    L.push("", "Pages alternate between the builds (`?relaxed=0` asks for the plain one), " +
+      `${k.rounds} rounds of ${r.machine?.runs_per_figure ?? 5} analyses each, workers ready.`);
+  }
   if (r.drop) {
     L.push("", `### Drop of a DICOM folder → overlays on screen ("analyse automatically" on)${when("drop")}`, "");
     L.push("| case | page open before the drop | drop → first image | drop → first slice's labels on the overlay | drop → overlays (analysis done) | first worker: compile | read models | build plans |", "|---|---|---|---|---|---|---|---|");

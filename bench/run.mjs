@@ -7,7 +7,7 @@
 // bench_models builds, one sub-folder per variant), BENCH_CASES (bench/make_cases.py output),
 // BENCH_NATIVE_JSON (examples/model_timing --json output), BENCH_ORT_NATIVE_JSON
 // (bench/ort_native.py output), BENCH_RUNS (runs per figure, default 5), BENCH_ONLY (comma
-// list of sections: inference, reading, analysis, drop, sizes), HEMOSCOPE_SHARED_DATA.
+// list of sections: inference, reading, analysis, kernels, drop, sizes), HEMOSCOPE_SHARED_DATA.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -22,7 +22,7 @@ const RUNS = Number(env.BENCH_RUNS ?? 5);
 const DIST = path.resolve(env.BENCH_DIST ?? path.join(repoRoot, "dist"));
 const WASM = path.resolve(env.BENCH_WASM ?? path.join(repoRoot, "target", "bench-wasm"));
 const CASES = path.resolve(env.BENCH_CASES ?? path.join(repoRoot, "target", "bench-cases"));
-const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(",") : ["inference", "reading", "analysis", "drop", "sizes"];
+const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(",") : ["inference", "reading", "analysis", "kernels", "drop", "sizes"];
 const SHARED = env.HEMOSCOPE_SHARED_DATA ?? path.join(repoRoot, "..", "shared", "data");
 const OUT_JSON = path.join(repoRoot, "bench", "results.json");
 const MODELS = ["classifier", "segmenter"];
@@ -269,7 +269,7 @@ function analysisCases() {
 }
 
 /** workers: 0 = the app's default (navigator.hardwareConcurrency, at most 4). */
-async function analyseCase(c, workers, memory) {
+async function analyseCase(c, workers, memory, query = "") {
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
   if (workers > 0) {
     await context.addInitScript((n) => {
@@ -279,7 +279,7 @@ async function analyseCase(c, workers, memory) {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send("Performance.enable");
-  await page.goto(url);
+  await page.goto(`${url}${query}`);
   await page.waitForFunction(() => window.hemoscope && window.hemoscope.state().status === "idle");
   const rssIdle = chromiumRssKb();
   await page.setInputFiles('[data-testid="file-input"]', c.file);
@@ -299,7 +299,7 @@ async function analyseCase(c, workers, memory) {
       // Slices without brain (analysis::tissue) are not sent to the workers.
       const run = s.results ? s.results.slices.filter((x) => !x.no_brain).length : 0;
       const renders = { count: s.renders.count - r0.count, ms: s.renders.total_ms - r0.total_ms, max_ms: s.renders.max_ms };
-      return { ms: performance.now() - t0, status: s.status, error: s.error, timings: s.results?.timings_ms, dims: s.volume.dims, run, renders };
+      return { ms: performance.now() - t0, status: s.status, error: s.error, timings: s.results?.timings_ms, dims: s.volume.dims, run, renders, engine: s.analysis.engine };
     });
   let peakRss = 0;
   let peakHeap = 0;
@@ -335,6 +335,7 @@ async function analyseCase(c, workers, memory) {
   if (sampler) clearInterval(sampler);
   await context.close();
   const out = {
+    engine: first.engine,
     workers: tm.workers,
     slices: first.dims[2],
     slices_run: run,
@@ -366,6 +367,33 @@ async function analysis() {
     }
   }
   return out;
+}
+
+// ---------------------------------------------------------------- kernels: the two worker builds
+/** The analysis worker's relaxed-SIMD build against its plain SIMD build (`?relaxed=0`), on the
+ * main generated case with the default pool, in alternating pages (3 rounds each), so that a
+ * change in the machine's load hits both alike. */
+async function kernels() {
+  const c = analysisCases().find((x) => x.main);
+  if (!c) return null;
+  const rounds = { plain: [], relaxed: [] };
+  for (let round = 0; round < 3; round++) {
+    for (const [name, query] of [["plain", "?relaxed=0"], ["relaxed", ""]]) {
+      log(`kernels ${c.name}: ${name}, round ${round + 1}`);
+      rounds[name].push(await analyseCase(c, 0, false, query));
+    }
+  }
+  const pick = (rs, f) => stats(rs.map(f));
+  return {
+    case: c.name,
+    rounds: 3,
+    ...Object.fromEntries(Object.entries(rounds).map(([name, rs]) => [name, {
+      engine: rs[0].engine,
+      analyze_to_overlay_ms_round_medians: rs.map((r) => r.analyze_to_overlay_ms.median),
+      analyze_to_overlay_ms: pick(rs, (r) => r.analyze_to_overlay_ms.median),
+      segmenter_ms_per_slice: pick(rs, (r) => r.worker_ms_per_slice.segmenter.median),
+    }])),
+  };
 }
 
 // ---------------------------------------------------------------- drop → overlays
@@ -443,8 +471,9 @@ function sizes() {
   return {
     wasm,
     models,
-    app_without_models_gzip_bytes: wasm.reduce((s, w) => s + w.gzip_bytes, 0),
-    note: "gzip level 9 of each file as built; the analysis worker holds tract and loads only when a scan is analysed",
+    // a browser loads one of the analysis worker's two builds (relaxed SIMD where it has it)
+    app_without_models_gzip_bytes: wasm.filter((w) => !w.file.startsWith("analysis_worker_relaxed")).reduce((s, w) => s + w.gzip_bytes, 0),
+    note: "gzip level 9 of each file as built; the analysis worker holds tract (one of its two builds is loaded: relaxed SIMD where the browser has it)",
     page_wasm_gzip_bytes: app.reduce((s, w) => s + w.gzip_bytes, 0),
   };
 }
@@ -468,6 +497,7 @@ try {
   await section("inference", inference);
   await section("reading", reading);
   await section("analysis", analysis);
+  await section("kernels", kernels);
   await section("drop", drop);
   await section("sizes", sizes);
 } finally {

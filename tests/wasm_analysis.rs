@@ -121,15 +121,17 @@ fn worker_to_page_messages_round_trip() {
     };
     match round_from(&FromWorker::Ready {
         downloaded_bytes: 8.8e6,
-        simd: false,
+        simd: true,
+        relaxed_simd: true,
         start,
     }) {
         FromWorker::Ready {
             downloaded_bytes,
             simd,
+            relaxed_simd,
             start: back,
         } => {
-            assert_eq!((downloaded_bytes, simd), (8.8e6, false));
+            assert_eq!((downloaded_bytes, simd, relaxed_simd), (8.8e6, true, true));
             assert_eq!(back, start);
         }
         other => panic!("{other:?}"),

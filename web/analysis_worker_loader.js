@@ -41,5 +41,18 @@ async function withDigest(read) {
   return read;
 }
 
-importScripts("./analysis_worker.js");
-wasm_bindgen({ module_or_path: "./analysis_worker_bg.wasm" });
+// Which build: the page names the worker "relaxed-simd" where the browser validates wasm relaxed
+// SIMD (src/ui/web/analysis.rs); that build (scripts/build-relaxed-worker.sh) is loaded then,
+// and trunk's plain SIMD build otherwise, or when the relaxed one cannot be loaded. The module
+// reports which one runs (its ready message, `relaxed_simd`).
+let build = "analysis_worker";
+if (self.name === "relaxed-simd") {
+  try {
+    importScripts("./analysis_worker_relaxed.js");
+    build = "analysis_worker_relaxed";
+  } catch (_) {
+    // not in this build of the app: the plain SIMD build
+  }
+}
+if (build === "analysis_worker") importScripts("./analysis_worker.js");
+wasm_bindgen({ module_or_path: `./${build}_bg.wasm` });

@@ -27,6 +27,8 @@ function shellFiles(html) {
   for (const w of ["decode_worker", "analysis_worker"]) {
     for (const f of [`${w}_loader.js`, `${w}.js`, `${w}_bg.wasm`]) found.add(f);
   }
+  // and the analysis worker's relaxed-SIMD build (its loader picks one of the two builds).
+  for (const f of ["analysis_worker_relaxed.js", "analysis_worker_relaxed_bg.wasm"]) found.add(f);
   return [...found].map((f) => new URL(f, self.registration.scope).href);
 }
 

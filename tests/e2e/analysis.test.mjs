@@ -411,11 +411,30 @@ test("a model that does not match its card gives a clear error instead of result
   }
 });
 
+test("the workers run the relaxed-SIMD build where the browser has it, the plain SIMD build with ?relaxed=0; both give the CLI's numbers", async () => {
+  for (const [query, engine] of [["", "wasm relaxed SIMD"], ["?relaxed=0", "wasm SIMD"]]) {
+    const { context, page, log } = await openApp(browser, `${url}${query}`);
+    try {
+      await page.click('[data-testid="open-demo"]');
+      await waitForStatus(page, ["ready"]);
+      const st = await analyze(page);
+      assert.equal(st.analysis.engine, engine, `engine with "${query}"`);
+      assert.match(await page.textContent('[data-testid="engine"]'), new RegExp(engine));
+      const { worst, agreement } = assertSameAsNative(st.results, await webMask(page));
+      console.log(`${engine}: max |Δp| ${worst.toExponential(2)}, mask agreement ${agreement}, ` +
+        `segmenter ms per slice ${JSON.stringify(st.results.timings_ms)}`);
+      assertPrivate(log);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
 test("without wasm SIMD (?simd=0 acts as such a browser) the page says why analysis is unavailable and still views", async () => {
   const simd = await openApp(browser, url);
   const plain = await openApp(browser, `${url}?simd=0`);
   try {
-    assert.equal((await state(simd.page)).analysis.engine, "wasm SIMD", "this Chromium runs wasm SIMD");
+    assert.match((await state(simd.page)).analysis.engine, /^wasm (relaxed )?SIMD$/, "this Chromium runs wasm SIMD");
     await plain.page.click('[data-testid="open-demo"]');
     await waitForStatus(plain.page, ["ready"]);
     const s = await state(plain.page);

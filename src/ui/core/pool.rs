@@ -126,6 +126,7 @@ pub enum PoolMsg {
         slot: usize,
         downloaded_bytes: f64,
         simd: bool,
+        relaxed_simd: bool,
         start: WorkerStart,
     },
     /// A worker could not load or check the models.
@@ -188,6 +189,7 @@ pub enum Effect {
     /// `note` and `start`: for the first worker ready only.
     WorkerReady {
         simd: bool,
+        relaxed_simd: bool,
         note: Option<String>,
         start: Option<WorkerStart>,
     },
@@ -347,8 +349,9 @@ impl Pool {
                 slot,
                 downloaded_bytes,
                 simd,
+                relaxed_simd,
                 start,
-            } => self.on_ready(slot, start, downloaded_bytes, simd, &mut fx),
+            } => self.on_ready(slot, start, downloaded_bytes, (simd, relaxed_simd), &mut fx),
             PoolMsg::Fatal { message } => {
                 self.job = None;
                 self.slots.clear();
@@ -571,7 +574,7 @@ impl Pool {
         slot: usize,
         start: WorkerStart,
         downloaded: f64,
-        simd: bool,
+        (simd, relaxed_simd): (bool, bool),
         fx: &mut Vec<Effect>,
     ) {
         let Some(s) = self.slots.get_mut(slot) else {
@@ -593,6 +596,7 @@ impl Pool {
         self.start_the_others(fx);
         fx.push(Effect::WorkerReady {
             simd,
+            relaxed_simd,
             start: first.then_some(start),
             note: first.then(|| {
                 if downloaded > 0.0 {
@@ -946,6 +950,7 @@ mod tests {
             slot,
             downloaded_bytes: 0.0,
             simd: true,
+            relaxed_simd: false,
             start: WorkerStart {
                 compile_ms: 300.0,
                 read_ms: 100.0,

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use js_sys::{Int16Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions};
 
 use crate::analysis::cascade::Cascade;
 use crate::model::{shipped, ModelCard, ModelRole};
@@ -48,8 +48,25 @@ pub fn simd_supported() -> bool {
     js_sys::WebAssembly::validate(&Uint8Array::from(&SIMD_PROBE[..]).into()).unwrap_or(false)
 }
 
-/// `?simd=0` in the page's URL behaves as a browser without wasm SIMD (to test that path).
-fn simd_forced_off() -> bool {
+/// A minimal module using one relaxed-SIMD instruction (`i8x16.relaxed_swizzle`):
+/// `WebAssembly.validate` accepts it only where wasm relaxed SIMD is supported.
+const RELAXED_SIMD_PROBE: [u8; 36] = [
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 0, 253,
+    15, 65, 0, 253, 15, 253, 128, 2, 11,
+];
+
+/// Whether the analysis workers load their relaxed-SIMD build: where this browser runs wasm
+/// relaxed SIMD, unless `?relaxed=0` in the page's URL asks for the plain SIMD build (to test
+/// that path, or to compare the two).
+fn relaxed_simd_wanted() -> bool {
+    !url_flag("relaxed=0")
+        && js_sys::WebAssembly::validate(&Uint8Array::from(&RELAXED_SIMD_PROBE[..]).into())
+            .unwrap_or(false)
+}
+
+/// Whether the page's URL has the query parameter `param` (`name=value`). `?simd=0` behaves as
+/// a browser without wasm SIMD (to test that path).
+fn url_flag(param: &str) -> bool {
     let search = dom::window()
         .ok()
         .and_then(|w| Reflect::get(&w, &"location".into()).ok())
@@ -59,15 +76,15 @@ fn simd_forced_off() -> bool {
     search
         .trim_start_matches('?')
         .split('&')
-        .any(|p| p == "simd=0")
+        .any(|p| p == param)
 }
 
 /// The engine's name as the page shows it.
-pub fn engine_name(simd: bool) -> &'static str {
-    if simd {
-        "wasm SIMD"
-    } else {
-        "unavailable (no wasm SIMD)"
+pub fn engine_name(simd: bool, relaxed_simd: bool) -> &'static str {
+    match (simd, relaxed_simd) {
+        (true, true) => "wasm relaxed SIMD",
+        (true, false) => "wasm SIMD",
+        (false, _) => "unavailable (no wasm SIMD)",
     }
 }
 
@@ -187,9 +204,14 @@ fn perform(app: &AppRef, effect: Effect) -> Result<(), PoolMsg> {
                 a.refresh_analysis();
             }
         }
-        Effect::WorkerReady { simd, note, start } => {
+        Effect::WorkerReady {
+            simd,
+            relaxed_simd,
+            note,
+            start,
+        } => {
             let mut a = app.borrow_mut();
-            a.session.analysis_info.engine = engine_name(simd).to_string();
+            a.session.analysis_info.engine = engine_name(simd, relaxed_simd).to_string();
             if start.is_some() {
                 a.session.analysis_info.worker_start_ms = start;
             }
@@ -277,7 +299,14 @@ fn shipped_files() -> Vec<(String, String)> {
 
 /// Create the worker of `slot`, its replies going to the pool.
 fn spawn(app: &AppRef, slot: usize) -> Result<(), JsValue> {
-    let worker = Worker::new(WORKER_SIMD_URL)?;
+    // The loader picks the build by the worker's name (web/analysis_worker_loader.js).
+    let options = WorkerOptions::new();
+    options.set_name(if relaxed_simd_wanted() {
+        "relaxed-simd"
+    } else {
+        "simd"
+    });
+    let worker = Worker::new_with_options(WORKER_SIMD_URL, &options)?;
     let on_message = {
         let app = app.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
@@ -311,8 +340,8 @@ fn spawn(app: &AppRef, slot: usize) -> Result<(), JsValue> {
 /// fetched, optimised and self-tested while the user chooses a scan (the first worker fills
 /// the model cache; the others start from it).
 pub fn install(app: &AppRef) {
-    let simd = simd_supported() && !simd_forced_off();
-    app.borrow_mut().session.analysis_info.engine = engine_name(simd).to_string();
+    let simd = simd_supported() && !url_flag("simd=0");
+    app.borrow_mut().session.analysis_info.engine = engine_name(simd, false).to_string();
     send(
         app,
         PoolMsg::Install {
@@ -399,11 +428,13 @@ fn on_message(app: &AppRef, slot: usize, data: JsValue) {
         FromWorker::Ready {
             downloaded_bytes,
             simd,
+            relaxed_simd,
             start,
         } => PoolMsg::Ready {
             slot,
             downloaded_bytes,
             simd,
+            relaxed_simd,
             start,
         },
         FromWorker::Fatal { message } => PoolMsg::Fatal { message },

@@ -52,6 +52,7 @@ pub fn start() {
                     &FromWorker::Ready {
                         downloaded_bytes: downloaded as f64,
                         simd: SIMD,
+                        relaxed_simd: RELAXED_SIMD,
                         start: WorkerStart {
                             compile_ms: started,
                             read_ms: read - started,
@@ -71,6 +72,8 @@ fn now_ms(scope: &DedicatedWorkerGlobalScope) -> f64 {
 
 /// Whether this build of the worker uses wasm SIMD (the page picks the build at start-up).
 const SIMD: bool = cfg!(target_feature = "simd128");
+/// Whether this build uses wasm relaxed SIMD (scripts/build-relaxed-worker.sh).
+const RELAXED_SIMD: bool = cfg!(target_feature = "relaxed-simd");
 
 fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromWorker) {
     if let Ok((msg, transfer)) = msg.to_js() {

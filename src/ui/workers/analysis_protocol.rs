@@ -4,10 +4,11 @@
 //! cache (the page then starts the other workers, which read them from there while this one
 //! still optimises and self-tests its plan).
 //!
-//! Worker → page, once: `{type: "ready", downloaded_bytes, simd, compile_ms, read_ms,
-//! build_ms}` after both models were read (the loader's read, else the Cache API, else the
-//! network), checked against their cards' sha256, and the segmenter optimised and self-tested
-//! (`simd`: whether this worker's wasm uses SIMD; the three phases as in `WorkerStart`); or `{type: "fatal", message}`
+//! Worker → page, once: `{type: "ready", downloaded_bytes, simd, relaxed_simd, compile_ms,
+//! read_ms, build_ms}` after both models were read (the loader's read, else the Cache API, else
+//! the network), checked against their cards' sha256, and the segmenter optimised and
+//! self-tested (`simd` / `relaxed_simd`: whether this worker's wasm uses SIMD / relaxed SIMD;
+//! the three phases as in `WorkerStart`); or `{type: "fatal", message}`
 //! when that failed (the page shows the message instead of results).
 //!
 //! Page → worker: `{type: "slice", job, k, rows, cols, hu: Int16Array}` (buffer transferred),
@@ -70,6 +71,7 @@ pub enum FromWorker {
     Ready {
         downloaded_bytes: f64,
         simd: bool,
+        relaxed_simd: bool,
         start: WorkerStart,
     },
     Fatal {
@@ -235,11 +237,13 @@ impl FromWorker {
             FromWorker::Ready {
                 downloaded_bytes,
                 simd,
+                relaxed_simd,
                 start,
             } => object(&[
                 ("type", "ready".into()),
                 ("downloaded_bytes", (*downloaded_bytes).into()),
                 ("simd", (*simd).into()),
+                ("relaxed_simd", (*relaxed_simd).into()),
                 ("compile_ms", start.compile_ms.into()),
                 ("read_ms", start.read_ms.into()),
                 ("build_ms", start.build_ms.into()),
@@ -308,6 +312,7 @@ impl FromWorker {
             "ready" => Ok(FromWorker::Ready {
                 downloaded_bytes: get_f64(v, "downloaded_bytes"),
                 simd: get(v, "simd").as_bool().unwrap_or(true),
+                relaxed_simd: get(v, "relaxed_simd").as_bool().unwrap_or(false),
                 start: WorkerStart {
                     compile_ms: get_f64(v, "compile_ms"),
                     read_ms: get_f64(v, "read_ms"),
