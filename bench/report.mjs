@@ -30,11 +30,14 @@ export function render(r) {
       ["tract_native", "tract native"],
       ["ort_native_1t", "onnxruntime native 1 thread"],
     ].filter(([k]) => k && Object.values(r.inference).some((x) => x[k]));
-    L.push(`| model | input | ${cols.map((c) => c[1]).join(" | ")} | tract wasm SIMD / ort-web 1 thread (run by run) |`);
-    L.push(`|---|---|${cols.map(() => "---").join("|")}|---|`);
+    const relaxed = Object.values(r.inference).some((x) => x.paired_ratio_tract_wasm_relaxed_over_ort_web_1t);
+    const ratio = (pr) => (pr ? `${pr.median.toFixed(2)} (${pr.min.toFixed(2)}–${pr.max.toFixed(2)})` : "–");
+    L.push(`| model | input | ${cols.map((c) => c[1]).join(" | ")} | tract wasm SIMD / ort-web 1 thread (run by run) |${relaxed ? " tract wasm relaxed-SIMD / ort-web 1 thread |" : ""}`);
+    L.push(`|---|---|${cols.map(() => "---").join("|")}|---|${relaxed ? "---|" : ""}`);
     for (const [name, x] of Object.entries(r.inference)) {
       const pr = x.paired_ratio_tract_wasm_simd_over_ort_web_1t;
-      L.push(`| ${name} | ${x.input_shape ? x.input_shape.join(" × ") : "1 × 3 × 256 × 256"} | ${cols.map(([k]) => f(x[k])).join(" | ")} | ${pr ? `${pr.median.toFixed(2)} (${pr.min.toFixed(2)}–${pr.max.toFixed(2)})` : "–"} |`);
+      const rr = relaxed ? ` ${ratio(x.paired_ratio_tract_wasm_relaxed_over_ort_web_1t)} |` : "";
+      L.push(`| ${name} | ${x.input_shape ? x.input_shape.join(" × ") : "1 × 3 × 256 × 256"} | ${cols.map(([k]) => f(x[k])).join(" | ")} | ${ratio(pr)} |${rr}`);
     }
     L.push("");
     for (const [name, x] of Object.entries(r.inference)) {

@@ -109,6 +109,9 @@ async function inference() {
       const ort = times[`ort_web_${threads}t`];
       const tr = times[threads === 1 ? "tract_wasm_simd" : `tract_wasm_simd_beside_ort_${threads}t`];
       if (ort && tr) m[`paired_ratio_tract_wasm_simd_over_ort_web_${threads}t`] = stats(tr.map((t, i) => t / ort[i]));
+      // the relaxed-SIMD build (BENCH_RELAXED=1): what the app's workers run where the browser has it
+      const rel = threads === 1 ? times.tract_wasm_relaxed : null;
+      if (ort && rel) m.paired_ratio_tract_wasm_relaxed_over_ort_web_1t = stats(rel.map((t, i) => t / ort[i]));
       if (errors.length) log("page errors", errors);
       await context.close();
     }
