@@ -4,11 +4,13 @@
 #
 #   scripts/bench.sh                 everything (about 15-25 minutes on 2 cores)
 #   BENCH_RUNS=3 scripts/bench.sh    fewer runs per figure (default 5)
-#   BENCH_ONLY=inference,sizes scripts/bench.sh   some sections (inference, reading, analysis, drop, sizes)
-#   BENCH_RELAXED=1 scripts/bench.sh also a relaxed-SIMD build of tract (another full wasm build)
+#   BENCH_ONLY=inference,sizes scripts/bench.sh   some sections (inference, reading, analysis, kernels, drop, sizes)
+#   BENCH_RELAXED=0 scripts/bench.sh no relaxed-SIMD bench_models build (the per-slice table
+#                                    then lacks the build the app's workers run in Chromium)
 #
-# Honours CARGO_TARGET_DIR. The no-SIMD (and relaxed-SIMD) builds use their own target folders
-# below it, since a RUSTFLAGS setting replaces the SIMD flag of .cargo/config.toml.
+# Honours CARGO_TARGET_DIR. The no-SIMD and relaxed-SIMD builds use their own target folders
+# below it, since a RUSTFLAGS setting replaces the SIMD flag of .cargo/config.toml (the
+# relaxed one is the app's: scripts/build-relaxed-worker.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -54,8 +56,8 @@ build_bench_wasm() { # variant target_dir rustflags(or "-" for .cargo/config.tom
 }
 build_bench_wasm simd "$CARGO_TARGET_DIR" -
 build_bench_wasm nosimd "$CARGO_TARGET_DIR/nosimd" "-C target-feature=-simd128"
-if [ "${BENCH_RELAXED:-0}" = 1 ]; then
-  build_bench_wasm relaxed "$CARGO_TARGET_DIR/relaxed" "-C target-feature=+simd128,+relaxed-simd"
+if [ "${BENCH_RELAXED:-1}" = 1 ]; then
+  build_bench_wasm relaxed "$CARGO_TARGET_DIR/relaxed-simd" "-C target-feature=+simd128,+relaxed-simd"
 else
   rm -rf "$WASM/relaxed"
 fi
