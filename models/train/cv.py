@@ -35,8 +35,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from train_all import (  # noqa: E402
-    LABELS, SEG_OUT, Ema, augment, best_threshold, down_mask, log, lr_at, paste, resize,
-    seg_loss, windows,
+    LABELS, SEG_OUT, Ema, augment, best_threshold, down_mask, log, lr_at, optimise, paste,
+    resize, seg_loss, windows,
 )
 
 SCORES = ("seg", "head", "mean")
@@ -195,11 +195,7 @@ def train_fold(a, z, folds, fold, torch, F, dev):
         loss_seg = seg_loss(torch, F, seg[:n_seg].float(), m_all[:n_seg], binary, cls_w)
         loss_cls = F.binary_cross_entropy_with_logits(cls.float(), y, pos_weight=pos_w)
         loss = loss_seg + a.cls_weight * loss_cls
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 2.0)
-        opt.step()
-        ema.update(model, torch)
+        optimise(torch, model, opt, ema, loss)
         step += 1
         if step % 50 == 0:
             log(f"fold {fold} step {step} t={time.time() - t0:.0f}s seg={loss_seg.item():.3f} "

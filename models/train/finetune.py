@@ -34,7 +34,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import train_all  # noqa: E402
-from train_all import Data, Ema, augment, down_mask, log, lr_at, paste, seg_loss, windows  # noqa: E402
+from train_all import (  # noqa: E402
+    Data, Ema, augment, down_mask, log, lr_at, optimise, paste, seg_loss, windows)
 
 
 def onnx_convs(path):
@@ -199,11 +200,7 @@ def train(a):
             loss = loss + a.mil_weight * mil_loss(torch, F, out[n_seg:], d.rsna_y[mi], a.mil_k)
         else:
             loss = seg_loss(torch, F, model(x), m, binary, cls_w)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 2.0)
-        opt.step()
-        ema.update(model, torch)
+        optimise(torch, model, opt, ema, loss)
         step += 1
         if step % 50 == 0:
             log(f"step {step} t={time.time() - t0:.0f}s lr={lr_at(frac, a.lr):.2e} loss={loss.item():.4f}")

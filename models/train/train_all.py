@@ -183,6 +183,15 @@ class Ema:
                     e.copy_(p)
 
 
+def optimise(torch, model, opt, ema, loss, clip=2.0):
+    """One optimiser step on `loss` (gradient norm clipped at `clip`), then the weights' EMA."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    ema.update(model, torch)
+
+
 def train_role(a):
     import torch
     import torch.nn.functional as F
@@ -248,11 +257,7 @@ def train_role(a):
             with torch.autocast(dev, dtype=torch.bfloat16, enabled=amp):
                 out = model(x)
             loss = seg_loss(torch, F, out.float(), m, binary, cls_w)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 2.0)
-        opt.step()
-        ema.update(model, torch)
+        optimise(torch, model, opt, ema, loss)
         step += 1
         if step % 100 == 0 or (a.smoke and step % 2 == 0):
             log(f"{a.role} step {step} t={time.time() - t0:.0f}s lr={lr_at(frac, base_lr):.2e} loss={loss.item():.4f}")
