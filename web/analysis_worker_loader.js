@@ -55,4 +55,11 @@ if (self.name === "relaxed-simd") {
   }
 }
 if (build === "analysis_worker") importScripts("./analysis_worker.js");
-wasm_bindgen({ module_or_path: `./${build}_bg.wasm` });
+wasm_bindgen({ module_or_path: `./${build}_bg.wasm` }).catch((e) => {
+  // The module could not be fetched or compiled (e.g. the network went away while it loaded):
+  // the page shows this instead of results rather than waiting on a worker that never starts.
+  self.postMessage({
+    type: "fatal",
+    message: `its engine could not be loaded (${build}_bg.wasm: ${e && e.message ? e.message : e})`,
+  });
+});

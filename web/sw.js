@@ -1,7 +1,8 @@
 // Offline cache for the app (registered by boot.js as sw.js?v=<build>).
 //
 // - install: caches the app shell: the page, every file it names (boot script, wasm-bindgen
-//   module, wasm, CSS, icon), the decode and analysis workers' files, and the models
+//   module, wasm, CSS, icon), the decode worker's files and the analysis worker build this
+//   browser loads, and the models
 //   (listed by models/index.json, or the known names; missing files are skipped). The cache name carries the build, so each build has
 //   its own cache.
 // - activate: deletes every other build's cache, then takes control of open pages. The
@@ -24,12 +25,26 @@ function shellFiles(html) {
     if (u.origin === self.location.origin) found.add(u.href);
   }
   // The decode and analysis workers are started from the app's code, not named in the page;
-  for (const w of ["decode_worker", "analysis_worker"]) {
-    for (const f of [`${w}_loader.js`, `${w}.js`, `${w}_bg.wasm`]) found.add(f);
+  // of the analysis worker's two builds, the one this browser loads (the page's check:
+  // src/ui/web/analysis.rs; `?relaxed=0` asks for the other, which is then cached when fetched).
+  const analysis = relaxedSimd() ? "analysis_worker_relaxed" : "analysis_worker";
+  found.add("analysis_worker_loader.js");
+  for (const f of ["decode_worker_loader.js", "decode_worker.js", "decode_worker_bg.wasm", `${analysis}.js`, `${analysis}_bg.wasm`]) {
+    found.add(f);
   }
-  // and the analysis worker's relaxed-SIMD build (its loader picks one of the two builds).
-  for (const f of ["analysis_worker_relaxed.js", "analysis_worker_relaxed_bg.wasm"]) found.add(f);
   return [...found].map((f) => new URL(f, self.registration.scope).href);
+}
+
+/** Whether this browser validates wasm relaxed SIMD (the same 36-byte module as the page's check). */
+function relaxedSimd() {
+  try {
+    return WebAssembly.validate(new Uint8Array([
+      0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 0, 253,
+      15, 65, 0, 253, 15, 253, 128, 2, 11,
+    ]));
+  } catch {
+    return false;
+  }
 }
 
 /** The models' files: models/index.json (a list of names) if there is one, else the known names. */

@@ -430,6 +430,34 @@ test("the workers run the relaxed-SIMD build where the browser has it, the plain
   }
 });
 
+test("an analysis engine that cannot be fetched: the panel says so, viewing goes on", async () => {
+  const context = await browser.newContext();
+  // every build of the analysis worker's wasm fails to arrive (as when the network goes away)
+  await context.route(/analysis_worker(_relaxed)?_bg\.wasm$/, (route) => route.abort("connectionfailed"));
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  try {
+    await page.goto(url);
+    await page.waitForFunction(() => window.hemoscope && window.hemoscope.state().status === "idle");
+    await page.click('[data-testid="open-demo"]');
+    await waitForStatus(page, ["ready"]);
+    await page.waitForFunction(
+      () => /engine could not be loaded/.test(document.querySelector('[data-testid="analysis-results"]')?.textContent ?? ""),
+      null,
+      { timeout: 60_000 },
+    );
+    assert.match(await page.textContent('[data-testid="analysis-results"]'), /analysis is unavailable: its engine could not be loaded \(analysis_worker(_relaxed)?_bg\.wasm/);
+    assert.equal(await page.isDisabled('[data-testid="analyze"]'), true);
+    const s = await state(page);
+    assert.equal(s.status, "ready", "the scan stays open");
+    assert.deepEqual(s.volume.dims, [256, 256, 32]);
+    assert.deepEqual(errors, [], "no uncaught error");
+  } finally {
+    await context.close();
+  }
+});
+
 test("without wasm SIMD (?simd=0 acts as such a browser) the page says why analysis is unavailable and still views", async () => {
   const simd = await openApp(browser, url);
   const plain = await openApp(browser, `${url}?simd=0`);
