@@ -13,7 +13,7 @@ loaded into `nets.UNet` with each batch norm set to the identity plus the folded
 mean 0, running variance 1 − eps), and the batch norms stay in inference mode while the
 convolutions and their affine terms train ("frozen batch norm", the usual fine-tuning of a
 folded network). The loader checks that the rebuilt network reproduces onnxruntime's logits on
-the shipped input size before anything trains. The data, batch mix, augmentation and loss are
+the file's own input size before anything trains. The data, batch mix, augmentation and loss are
 `train_all.py`'s segmenter recipe on the training patients only (the validation split stays
 held out); the checkpoint is written in `train_all.py`'s format, so its `finalize` exports the
 model and writes the card. The slice head is not trained here: `head.py attach` refits it on the
@@ -35,11 +35,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import train_all  # noqa: E402
 from train_all import (  # noqa: E402
-    Data, Ema, augment, down_mask, log, lr_at, optimise, paste, seg_loss, windows)
+    Data, Ema, augment, down_mask, log, lr_at, optimise, resize, seg_batch, seg_loss, windows)
 
 
 def onnx_convs(path):
-    """(weight, bias) of every Conv node in graph order, f16 storage widened to f32."""
+    """The input side and the (weight, bias) of every Conv node in graph order, f16 storage
+    widened to f32."""
     import onnx
     from onnx import numpy_helper
 
@@ -56,13 +57,15 @@ def onnx_convs(path):
             w = value(n.input[1])
             b = value(n.input[2]) if len(n.input) > 2 else np.zeros(w.shape[0], np.float32)
             out.append((w, b))
-    return out
+    side = m.graph.input[0].type.tensor_type.shape.dim[2].dim_value
+    return side, out
 
 
-def load_folded(model, path, size, torch):
+def load_folded(model, path, torch):
     """Copy the folded ONNX weights into `model` (convolutions in execution order)."""
     import torch.nn as nn
 
+    size, convs = onnx_convs(path)
     order = []
     hooks = [m.register_forward_hook(lambda mod, i, o: order.append(mod))
              for m in model.modules() if isinstance(m, nn.Conv2d)]
@@ -79,7 +82,6 @@ def load_folded(model, path, size, torch):
         elif isinstance(m, nn.BatchNorm2d) and prev is not None:
             bn_after[prev] = m
             prev = None
-    convs = onnx_convs(path)
     if len(convs) != len(order):
         raise SystemExit(f"{path}: {len(convs)} convolutions, the network has {len(order)}")
     with torch.no_grad():
@@ -99,10 +101,11 @@ def load_folded(model, path, size, torch):
                 raise SystemExit("a convolution with a bias in the file has none in the network")
 
 
-def check_against_onnx(model, path, size, torch):
+def check_against_onnx(model, path, torch):
     import onnxruntime as ort
 
     s = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    size = s.get_inputs()[0].shape[2]
     x = np.random.RandomState(0).rand(1, 3, size, size).astype(np.float32)
     ref = s.run(["logits"], {"input": x})[0]
     model.eval()
@@ -151,8 +154,8 @@ def train(a):
     torch.manual_seed(a.seed)
     rng = np.random.RandomState(a.seed)
     model = UNet()
-    load_folded(model, a.onnx, a.shipped_size, torch)
-    check_against_onnx(model, a.onnx, a.shipped_size, torch)
+    load_folded(model, a.onnx, torch)
+    check_against_onnx(model, a.onnx, torch)
     d = Data(a.data, "cpu", torch)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
     ema = Ema(model, 0.99)
@@ -176,14 +179,8 @@ def train(a):
             g["lr"] = lr_at(frac, a.lr)
         model.train()
         freeze_bn(model)
-        n_s2d, n_paste, n_neg = mix
-        i = rng.choice(d.s2d_idx, n_s2d)
-        xp, mp, _, bp = paste(d, rng, n_paste)
-        ni = rng.choice(d.neg_idx, n_neg)
-        x512 = torch.cat([d.s2d_x[i], xp, d.rsna_x[ni]]).float().unsqueeze(1)
-        m512 = torch.cat([d.s2d_m[i], mp, torch.zeros_like(d.rsna_x[ni])])
-        binary = torch.cat([d.s2d_bin[i], bp, torch.zeros(n_neg, dtype=torch.bool)])
-        x = F.interpolate(x512, size=(size, size), mode="bilinear", align_corners=False)
+        x512, m512, binary = seg_batch(d, rng, *mix)
+        x = resize(F, x512)
         m = down_mask(torch, F, m512, seg_out)
         x, m = augment(torch, F, x, m, rng)
         x = windows(torch, x, rng)
@@ -191,8 +188,7 @@ def train(a):
             # whole RSNA training slices with slice labels only, half of them positive
             k = a.mil_slices // 2
             mi = np.concatenate([rng.choice(d.pos_idx, k), rng.choice(d.neg_idx, a.mil_slices - k)])
-            xm = F.interpolate(d.rsna_x[mi].float().unsqueeze(1), size=(size, size),
-                               mode="bilinear", align_corners=False)
+            xm = resize(F, d.rsna_x[mi].float().unsqueeze(1))
             xm, _ = augment(torch, F, xm, None, rng)
             out = model(torch.cat([x, windows(torch, xm, rng)]))
             n_seg = x.shape[0]
@@ -258,7 +254,6 @@ def main():
     t = sub.add_parser("train")
     t.add_argument("--data", default=".train/data.npz")
     t.add_argument("--onnx", default="models/segmenter.onnx")
-    t.add_argument("--shipped-size", type=int, default=256, help="input size of --onnx")
     t.add_argument("--work", required=True)
     t.add_argument("--seconds", type=float, default=1e9, help="wall-clock budget")
     t.add_argument("--max-steps", type=int, default=3000)

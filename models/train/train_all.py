@@ -106,6 +106,20 @@ def paste(d, rng, n):
     return x, m, d.s2d_y[si], d.s2d_bin[si]
 
 
+def seg_batch(d, rng, n_s2d, n_paste, n_neg):
+    """The segmenter's batch at 512²: masked 2-D slices, pasted haemorrhages and negative RSNA
+    slices → HU (B,1,512,512) float, label maps (B,512,512), binary-mask flags (B,)."""
+    torch = d.torch
+    i = rng.choice(d.s2d_idx, n_s2d)
+    xp, mp, _, bp = paste(d, rng, n_paste)
+    ni = rng.choice(d.neg_idx, n_neg)
+    x512 = torch.cat([d.s2d_x[i], xp, d.rsna_x[ni]]).float().unsqueeze(1)
+    m512 = torch.cat([d.s2d_m[i], mp, torch.zeros_like(d.rsna_x[ni])])
+    binary = torch.cat([d.s2d_bin[i], bp,
+                        torch.zeros(n_neg, dtype=torch.bool, device=d.rsna_x.device)])
+    return x512, m512, binary
+
+
 def augment(torch, F, x256, masks=None, rng=None, strong=True):
     """Geometric + intensity augmentation of HU batches (B,1,H,W) and label maps (B,h,w)."""
     b = x256.shape[0]
@@ -244,12 +258,7 @@ def train_role(a):
         else:
             mix = (12, 12, 12) if r2 else (12, 12, 8)
             n_s2d, n_paste, n_neg = [int(k * scale) or 1 for k in mix]
-            i = rng.choice(d.s2d_idx, n_s2d)
-            xp, mp, _, bp = paste(d, rng, n_paste)
-            ni = rng.choice(d.neg_idx, n_neg)
-            x512 = torch.cat([d.s2d_x[i], xp, d.rsna_x[ni]]).float().unsqueeze(1)
-            m512 = torch.cat([d.s2d_m[i], mp, torch.zeros_like(d.rsna_x[ni])])
-            binary = torch.cat([d.s2d_bin[i], bp, torch.zeros(n_neg, dtype=torch.bool, device=dev)])
+            x512, m512, binary = seg_batch(d, rng, n_s2d, n_paste, n_neg)
             x = resize(F, x512)
             m = down_mask(torch, F, m512, SEG_OUT)
             x, m = augment(torch, F, x, m, rng)

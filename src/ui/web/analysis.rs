@@ -341,7 +341,9 @@ fn spawn(app: &AppRef, slot: usize) -> Result<(), JsValue> {
 /// the model cache; the others start from it).
 pub fn install(app: &AppRef) {
     let simd = simd_supported() && !url_flag("simd=0");
-    app.borrow_mut().session.analysis_info.engine = engine_name(simd, false).to_string();
+    // the build the workers will load; each worker's ready message confirms it
+    app.borrow_mut().session.analysis_info.engine =
+        engine_name(simd, simd && relaxed_simd_wanted()).to_string();
     send(
         app,
         PoolMsg::Install {
