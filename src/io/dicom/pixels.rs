@@ -125,11 +125,13 @@ fn decode_error(h: &ImageHeader, msg: &str) -> Error {
 /// PixelRepresentation is 1.
 #[inline]
 fn stored_value(raw: u32, shift: u32, mask: u32, bits_stored: u32, signed: bool) -> i64 {
-    let v = (raw >> shift) & mask;
-    if signed && bits_stored < 64 && v & (1 << (bits_stored - 1)) != 0 {
-        i64::from(v) - (1i64 << bits_stored)
+    let v = i64::from((raw >> shift) & mask);
+    if signed {
+        // Sign extension without a branch per pixel (bits_stored is 1..=32).
+        let unused = 64 - bits_stored;
+        (v << unused) >> unused
     } else {
-        i64::from(v)
+        v
     }
 }
 
@@ -220,6 +222,7 @@ pub fn to_hu(
         let b = b.unwrap_or(a);
         (a.min(b), a.max(b))
     });
+    let rescale = integer_rescale(f);
     for (o, &v) in out.iter_mut().zip(stored) {
         if let Some((p0, p1)) = padding {
             if (p0..=p1).contains(&v) {
@@ -229,22 +232,160 @@ pub fn to_hu(
             }
         }
         let v = if invert { lo + hi - v } else { v };
-        let hu = (v as f64 * f.slope + f.intercept).round();
-        *o = if hu < i16::MIN as f64 {
-            report.clamped += 1;
-            i16::MIN
-        } else if hu > i16::MAX as f64 {
-            report.clamped += 1;
-            i16::MAX
-        } else {
-            hu as i16
+        *o = match rescale {
+            // Exact in integers: no float conversion and no rounding call per pixel.
+            Some((slope, intercept)) => clamp_hu(v * slope + intercept, report),
+            None => {
+                let hu = (v as f64 * f.slope + f.intercept).round();
+                if hu < i16::MIN as f64 {
+                    report.clamped += 1;
+                    i16::MIN
+                } else if hu > i16::MAX as f64 {
+                    report.clamped += 1;
+                    i16::MAX
+                } else {
+                    hu as i16
+                }
+            }
         };
+    }
+}
+
+/// Slope and intercept as integers when both are whole numbers small enough for every stored
+/// value (at most 32 bits) to map exactly in i64: the usual CT rescale (1 and −1024). The
+/// result then equals the floating-point path's, rounding included.
+fn integer_rescale(f: &FrameInfo) -> Option<(i64, i64)> {
+    let whole = |x: f64, limit: f64| x.fract() == 0.0 && x.abs() <= limit;
+    (whole(f.slope, 65_536.0) && whole(f.intercept, 1e12))
+        .then_some((f.slope as i64, f.intercept as i64))
+}
+
+#[inline]
+fn clamp_hu(hu: i64, report: &mut HuReport) -> i16 {
+    match i16::try_from(hu) {
+        Ok(v) => v,
+        Err(_) => {
+            report.clamped += 1;
+            if hu < 0 {
+                i16::MIN
+            } else {
+                i16::MAX
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn header(photometric: &str, padding: Option<(i64, Option<i64>)>) -> ImageHeader {
+        ImageHeader {
+            transfer_syntax: "1.2.840.10008.1.2.1".into(),
+            sop_class_uid: "1.2.840.10008.5.1.4.1.1.2".into(),
+            sop_instance_uid: None,
+            series_uid: None,
+            study_uid: None,
+            frame_of_reference_uid: None,
+            patient_study: Default::default(),
+            series_number: None,
+            instance_number: None,
+            modality: "CT".into(),
+            description: String::new(),
+            image_type: Vec::new(),
+            rows: 1,
+            columns: 1,
+            frames: 1,
+            samples_per_pixel: 1,
+            photometric: photometric.into(),
+            bits_allocated: 16,
+            bits_stored: 16,
+            high_bit: 15,
+            pixel_representation: 1,
+            padding,
+            frame_info: Vec::new(),
+        }
+    }
+
+    fn rescale(slope: f64, intercept: f64) -> FrameInfo {
+        FrameInfo {
+            position: None,
+            orientation: None,
+            pixel_spacing: None,
+            thickness_mm: None,
+            slope,
+            intercept,
+        }
+    }
+
+    /// The floating-point definition every path must reproduce.
+    fn reference(v: i64, slope: f64, intercept: f64) -> i16 {
+        (v as f64 * slope + intercept)
+            .round()
+            .clamp(i16::MIN as f64, i16::MAX as f64) as i16
+    }
+
+    #[test]
+    fn whole_rescales_take_the_integer_path_and_equal_the_float_definition() {
+        let stored: Vec<i64> = (-40_000..40_000)
+            .step_by(7)
+            .chain([i64::from(u32::MAX)])
+            .collect();
+        for (slope, intercept) in [(1.0, -1024.0), (2.0, -3000.0), (1.0, 0.0), (-1.0, 5.0)] {
+            let f = rescale(slope, intercept);
+            assert!(integer_rescale(&f).is_some());
+            let mut out = vec![0i16; stored.len()];
+            let mut report = HuReport::default();
+            to_hu(
+                &stored,
+                &header("MONOCHROME2", None),
+                &f,
+                &mut out,
+                &mut report,
+            );
+            let expected: Vec<i16> = stored
+                .iter()
+                .map(|&v| reference(v, slope, intercept))
+                .collect();
+            assert_eq!(out, expected, "slope {slope} intercept {intercept}");
+            let clamped = stored
+                .iter()
+                .filter(|&&v| {
+                    let hu = v as f64 * slope + intercept;
+                    hu < i16::MIN as f64 || hu > i16::MAX as f64
+                })
+                .count() as u64;
+            assert_eq!(report.clamped, clamped);
+        }
+        // Fractional rescales keep the rounding path.
+        for (slope, intercept) in [(0.5, -1024.0), (1.0, -1024.5), (f64::NAN, 0.0)] {
+            assert!(integer_rescale(&rescale(slope, intercept)).is_none());
+        }
+        let f = rescale(0.5, -1024.5);
+        let mut out = vec![0i16; 3];
+        to_hu(
+            &[0, 1, 2049],
+            &header("MONOCHROME2", None),
+            &f,
+            &mut out,
+            &mut HuReport::default(),
+        );
+        assert_eq!(
+            out,
+            [reference(0, 0.5, -1024.5), reference(1, 0.5, -1024.5), 0]
+        );
+    }
+
+    #[test]
+    fn padding_is_air_on_the_integer_path() {
+        let f = rescale(1.0, -1024.0);
+        let mut out = vec![0i16; 4];
+        let mut report = HuReport::default();
+        let h = header("MONOCHROME2", Some((-2000, Some(-1500))));
+        to_hu(&[-2000, -1700, -1500, 1000], &h, &f, &mut out, &mut report);
+        assert_eq!(out, [AIR_HU, AIR_HU, AIR_HU, -24]);
+        assert_eq!(report.padded, 3);
+    }
 
     #[test]
     fn masks_and_sign_extends() {
