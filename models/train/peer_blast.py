@@ -14,13 +14,21 @@ file to `.cache/blast-cache/saved_models/model_1.torch_model` (git-ignored; this
 
 SimpleITK (inside BLAST-CT) refuses gantry-tilted (sheared) volumes, so each series is
 de-sheared in memory first: the slice axis is replaced by the in-plane normal at the true
-slice spacing (the voxels are unchanged; only the stack's tilt is dropped).
+slice spacing (the voxels are unchanged; only the stack's tilt is dropped). Each series is also
+cropped in-plane to the skull's bounding box plus `--margin-mm` of air (every slice kept):
+BLAST-CT tiles its 1 mm resampled input into overlapping 110³ patches, so the air and table of
+a 250 mm field of view were most of its time (more than 20 minutes per series on two cores);
+`<uid>_crop.json` records the box and the table puts the labels back on the full grid.
 
 Scores per slice: BLAST-CT, the area (mm²) of its haemorrhage labels in the slice (1 + 2 + 4
-for any, 1 for intraparenchymal, 4 for intraventricular), predicted positive at any voxel; the
-shipped analysis, its slice score and card thresholds. Series verdict for both: at least 2
-positive slices (the shipped rule). Extra-axial blood cannot be split into epidural, subdural
-and subarachnoid, so those subtypes get no peer figure.
+for any, 1 for intraparenchymal, 4 for intraventricular, 2 for extra-axial), predicted
+positive at any voxel, and a series verdict at 2 or more positive slices (the shipped rule);
+Hemoscope, the shipped analysis exactly as `hemoscope analyze` makes it (slice context,
+thresholds, verdicts), run on the original volume (`--cli`: a build with
+`--features inference`). Extra-axial blood cannot be split into epidural, subdural and
+subarachnoid, so BLAST-CT is compared there with their union (Hemoscope: the highest of the
+three probabilities, any of their predictions or verdicts). No Dice: the masked slices are
+2-D and BLAST-CT is a 3-D model; the RSNA series have slice labels only.
 """
 
 from __future__ import annotations
@@ -37,6 +45,37 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 ROOT = os.path.join(HERE, "..", "..")
+
+
+def head_box(hu, spacing_mm, margin_mm):
+    """In-plane bounding box of the skull (> 300 HU on any slice) plus a margin, as
+    ((i0, i1), (j0, j1)); the whole plane where no bone is found. BLAST-CT tiles its input
+    into overlapping 3-D patches, so the air and table around the head are most of its time;
+    every slice is kept (the slice labels are per slice)."""
+    bone = (hu > 300).any(axis=2)
+    if not bone.any():
+        return (0, hu.shape[0]), (0, hu.shape[1])
+    box = []
+    for ax, other in ((0, 1), (1, 0)):
+        idx = np.where(bone.any(axis=other))[0]
+        m = int(np.ceil(margin_mm / float(spacing_mm[ax])))
+        box.append((max(0, int(idx[0]) - m), min(hu.shape[ax], int(idx[-1]) + 1 + m)))
+    return tuple(box)
+
+
+def blast_labels(a, uid):
+    """BLAST-CT's labels for a series on the full input grid (zeros outside the crop)."""
+    import nibabel as nib
+
+    lab = np.asarray(nib.load(os.path.join(a.out, f"{uid}_blast.nii.gz")).dataobj).astype(np.int16)
+    crop_path = os.path.join(a.out, f"{uid}_crop.json")
+    if not os.path.exists(crop_path):
+        return lab
+    with open(crop_path) as fh:
+        c = json.load(fh)
+    full = np.zeros(c["shape"], np.int16)
+    full[c["i"][0]:c["i"][1], c["j"][0]:c["j"][1]] = lab
+    return full
 
 
 def run(a):
@@ -58,8 +97,14 @@ def run(a):
         if np.dot(nrm, c2) < 0:
             nrm = -nrm
         aff[:3, 2] = nrm * abs(np.dot(c2, nrm))
+        hu = np.asarray(im.dataobj).astype(np.int16)
+        box = head_box(hu, np.linalg.norm(aff[:3, :2], axis=0), a.margin_mm)
+        (i0, i1), (j0, j1) = box
+        aff[:3, 3] += aff[:3, 0] * i0 + aff[:3, 1] * j0
+        with open(os.path.join(a.out, f"{uid}_crop.json"), "w") as fh:
+            json.dump({"shape": list(hu.shape), "i": [i0, i1], "j": [j0, j1]}, fh)
         src = os.path.join(a.out, f"{uid}_in.nii.gz")
-        nib.save(nib.Nifti1Image(np.asarray(im.dataobj).astype(np.int16), aff), src)
+        nib.save(nib.Nifti1Image(hu[i0:i1, j0:j1], aff), src)
         t = time.time()
         r = subprocess.run(["blast-ct", "--input", src, "--output", dst, "--device", "cpu"],
                            capture_output=True, text=True)
@@ -68,75 +113,110 @@ def run(a):
         os.remove(src)
 
 
+# The rows of the peer table: a name, the RSNA label columns it covers (any of them), the
+# BLAST-CT labels it covers (1 intraparenchymal, 2 extra-axial, 4 intraventricular), and the
+# shipped analysis's labels whose probabilities / predictions it takes (the maximum / any).
+ROWS = (
+    ("any", (0,), (1, 2, 4), ("any",)),
+    ("intraparenchymal", (2,), (1,), ("intraparenchymal",)),
+    ("intraventricular", (3,), (4,), ("intraventricular",)),
+    ("extra-axial (epidural, subarachnoid or subdural)", (1, 4, 5), (2,),
+     ("epidural", "subarachnoid", "subdural")),
+)
+
+
+def ours(a, uid):
+    """The shipped analysis of one series, as the CLI makes it: per-slice probabilities and
+    predictions of every label (slice context, thresholds and verdict rule included)."""
+    vol = os.path.join(a.shared, "rsna-ich", "volumes", f"{uid}.nii.gz")
+    r = subprocess.run([a.cli, "analyze", vol, "--json", "-"], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"{a.cli} analyze failed on {uid}: {r.stderr[-500:]}")
+    res = json.loads(r.stdout)
+    return res["slices"], res["verdict"]
+
+
+def bootstrap_auc(y, s, groups, n=1000, seed=0):
+    """95 % interval of the slice AUC over resampled series (None where a draw has one class)."""
+    from cv import auc_fast
+
+    rng = np.random.default_rng(seed)
+    uniq = np.unique(groups)
+    by = [np.where(groups == g)[0] for g in uniq]
+    vals = []
+    for _ in range(n):
+        idx = np.concatenate([by[k] for k in rng.integers(0, len(uniq), len(uniq))])
+        v = auc_fast(y[idx], s[idx])
+        if v is not None:
+            vals.append(v)
+    return (float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5))) if vals else None
+
+
 def table(a):
-    import nibabel as nib
-    import onnxruntime as ort
     from cv import auc_fast, f1_of
-    from preprocess import preprocess_slice
 
     z = np.load(a.data)
     meta = json.loads(str(z["meta"]))
-    with open(os.path.join(ROOT, "models", "analysis.json")) as fh:
-        card = json.load(fh)
     ry, rser = z["rsna_y"], z["rsna_series"]
     uids = [s["series_uid"] for s in meta["series"]]
-    sess = ort.InferenceSession(os.path.join(ROOT, "models", "segmenter.onnx"),
-                                providers=["CPUExecutionProvider"])
-    thr = np.array([card["thresholds"][lab] for lab in card["labels"]])
-    hw = card["slice_score"].get("head_weight", 0.0)
-    ys, series_of, areas, ours = [], [], [], []
-    # the series BLAST-CT has been run on (all of them once `run` has finished)
     done = [u for u in meta["val_series"] if os.path.exists(os.path.join(a.out, f"{u}_blast.nii.gz"))]
+    ys, groups, areas, probs, preds, verdicts = [], [], [], [], [], {}
     for uid in done:
-        m = nib.load(os.path.join(a.out, f"{uid}_blast.nii.gz"))
-        lab = np.asarray(m.dataobj).astype(np.int16)
-        sp = m.header.get_zooms()
+        lab = blast_labels(a, uid)
+        import nibabel as nib
+
+        sp = nib.load(os.path.join(a.shared, "rsna-ich", "volumes", f"{uid}.nii.gz")).header.get_zooms()
+        px = float(sp[0] * sp[1])
+        slices, verdict = ours(a, uid)
+        verdicts[uid] = verdict
         idx = np.where(rser == uids.index(uid))[0]
+        if len(idx) != lab.shape[2] or len(slices) != lab.shape[2]:
+            raise SystemExit(f"{uid}: {len(idx)} labelled rows, {lab.shape[2]} BLAST-CT slices, "
+                             f"{len(slices)} analysed slices")
         for k, i in enumerate(idx):
             if np.isnan(ry[i]).any():
                 continue
             sl = lab[:, :, k]
-            px = float(sp[0] * sp[1])
-            a1, a2, a4 = ((sl == c).sum() * px for c in (1, 2, 4))
-            areas.append([a1 + a2 + a4, a1, a4])
-            outs = sess.run(None, {"input": preprocess_slice(z["rsna_x"][i])})
-            e = np.exp(outs[0][0] - outs[0][0].max(0))
-            p = e / e.sum(0)
-            seg = np.array([(1 - p[0]).max()] + [p[c].max() for c in range(1, 6)])
-            head = 1 / (1 + np.exp(-outs[1][0])) if len(outs) > 1 else seg
-            ours.append(hw * head + (1 - hw) * seg)
+            areas.append({c: float((sl == c).sum()) * px for c in (1, 2, 4)})
+            probs.append(slices[k]["probabilities"])
+            preds.append(slices[k]["predicted"])
             ys.append(ry[i] > 0)
-            series_of.append(uid)
-    ys, A, Q, S = np.array(ys), np.array(areas), np.array(ours), np.array(series_of)
-    res = {"series": done, "slices": int(len(ys))}
-    lines = ["| label (positives / slices) | BLAST-CT AUC (area) | BLAST-CT F1 (any voxel) | "
-             "Hemoscope AUC | Hemoscope F1 (card threshold) |", "|---|---|---|---|---|"]
-    for name, li, bi in (("any", 0, 0), ("intraparenchymal", 2, 1), ("intraventricular", 3, 2)):
-        y = ys[:, li]
-        row = {"positives": int(y.sum()), "blast_auc": auc_fast(y, A[:, bi]),
-               "blast_f1": f1_of(y, A[:, bi] > 0), "ours_auc": auc_fast(y, Q[:, li]),
-               "ours_f1": f1_of(y, Q[:, li] >= thr[li])}
-        res[name] = row
-        f = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
-        lines.append(f"| {name} ({row['positives']} / {len(y)}) | {f(row['blast_auc'])} | "
-                     f"{f(row['blast_f1'])} | {f(row['ours_auc'])} | {f(row['ours_f1'])} |")
-    for who, pos in (("blast", A[:, 0] > 0), ("ours", Q[:, 0] >= thr[0])):
-        tp = fp = fn = tn = 0
-        for uid in done:
-            sel = S == uid
-            t, v = bool(ys[sel, 0].any()), bool(pos[sel].sum() >= 2)
-            tp += t and v
-            fp += v and not t
-            fn += t and not v
-            tn += not t and not v
-        res[f"{who}_series_any"] = {"positive_flagged": tp, "positive_total": tp + fn,
-                                    "negative_flagged": fp, "negative_total": fp + tn}
-    lines.append("")
-    for who, name in (("blast", "BLAST-CT"), ("ours", "Hemoscope")):
-        s = res[f"{who}_series_any"]
-        lines.append(f"- {name}: series verdict (any) {s['positive_flagged']}/{s['positive_total']} "
-                     f"positive series flagged, {s['negative_flagged']}/{s['negative_total']} "
-                     "negative series flagged")
+            groups.append(uid)
+    ys, G = np.array(ys), np.array(groups)
+    f = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
+    ci = lambda v: "" if v is None else f" [{v[0]:.2f}–{v[1]:.2f}]"  # noqa: E731
+    res = {"series": done, "slices": int(len(ys)), "rows": {}}
+    lines = ["| label (positive slices / slices; positive series / series) | BLAST-CT slice AUC "
+             "(area) | BLAST-CT slice F1 (any voxel) | BLAST-CT series right (false verdicts) | "
+             "Hemoscope slice AUC | Hemoscope slice F1 | Hemoscope series right (false verdicts) |",
+             "|---|---|---|---|---|---|---|"]
+    for name, cols, blast, mine in ROWS:
+        y = ys[:, list(cols)].any(axis=1)
+        b = np.array([sum(ar[c] for c in blast) for ar in areas])
+        q = np.array([max(p[m] for m in mine) for p in probs])
+        v = np.array([any(p[m] for m in mine) for p in preds])
+        row = {"positive_slices": int(y.sum()), "blast_auc": auc_fast(y, b),
+               "blast_auc_95": bootstrap_auc(y, b, G), "blast_f1": f1_of(y, b > 0),
+               "ours_auc": auc_fast(y, q), "ours_auc_95": bootstrap_auc(y, q, G),
+               "ours_f1": f1_of(y, v)}
+        for who, flag in (("blast", lambda sel: int((b[sel] > 0).sum()) >= 2),
+                          ("ours", lambda sel, uid: any(verdicts[uid][m] for m in mine))):
+            right = false = 0
+            for uid in done:
+                sel = G == uid
+                truth = bool(y[sel].any())
+                said = flag(sel) if who == "blast" else flag(sel, uid)
+                right += truth == said
+                false += said and not truth
+            row[f"{who}_series_right"], row[f"{who}_series_false"] = right, false
+        row["positive_series"] = int(sum(bool(y[G == u].any()) for u in done))
+        res["rows"][name] = row
+        lines.append(
+            f"| {name} ({row['positive_slices']} / {len(y)}; {row['positive_series']} / {len(done)}) "
+            f"| {f(row['blast_auc'])}{ci(row['blast_auc_95'])} | {f(row['blast_f1'])} "
+            f"| {row['blast_series_right']}/{len(done)} ({row['blast_series_false']}) "
+            f"| {f(row['ours_auc'])}{ci(row['ours_auc_95'])} | {f(row['ours_f1'])} "
+            f"| {row['ours_series_right']}/{len(done)} ({row['ours_series_false']}) |")
     print(f"{len(done)} of {len(meta['val_series'])} validation series, {len(ys)} labelled slices")
     print("\n".join(lines))
     with open(os.path.join(a.out, "peer.json"), "w") as fh:
@@ -151,6 +231,10 @@ def main():
         p.add_argument("--data", default=".train/data.npz")
         p.add_argument("--shared", default="../shared/data")
         p.add_argument("--out", default=".train/blast")
+        p.add_argument("--cli", default=os.path.join(ROOT, "target", "release", "hemoscope"),
+                       help="hemoscope built with --features inference (the shipped analysis)")
+        p.add_argument("--margin-mm", type=float, default=20.0,
+                       help="air kept around the skull when cropping BLAST-CT's input")
         p.set_defaults(func=fn)
     a = ap.parse_args()
     a.func(a)

@@ -393,10 +393,10 @@ fn build_volume(
             Ok(raw) => {
                 for &mi in by_object.get(&oi).map(Vec::as_slice).unwrap_or(&[]) {
                     let m = &members[mi];
-                    match pixels::stored_frame(&raw, header, m.frame) {
-                        Ok(stored) => {
-                            let mut hu = vec![0i16; plane];
-                            pixels::to_hu(&stored, header, &m.info, &mut hu, &mut report);
+                    let mut hu = vec![0i16; plane];
+                    match pixels::frame_to_hu(&raw, header, m.frame, &m.info, &mut hu, &mut report)
+                    {
+                        Ok(()) => {
                             if Some(mi) == shown {
                                 first(FirstSlice {
                                     columns: cols,

@@ -135,8 +135,21 @@ fn stored_value(raw: u32, shift: u32, mask: u32, bits_stored: u32, signed: bool)
     }
 }
 
-/// Stored values of frame `k` (masked and sign-extended), one per pixel, row by row.
-pub fn stored_frame(raw: &RawFrames, h: &ImageHeader, k: usize) -> Result<Vec<i64>> {
+/// What is done with a frame's stored values: generic over their iterator, so that each bit
+/// depth gets its own loop without an intermediate buffer.
+trait StoredSink {
+    type Out;
+    fn take<I: Iterator<Item = i64>>(self, values: I) -> Self::Out;
+}
+
+/// Feed the stored values of frame `k` (masked and sign-extended, one per pixel, row by row)
+/// to `sink`.
+fn each_stored<S: StoredSink>(
+    raw: &RawFrames,
+    h: &ImageHeader,
+    k: usize,
+    sink: S,
+) -> Result<S::Out> {
     let bytes = raw.frame(k).ok_or_else(|| {
         Error::invalid(
             "DICOM",
@@ -151,43 +164,62 @@ pub fn stored_frame(raw: &RawFrames, h: &ImageHeader, k: usize) -> Result<Vec<i6
         (1u32 << bits_stored) - 1
     };
     let signed = h.pixel_representation == 1;
-    let out = match h.bits_allocated {
-        8 => bytes
-            .iter()
-            .map(|&b| stored_value(u32::from(b), shift, mask, bits_stored, signed))
-            .collect(),
-        16 => bytes
-            .chunks_exact(2)
-            .map(|c| {
-                stored_value(
-                    u32::from(u16::from_le_bytes([c[0], c[1]])),
-                    shift,
-                    mask,
-                    bits_stored,
-                    signed,
-                )
-            })
-            .collect(),
-        32 => bytes
-            .chunks_exact(4)
-            .map(|c| {
-                stored_value(
-                    u32::from_le_bytes([c[0], c[1], c[2], c[3]]),
-                    shift,
-                    mask,
-                    bits_stored,
-                    signed,
-                )
-            })
-            .collect(),
+    let value = |raw: u32| stored_value(raw, shift, mask, bits_stored, signed);
+    Ok(match h.bits_allocated {
+        8 => sink.take(bytes.iter().map(|&b| value(u32::from(b)))),
+        16 => sink.take(
+            bytes
+                .chunks_exact(2)
+                .map(|c| value(u32::from(u16::from_le_bytes([c[0], c[1]])))),
+        ),
+        32 => sink.take(
+            bytes
+                .chunks_exact(4)
+                .map(|c| value(u32::from_le_bytes([c[0], c[1], c[2], c[3]]))),
+        ),
         other => {
             return Err(Error::unsupported(
                 "DICOM",
                 format!("BitsAllocated {other}"),
             ))
         }
-    };
-    Ok(out)
+    })
+}
+
+/// Stored values of frame `k` (masked and sign-extended), one per pixel, row by row.
+pub fn stored_frame(raw: &RawFrames, h: &ImageHeader, k: usize) -> Result<Vec<i64>> {
+    struct Collect;
+    impl StoredSink for Collect {
+        type Out = Vec<i64>;
+        fn take<I: Iterator<Item = i64>>(self, values: I) -> Vec<i64> {
+            values.collect()
+        }
+    }
+    each_stored(raw, h, k, Collect)
+}
+
+/// Frame `k` straight to HU (i16) in `out`: [`stored_frame`] then [`to_hu`], in one pass.
+pub fn frame_to_hu(
+    raw: &RawFrames,
+    h: &ImageHeader,
+    k: usize,
+    f: &FrameInfo,
+    out: &mut [i16],
+    report: &mut HuReport,
+) -> Result<()> {
+    struct Hu<'a> {
+        h: &'a ImageHeader,
+        f: &'a FrameInfo,
+        out: &'a mut [i16],
+        report: &'a mut HuReport,
+    }
+    impl StoredSink for Hu<'_> {
+        type Out = ();
+        fn take<I: Iterator<Item = i64>>(self, values: I) {
+            convert(values, self.h, self.f, self.out, self.report)
+        }
+    }
+    each_stored(raw, h, k, Hu { h, f, out, report })
 }
 
 /// Counters of what the HU conversion had to change, for warnings.
@@ -211,6 +243,16 @@ pub fn to_hu(
     out: &mut [i16],
     report: &mut HuReport,
 ) {
+    convert(stored.iter().copied(), h, f, out, report)
+}
+
+fn convert(
+    stored: impl Iterator<Item = i64>,
+    h: &ImageHeader,
+    f: &FrameInfo,
+    out: &mut [i16],
+    report: &mut HuReport,
+) {
     let invert = h.photometric == "MONOCHROME1" && !h.is_ct();
     let bits = u32::from(h.bits_stored.clamp(1, 32));
     let (lo, hi) = if h.pixel_representation == 1 {
@@ -223,7 +265,7 @@ pub fn to_hu(
         (a.min(b), a.max(b))
     });
     let rescale = integer_rescale(f);
-    for (o, &v) in out.iter_mut().zip(stored) {
+    for (o, v) in out.iter_mut().zip(stored) {
         if let Some((p0, p1)) = padding {
             if (p0..=p1).contains(&v) {
                 *o = AIR_HU;
@@ -374,6 +416,52 @@ mod tests {
             out,
             [reference(0, 0.5, -1024.5), reference(1, 0.5, -1024.5), 0]
         );
+    }
+
+    #[test]
+    fn one_pass_equals_stored_values_then_hu_at_every_depth() {
+        // Pseudo-random samples, every bit set somewhere; 12 bits stored at 8..=32 allocated.
+        let mut x = 0x9E37_79B9u32;
+        let data: Vec<u8> = (0..4 * 64)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        for (bits_allocated, bits_stored, high_bit, signed) in [
+            (8, 8, 7, 0),
+            (16, 12, 11, 1),
+            (16, 12, 15, 0),
+            (16, 16, 15, 1),
+            (32, 32, 31, 1),
+        ] {
+            let mut h = header("MONOCHROME2", Some((-5, Some(3))));
+            h.bits_allocated = bits_allocated;
+            h.bits_stored = bits_stored;
+            h.high_bit = high_bit;
+            h.pixel_representation = signed;
+            let frame_bytes = 64 * usize::from(bits_allocated / 8);
+            let raw = RawFrames {
+                data: data.clone(),
+                frame_bytes,
+                frames: data.len() / frame_bytes,
+            };
+            for f in [rescale(1.0, -1024.0), rescale(0.25, 10.5)] {
+                let k = raw.frames() - 1;
+                let stored = stored_frame(&raw, &h, k).unwrap();
+                let (mut a, mut b) = (vec![0i16; 64], vec![0i16; 64]);
+                let (mut ra, mut rb) = (HuReport::default(), HuReport::default());
+                to_hu(&stored, &h, &f, &mut a, &mut ra);
+                frame_to_hu(&raw, &h, k, &f, &mut b, &mut rb).unwrap();
+                assert_eq!(
+                    a, b,
+                    "{bits_allocated} bits allocated, {bits_stored} stored"
+                );
+                assert_eq!((ra.clamped, ra.padded), (rb.clamped, rb.padded));
+            }
+        }
     }
 
     #[test]
