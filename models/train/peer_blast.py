@@ -14,11 +14,13 @@ file to `.cache/blast-cache/saved_models/model_1.torch_model` (git-ignored; this
 
 SimpleITK (inside BLAST-CT) refuses gantry-tilted (sheared) volumes, so each series is
 de-sheared in memory first: the slice axis is replaced by the in-plane normal at the true
-slice spacing (the voxels are unchanged; only the stack's tilt is dropped). Each series is also
-cropped in-plane to the skull's bounding box plus `--margin-mm` of air (every slice kept):
-BLAST-CT tiles its 1 mm resampled input into overlapping 110³ patches, so the air and table of
-a 250 mm field of view were most of its time (more than 20 minutes per series on two cores);
-`<uid>_crop.json` records the box and the table puts the labels back on the full grid.
+slice spacing (the voxels are unchanged; only the stack's tilt is dropped).
+
+Cost on a 2-core CPU (torch 2.11, 2 threads): 7.8–8.0 s per 110³ input patch, and BLAST-CT
+tiles a 512² × 36 RSNA series (0.49 × 0.49 × 5 mm, resampled to 1 mm) into 9 × 9 × 7 = 567
+overlapping patches, so about 75 minutes per series and 11 hours for the 9 validation series
+(the head and the table fill the field of view; cropping to the skull would leave most
+patches); it needs a GPU.
 
 Scores per slice: BLAST-CT, the area (mm²) of its haemorrhage labels in the slice (1 + 2 + 4
 for any, 1 for intraparenchymal, 4 for intraventricular, 2 for extra-axial), predicted
@@ -47,37 +49,6 @@ sys.path.insert(0, HERE)
 ROOT = os.path.join(HERE, "..", "..")
 
 
-def head_box(hu, spacing_mm, margin_mm):
-    """In-plane bounding box of the skull (> 300 HU on any slice) plus a margin, as
-    ((i0, i1), (j0, j1)); the whole plane where no bone is found. BLAST-CT tiles its input
-    into overlapping 3-D patches, so the air and table around the head are most of its time;
-    every slice is kept (the slice labels are per slice)."""
-    bone = (hu > 300).any(axis=2)
-    if not bone.any():
-        return (0, hu.shape[0]), (0, hu.shape[1])
-    box = []
-    for ax, other in ((0, 1), (1, 0)):
-        idx = np.where(bone.any(axis=other))[0]
-        m = int(np.ceil(margin_mm / float(spacing_mm[ax])))
-        box.append((max(0, int(idx[0]) - m), min(hu.shape[ax], int(idx[-1]) + 1 + m)))
-    return tuple(box)
-
-
-def blast_labels(a, uid):
-    """BLAST-CT's labels for a series on the full input grid (zeros outside the crop)."""
-    import nibabel as nib
-
-    lab = np.asarray(nib.load(os.path.join(a.out, f"{uid}_blast.nii.gz")).dataobj).astype(np.int16)
-    crop_path = os.path.join(a.out, f"{uid}_crop.json")
-    if not os.path.exists(crop_path):
-        return lab
-    with open(crop_path) as fh:
-        c = json.load(fh)
-    full = np.zeros(c["shape"], np.int16)
-    full[c["i"][0]:c["i"][1], c["j"][0]:c["j"][1]] = lab
-    return full
-
-
 def run(a):
     import nibabel as nib
 
@@ -97,14 +68,8 @@ def run(a):
         if np.dot(nrm, c2) < 0:
             nrm = -nrm
         aff[:3, 2] = nrm * abs(np.dot(c2, nrm))
-        hu = np.asarray(im.dataobj).astype(np.int16)
-        box = head_box(hu, np.linalg.norm(aff[:3, :2], axis=0), a.margin_mm)
-        (i0, i1), (j0, j1) = box
-        aff[:3, 3] += aff[:3, 0] * i0 + aff[:3, 1] * j0
-        with open(os.path.join(a.out, f"{uid}_crop.json"), "w") as fh:
-            json.dump({"shape": list(hu.shape), "i": [i0, i1], "j": [j0, j1]}, fh)
         src = os.path.join(a.out, f"{uid}_in.nii.gz")
-        nib.save(nib.Nifti1Image(hu[i0:i1, j0:j1], aff), src)
+        nib.save(nib.Nifti1Image(np.asarray(im.dataobj).astype(np.int16), aff), src)
         t = time.time()
         r = subprocess.run(["blast-ct", "--input", src, "--output", dst, "--device", "cpu"],
                            capture_output=True, text=True)
@@ -153,6 +118,7 @@ def bootstrap_auc(y, s, groups, n=1000, seed=0):
 
 
 def table(a):
+    import nibabel as nib
     from cv import auc_fast, f1_of
 
     z = np.load(a.data)
@@ -162,9 +128,7 @@ def table(a):
     done = [u for u in meta["val_series"] if os.path.exists(os.path.join(a.out, f"{u}_blast.nii.gz"))]
     ys, groups, areas, probs, preds, verdicts = [], [], [], [], [], {}
     for uid in done:
-        lab = blast_labels(a, uid)
-        import nibabel as nib
-
+        lab = np.asarray(nib.load(os.path.join(a.out, f"{uid}_blast.nii.gz")).dataobj).astype(np.int16)
         sp = nib.load(os.path.join(a.shared, "rsna-ich", "volumes", f"{uid}.nii.gz")).header.get_zooms()
         px = float(sp[0] * sp[1])
         slices, verdict = ours(a, uid)
@@ -233,8 +197,6 @@ def main():
         p.add_argument("--out", default=".train/blast")
         p.add_argument("--cli", default=os.path.join(ROOT, "target", "release", "hemoscope"),
                        help="hemoscope built with --features inference (the shipped analysis)")
-        p.add_argument("--margin-mm", type=float, default=20.0,
-                       help="air kept around the skull when cropping BLAST-CT's input")
         p.set_defaults(func=fn)
     a = ap.parse_args()
     a.func(a)
