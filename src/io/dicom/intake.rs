@@ -367,6 +367,7 @@ fn build_volume(
     let total = object_list.len();
     let mut slices: Vec<Option<Vec<i16>>> = vec![None; members.len()];
     let mut report = HuReport::default();
+    let mut table = pixels::HuTable::default();
     let mut warnings = Vec::new();
     let mut failed = 0usize;
     let mut by_object: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -394,8 +395,15 @@ fn build_volume(
                 for &mi in by_object.get(&oi).map(Vec::as_slice).unwrap_or(&[]) {
                     let m = &members[mi];
                     let mut hu = vec![0i16; plane];
-                    match pixels::frame_to_hu(&raw, header, m.frame, &m.info, &mut hu, &mut report)
-                    {
+                    match pixels::frame_to_hu(
+                        &raw,
+                        header,
+                        m.frame,
+                        &m.info,
+                        &mut hu,
+                        &mut report,
+                        &mut table,
+                    ) {
                         Ok(()) => {
                             if Some(mi) == shown {
                                 first(FirstSlice {

@@ -22,5 +22,5 @@ mod wasm_libc;
 pub use header::{FrameInfo, ImageHeader, NotAnImage};
 pub use intake::{open_dicom, DicomOptions, DicomSet, FirstSlice};
 pub use open::{is_dicom, parse, ts_name};
-pub use pixels::{decode, frame_to_hu, stored_frame, to_hu, HuReport, RawFrames, AIR_HU};
+pub use pixels::{decode, frame_to_hu, stored_frame, to_hu, HuReport, HuTable, RawFrames, AIR_HU};
 pub use series::{Orientation, SeriesSummary};

@@ -198,7 +198,46 @@ pub fn stored_frame(raw: &RawFrames, h: &ImageHeader, k: usize) -> Result<Vec<i6
     each_stored(raw, h, k, Collect)
 }
 
-/// Frame `k` straight to HU (i16) in `out`: [`stored_frame`] then [`to_hu`], in one pass.
+/// Every sample of an 8- or 16-bit frame mapped to HU once (the definition evaluated per
+/// possible sample, not per pixel), kept for the next frames with the same header fields and
+/// rescale: a 512² frame has 4 pixels per entry of a 16-bit table, and a series usually has
+/// one rescale. Each entry: HU in the low 16 bits, bit 16 padding, bit 17 clamped.
+#[derive(Debug, Default)]
+pub struct HuTable {
+    key: Option<(HuMap, u16, u16, u16, bool)>,
+    entries: Vec<u32>,
+}
+
+impl HuTable {
+    /// The table for this frame's header and rescale, rebuilt when they differ from the last.
+    fn for_frame(&mut self, h: &ImageHeader, f: &FrameInfo) -> &[u32] {
+        let map = HuMap::of(h, f);
+        let signed = h.pixel_representation == 1;
+        let key = (map, h.bits_allocated, h.bits_stored, h.high_bit, signed);
+        if self.key != Some(key) {
+            let bits_stored = u32::from(h.bits_stored.clamp(1, 32));
+            let shift = u32::from(h.high_bit + 1).saturating_sub(bits_stored);
+            let mask = if bits_stored >= 32 {
+                u32::MAX
+            } else {
+                (1u32 << bits_stored) - 1
+            };
+            let size = 1u32 << h.bits_allocated.min(16);
+            self.entries = (0..size)
+                .map(|raw| {
+                    let (hu, padded, clamped) =
+                        map.hu(stored_value(raw, shift, mask, bits_stored, signed));
+                    u32::from(hu as u16) | u32::from(padded) << 16 | u32::from(clamped) << 17
+                })
+                .collect();
+            self.key = Some(key);
+        }
+        &self.entries
+    }
+}
+
+/// Frame `k` straight to HU (i16) in `out`: [`stored_frame`] then [`to_hu`], in one pass; 8-
+/// and 16-bit samples through `table`.
 pub fn frame_to_hu(
     raw: &RawFrames,
     h: &ImageHeader,
@@ -206,6 +245,7 @@ pub fn frame_to_hu(
     f: &FrameInfo,
     out: &mut [i16],
     report: &mut HuReport,
+    table: &mut HuTable,
 ) -> Result<()> {
     struct Hu<'a> {
         h: &'a ImageHeader,
@@ -217,6 +257,40 @@ pub fn frame_to_hu(
         type Out = ();
         fn take<I: Iterator<Item = i64>>(self, values: I) {
             convert(values, self.h, self.f, self.out, self.report)
+        }
+    }
+    if matches!(h.bits_allocated, 8 | 16) {
+        let bytes = raw.frame(k).ok_or_else(|| {
+            Error::invalid(
+                "DICOM",
+                format!("frame {} of {} is missing", k + 1, raw.frames),
+            )
+        })?;
+        let entries = table.for_frame(h, f);
+        let (mut padded, mut clamped) = (0u64, 0u64);
+        let mut put = |o: &mut i16, e: u32| {
+            *o = e as u16 as i16;
+            padded += u64::from((e >> 16) & 1);
+            clamped += u64::from(e >> 17);
+        };
+        // Fixed-size views: a sample indexes them without a bounds check.
+        let done = if let Ok(t) = <&[u32; 1 << 16]>::try_from(entries) {
+            for (o, c) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+                put(o, t[usize::from(u16::from_le_bytes([c[0], c[1]]))]);
+            }
+            true
+        } else if let Ok(t) = <&[u32; 1 << 8]>::try_from(entries) {
+            for (o, &b) in out.iter_mut().zip(bytes) {
+                put(o, t[usize::from(b)]);
+            }
+            true
+        } else {
+            false
+        };
+        report.padded += padded;
+        report.clamped += clamped;
+        if done {
+            return Ok(());
         }
     }
     each_stored(raw, h, k, Hu { h, f, out, report })
@@ -253,43 +327,84 @@ fn convert(
     out: &mut [i16],
     report: &mut HuReport,
 ) {
-    let invert = h.photometric == "MONOCHROME1" && !h.is_ct();
-    let bits = u32::from(h.bits_stored.clamp(1, 32));
-    let (lo, hi) = if h.pixel_representation == 1 {
-        (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1)
-    } else {
-        (0, (1i64 << bits) - 1)
-    };
-    let padding = h.padding.map(|(a, b)| {
-        let b = b.unwrap_or(a);
-        (a.min(b), a.max(b))
-    });
-    let rescale = integer_rescale(f);
+    let map = HuMap::of(h, f);
     for (o, v) in out.iter_mut().zip(stored) {
-        if let Some((p0, p1)) = padding {
+        let (hu, padded, clamped) = map.hu(v);
+        *o = hu;
+        report.padded += u64::from(padded);
+        report.clamped += u64::from(clamped);
+    }
+}
+
+/// Stored value → HU for one frame's header and rescale (the definition in [`to_hu`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct HuMap {
+    invert: bool,
+    lo: i64,
+    hi: i64,
+    padding: Option<(i64, i64)>,
+    rescale: Option<(i64, i64)>,
+    slope: f64,
+    intercept: f64,
+}
+
+impl HuMap {
+    fn of(h: &ImageHeader, f: &FrameInfo) -> Self {
+        let bits = u32::from(h.bits_stored.clamp(1, 32));
+        let (lo, hi) = if h.pixel_representation == 1 {
+            (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1)
+        } else {
+            (0, (1i64 << bits) - 1)
+        };
+        HuMap {
+            invert: h.photometric == "MONOCHROME1" && !h.is_ct(),
+            lo,
+            hi,
+            padding: h.padding.map(|(a, b)| {
+                let b = b.unwrap_or(a);
+                (a.min(b), a.max(b))
+            }),
+            rescale: integer_rescale(f),
+            slope: f.slope,
+            intercept: f.intercept,
+        }
+    }
+
+    /// HU of a stored value, and whether it was padding (air) or clamped to the i16 range.
+    #[inline]
+    fn hu(&self, v: i64) -> (i16, bool, bool) {
+        if let Some((p0, p1)) = self.padding {
             if (p0..=p1).contains(&v) {
-                *o = AIR_HU;
-                report.padded += 1;
-                continue;
+                return (AIR_HU, true, false);
             }
         }
-        let v = if invert { lo + hi - v } else { v };
-        *o = match rescale {
-            // Exact in integers: no float conversion and no rounding call per pixel.
-            Some((slope, intercept)) => clamp_hu(v * slope + intercept, report),
+        let v = if self.invert {
+            self.lo + self.hi - v
+        } else {
+            v
+        };
+        let (hu, clamped) = match self.rescale {
+            // Exact in integers: no float conversion and no rounding call.
+            Some((slope, intercept)) => {
+                let hu = v * slope + intercept;
+                match i16::try_from(hu) {
+                    Ok(x) => (x, false),
+                    Err(_) if hu < 0 => (i16::MIN, true),
+                    Err(_) => (i16::MAX, true),
+                }
+            }
             None => {
-                let hu = (v as f64 * f.slope + f.intercept).round();
+                let hu = (v as f64 * self.slope + self.intercept).round();
                 if hu < i16::MIN as f64 {
-                    report.clamped += 1;
-                    i16::MIN
+                    (i16::MIN, true)
                 } else if hu > i16::MAX as f64 {
-                    report.clamped += 1;
-                    i16::MAX
+                    (i16::MAX, true)
                 } else {
-                    hu as i16
+                    (hu as i16, false)
                 }
             }
         };
+        (hu, false, clamped)
     }
 }
 
@@ -300,21 +415,6 @@ fn integer_rescale(f: &FrameInfo) -> Option<(i64, i64)> {
     let whole = |x: f64, limit: f64| x.fract() == 0.0 && x.abs() <= limit;
     (whole(f.slope, 65_536.0) && whole(f.intercept, 1e12))
         .then_some((f.slope as i64, f.intercept as i64))
-}
-
-#[inline]
-fn clamp_hu(hu: i64, report: &mut HuReport) -> i16 {
-    match i16::try_from(hu) {
-        Ok(v) => v,
-        Err(_) => {
-            report.clamped += 1;
-            if hu < 0 {
-                i16::MIN
-            } else {
-                i16::MAX
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -448,13 +548,18 @@ mod tests {
                 frame_bytes,
                 frames: data.len() / frame_bytes,
             };
-            for f in [rescale(1.0, -1024.0), rescale(0.25, 10.5)] {
+            let mut table = HuTable::default();
+            for f in [
+                rescale(1.0, -1024.0),
+                rescale(0.25, 10.5),
+                rescale(1.0, -1024.0),
+            ] {
                 let k = raw.frames() - 1;
                 let stored = stored_frame(&raw, &h, k).unwrap();
                 let (mut a, mut b) = (vec![0i16; 64], vec![0i16; 64]);
                 let (mut ra, mut rb) = (HuReport::default(), HuReport::default());
                 to_hu(&stored, &h, &f, &mut a, &mut ra);
-                frame_to_hu(&raw, &h, k, &f, &mut b, &mut rb).unwrap();
+                frame_to_hu(&raw, &h, k, &f, &mut b, &mut rb, &mut table).unwrap();
                 assert_eq!(
                     a, b,
                     "{bits_allocated} bits allocated, {bits_stored} stored"
