@@ -3,7 +3,9 @@
 //! dicom-pixeldata (with its pure-Rust codecs) or our own codecs turn the pixel data into raw
 //! little-endian samples; this module then applies, frame by frame: BitsStored / HighBit masking
 //! and sign extension per PixelRepresentation, PixelPaddingValue (→ air), MONOCHROME1, and the
-//! per-frame RescaleSlope / RescaleIntercept, rounding to i16 HU.
+//! per-frame RescaleSlope / RescaleIntercept, rounding to i16 HU. [`stored_frame`] and
+//! [`to_hu`] are the definition; [`frame_to_hu`] is what intake runs: one pass per frame, and
+//! for 8- and 16-bit samples a [`HuTable`] of every possible sample's HU.
 
 use dicom_object::DefaultDicomObject;
 use dicom_pixeldata::PixelDecoder;

@@ -195,8 +195,14 @@ pub fn open_files(app: &AppRef, files: Vec<File>) {
     spawn_local(async move {
         let list = Array::new();
         let transfer = Array::new();
-        for file in &files {
-            let buffer = match JsFuture::from(file.array_buffer()).await {
+        // Every read is requested before the first is awaited, so the browser reads the files
+        // side by side instead of one after another.
+        let reads: Vec<JsFuture> = files
+            .iter()
+            .map(|file| JsFuture::from(file.array_buffer()))
+            .collect();
+        for (file, read) in files.iter().zip(reads) {
+            let buffer = match read.await {
                 Ok(b) => b,
                 Err(e) => {
                     let text = format!(
