@@ -38,6 +38,15 @@ impl RawFrames {
         self.data
             .get(k.checked_mul(self.frame_bytes)?..(k + 1).checked_mul(self.frame_bytes)?)
     }
+
+    fn frame_bytes_of(&self, k: usize) -> Result<&[u8]> {
+        self.frame(k).ok_or_else(|| {
+            Error::invalid(
+                "DICOM",
+                format!("frame {} of {} is missing", k + 1, self.frames),
+            )
+        })
+    }
 }
 
 /// Bytes one decoded frame occupies, checked against overflow and the budget.
@@ -123,17 +132,42 @@ fn decode_error(h: &ImageHeader, msg: &str) -> Error {
     )
 }
 
-/// Interpret one raw sample: select BitsStored bits ending at HighBit, sign-extend when
-/// PixelRepresentation is 1.
-#[inline]
-fn stored_value(raw: u32, shift: u32, mask: u32, bits_stored: u32, signed: bool) -> i64 {
-    let v = i64::from((raw >> shift) & mask);
-    if signed {
-        // Sign extension without a branch per pixel (bits_stored is 1..=32).
-        let unused = 64 - bits_stored;
-        (v << unused) >> unused
-    } else {
-        v
+/// How raw samples hold stored values: BitsStored bits ending at HighBit, two's complement
+/// when PixelRepresentation is 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct SampleFormat {
+    shift: u32,
+    mask: u32,
+    bits_stored: u32,
+    signed: bool,
+}
+
+impl SampleFormat {
+    fn of(h: &ImageHeader) -> Self {
+        let bits_stored = u32::from(h.bits_stored.clamp(1, 32));
+        SampleFormat {
+            shift: u32::from(h.high_bit + 1).saturating_sub(bits_stored),
+            mask: if bits_stored >= 32 {
+                u32::MAX
+            } else {
+                (1u32 << bits_stored) - 1
+            },
+            bits_stored,
+            signed: h.pixel_representation == 1,
+        }
+    }
+
+    /// The stored value of one raw sample (masked, sign-extended).
+    #[inline]
+    fn value(self, raw: u32) -> i64 {
+        let v = i64::from((raw >> self.shift) & self.mask);
+        if self.signed {
+            // Sign extension without a branch per pixel (bits_stored is 1..=32).
+            let unused = 64 - self.bits_stored;
+            (v << unused) >> unused
+        } else {
+            v
+        }
     }
 }
 
@@ -152,21 +186,9 @@ fn each_stored<S: StoredSink>(
     k: usize,
     sink: S,
 ) -> Result<S::Out> {
-    let bytes = raw.frame(k).ok_or_else(|| {
-        Error::invalid(
-            "DICOM",
-            format!("frame {} of {} is missing", k + 1, raw.frames),
-        )
-    })?;
-    let bits_stored = u32::from(h.bits_stored.clamp(1, 32));
-    let shift = u32::from(h.high_bit + 1).saturating_sub(bits_stored);
-    let mask = if bits_stored >= 32 {
-        u32::MAX
-    } else {
-        (1u32 << bits_stored) - 1
-    };
-    let signed = h.pixel_representation == 1;
-    let value = |raw: u32| stored_value(raw, shift, mask, bits_stored, signed);
+    let bytes = raw.frame_bytes_of(k)?;
+    let format = SampleFormat::of(h);
+    let value = |raw: u32| format.value(raw);
     Ok(match h.bits_allocated {
         8 => sink.take(bytes.iter().map(|&b| value(u32::from(b)))),
         16 => sink.take(
@@ -206,29 +228,20 @@ pub fn stored_frame(raw: &RawFrames, h: &ImageHeader, k: usize) -> Result<Vec<i6
 /// one rescale. Each entry: HU in the low 16 bits, bit 16 padding, bit 17 clamped.
 #[derive(Debug, Default)]
 pub struct HuTable {
-    key: Option<(HuMap, u16, u16, u16, bool)>,
+    key: Option<(HuMap, SampleFormat, u16)>,
     entries: Vec<u32>,
 }
 
 impl HuTable {
     /// The table for this frame's header and rescale, rebuilt when they differ from the last.
     fn for_frame(&mut self, h: &ImageHeader, f: &FrameInfo) -> &[u32] {
-        let map = HuMap::of(h, f);
-        let signed = h.pixel_representation == 1;
-        let key = (map, h.bits_allocated, h.bits_stored, h.high_bit, signed);
+        let (map, format) = (HuMap::of(h, f), SampleFormat::of(h));
+        let key = (map, format, h.bits_allocated);
         if self.key != Some(key) {
-            let bits_stored = u32::from(h.bits_stored.clamp(1, 32));
-            let shift = u32::from(h.high_bit + 1).saturating_sub(bits_stored);
-            let mask = if bits_stored >= 32 {
-                u32::MAX
-            } else {
-                (1u32 << bits_stored) - 1
-            };
             let size = 1u32 << h.bits_allocated.min(16);
             self.entries = (0..size)
                 .map(|raw| {
-                    let (hu, padded, clamped) =
-                        map.hu(stored_value(raw, shift, mask, bits_stored, signed));
+                    let (hu, padded, clamped) = map.hu(format.value(raw));
                     u32::from(hu as u16) | u32::from(padded) << 16 | u32::from(clamped) << 17
                 })
                 .collect();
@@ -262,12 +275,7 @@ pub fn frame_to_hu(
         }
     }
     if matches!(h.bits_allocated, 8 | 16) {
-        let bytes = raw.frame(k).ok_or_else(|| {
-            Error::invalid(
-                "DICOM",
-                format!("frame {} of {} is missing", k + 1, raw.frames),
-            )
-        })?;
+        let bytes = raw.frame_bytes_of(k)?;
         let entries = table.for_frame(h, f);
         let (mut padded, mut clamped) = (0u64, 0u64);
         let mut put = |o: &mut i16, e: u32| {
@@ -580,6 +588,16 @@ mod tests {
         to_hu(&[-2000, -1700, -1500, 1000], &h, &f, &mut out, &mut report);
         assert_eq!(out, [AIR_HU, AIR_HU, AIR_HU, -24]);
         assert_eq!(report.padded, 3);
+    }
+
+    fn stored_value(raw: u32, shift: u32, mask: u32, bits_stored: u32, signed: bool) -> i64 {
+        SampleFormat {
+            shift,
+            mask,
+            bits_stored,
+            signed,
+        }
+        .value(raw)
     }
 
     #[test]
