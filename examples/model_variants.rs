@@ -4,6 +4,8 @@
 //! and the largest logit difference from the shipped model.
 //!
 //!     cargo run --release --features inference --example model_variants -- a.onnx b.onnx
+//!
+//! Built for wasm32-wasip1 it runs tract's wasm kernels in V8 (`bench/wasi_variants.mjs`).
 
 use std::time::Instant;
 

@@ -16,7 +16,7 @@ mod lengths;
 mod open;
 mod pixels;
 mod series;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod wasm_libc;
 
 pub use header::{FrameInfo, ImageHeader, NotAnImage};
