@@ -16,11 +16,11 @@ SimpleITK (inside BLAST-CT) refuses gantry-tilted (sheared) volumes, so each ser
 de-sheared in memory first: the slice axis is replaced by the in-plane normal at the true
 slice spacing (the voxels are unchanged; only the stack's tilt is dropped).
 
-Cost on a 2-core CPU (torch 2.11, 2 threads): 7.8–8.0 s per 110³ input patch, and BLAST-CT
-tiles a 512² × 36 RSNA series (0.49 × 0.49 × 5 mm, resampled to 1 mm) into 9 × 9 × 7 = 567
-overlapping patches, so about 75 minutes per series and 11 hours for the 9 validation series
-(the head and the table fill the field of view; cropping to the skull would leave most
-patches); it needs a GPU.
+Cost on a 2-core CPU (torch 2.11, 2 threads): BLAST-CT tiles a 512² × 36 RSNA series
+(0.49 × 0.49 × 5 mm, resampled to 1 mm) into 9 × 9 × 7 = 567 overlapping 110³ patches; the
+first validation series took 3282 s (5.8 s per patch in its batches of 32; 7.8–8.0 s per patch
+alone), so the 9 validation series take about 8 hours (the head and the table fill the field of
+view; cropping to the skull would leave most patches): it wants a GPU.
 
 Scores per slice: BLAST-CT, the area (mm²) of its haemorrhage labels in the slice (1 + 2 + 4
 for any, 1 for intraparenchymal, 4 for intraventricular, 2 for extra-axial), predicted
