@@ -101,20 +101,12 @@ def ours(a, uid):
     return res["slices"], res["verdict"]
 
 
-def bootstrap_auc(y, s, groups, n=1000, seed=0):
-    """95 % interval of the slice AUC over resampled series (None where a draw has one class)."""
-    from cv import auc_fast
+def bootstrap_auc(y, s, groups, boot=1000, seed=0):
+    """95 % interval of the slice AUC over resampled series (draws with one class left out)."""
+    from cv import auc_fast, boots_groups, ci
 
-    rng = np.random.default_rng(seed)
-    uniq = np.unique(groups)
-    by = [np.where(groups == g)[0] for g in uniq]
-    vals = []
-    for _ in range(n):
-        idx = np.concatenate([by[k] for k in rng.integers(0, len(uniq), len(uniq))])
-        v = auc_fast(y[idx], s[idx])
-        if v is not None:
-            vals.append(v)
-    return (float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5))) if vals else None
+    draws = boots_groups(groups, np.random.RandomState(seed), boot)
+    return ci([v for idx in draws if (v := auc_fast(y[idx], s[idx])) is not None])
 
 
 def table(a):
@@ -148,7 +140,7 @@ def table(a):
             groups.append(uid)
     ys, G = np.array(ys), np.array(groups)
     f = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
-    ci = lambda v: "" if v is None else f" [{v[0]:.2f}–{v[1]:.2f}]"  # noqa: E731
+    interval = lambda v: "" if v is None else f" [{v[0]:.2f}–{v[1]:.2f}]"  # noqa: E731
     res = {"series": done, "slices": int(len(ys)), "rows": {}}
     lines = ["| label (positive slices / slices; positive series / series) | BLAST-CT slice AUC "
              "(area) | BLAST-CT slice F1 (any voxel) | BLAST-CT series right (false verdicts) | "
@@ -163,13 +155,12 @@ def table(a):
                "blast_auc_95": bootstrap_auc(y, b, G), "blast_f1": f1_of(y, b > 0),
                "ours_auc": auc_fast(y, q), "ours_auc_95": bootstrap_auc(y, q, G),
                "ours_f1": f1_of(y, v)}
-        for who, flag in (("blast", lambda sel: int((b[sel] > 0).sum()) >= 2),
-                          ("ours", lambda sel, uid: any(verdicts[uid][m] for m in mine))):
+        # series verdicts: BLAST-CT at 2 or more positive slices (the shipped rule), ours as shipped
+        for who, said_of in (("blast", lambda uid: int((b[G == uid] > 0).sum()) >= 2),
+                             ("ours", lambda uid: any(verdicts[uid][m] for m in mine))):
             right = false = 0
             for uid in done:
-                sel = G == uid
-                truth = bool(y[sel].any())
-                said = flag(sel) if who == "blast" else flag(sel, uid)
+                truth, said = bool(y[G == uid].any()), said_of(uid)
                 right += truth == said
                 false += said and not truth
             row[f"{who}_series_right"], row[f"{who}_series_false"] = right, false
@@ -177,9 +168,9 @@ def table(a):
         res["rows"][name] = row
         lines.append(
             f"| {name} ({row['positive_slices']} / {len(y)}; {row['positive_series']} / {len(done)}) "
-            f"| {f(row['blast_auc'])}{ci(row['blast_auc_95'])} | {f(row['blast_f1'])} "
+            f"| {f(row['blast_auc'])}{interval(row['blast_auc_95'])} | {f(row['blast_f1'])} "
             f"| {row['blast_series_right']}/{len(done)} ({row['blast_series_false']}) "
-            f"| {f(row['ours_auc'])}{ci(row['ours_auc_95'])} | {f(row['ours_f1'])} "
+            f"| {f(row['ours_auc'])}{interval(row['ours_auc_95'])} | {f(row['ours_f1'])} "
             f"| {row['ours_series_right']}/{len(done)} ({row['ours_series_false']}) |")
     print(f"{len(done)} of {len(meta['val_series'])} validation series, {len(ys)} labelled slices")
     print("\n".join(lines))
